@@ -1,0 +1,111 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings shared by every target of ours: strict Swift 6, warnings are errors.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "AICert",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "aicert", targets: ["aicert"]),
+        .executable(name: "aicert-runner", targets: ["aicert-runner"]),
+        .library(name: "TPM2", targets: ["TPM2"]),
+        .library(name: "AICertVerify", targets: ["AICertVerify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "TPM2",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AICertCore",
+            dependencies: ["TPM2", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AICertVerify",
+            dependencies: [
+                "AICertCore", "TPM2",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AICertRunner",
+            dependencies: ["AICertVerify", "AICertCore", "TPM2"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AICertClient",
+            dependencies: [
+                "AICertVerify", "AICertCore", "TPM2",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "aicert",
+            dependencies: [
+                "AICertClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "aicert-runner",
+            dependencies: [
+                "AICertRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TPMTestSupport",
+            dependencies: ["TPM2"],
+            path: "Tests/TPMTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TPM2Tests",
+            dependencies: [
+                "TPM2", "TPMTestSupport", "AICertVerify",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AICertCoreTests", dependencies: ["AICertCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AICertVerifyTests",
+            dependencies: ["AICertVerify", "TPM2", "TPMTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AICertRunnerTests",
+            dependencies: ["AICertRunner", "TPM2", "TPMTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AICertClientTests",
+            dependencies: ["AICertClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CLITests", dependencies: ["TPMTestSupport", "TPM2"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,177 @@
+import Foundation
+import Crypto
+import TPM2
+import _CryptoExtras
+
+/// Why a TPM signature could not be accepted.
+public struct SignatureError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable {
+        private let value: UInt8
+        private init(_ value: UInt8) { self.value = value }
+        /// The key's type, curve or size is not one we verify with.
+        public static let unsupportedKey = Code(1)
+        /// The signature's scheme or hash differs from the one the key is restricted to.
+        public static let schemeMismatch = Code(2)
+        /// The signature does not verify over the message with this key.
+        public static let invalidSignature = Code(3)
+    }
+
+    public let code: Code
+    public let reason: String
+
+    init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}
+
+/// A TPM key's public area turned into a key swift-crypto can verify with.
+///
+/// Supports what attestation keys use: RSA (2048 bits or more) with RSASSA or RSA-PSS, and
+/// ECDSA on NIST P-256, P-384 and P-521.
+public struct AttestationPublicKey: Sendable {
+    /// The validated key material; swift-crypto keys are rebuilt from it where needed.
+    private enum Material: Sendable {
+        case rsa(n: [UInt8], e: [UInt8])
+        case ecc(curve: ECCCurve, point: [UInt8])
+    }
+
+    public let publicArea: PublicArea
+    private let material: Material
+    /// The key as DER SubjectPublicKeyInfo, for comparison with an X.509 certificate's key.
+    public let derRepresentation: [UInt8]
+    /// The key as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo), as OpenSSL and tpm2-tools read it.
+    public let pemRepresentation: String
+
+    /// RSA keys below this size are refused: they can be factored.
+    public static let minimumRSABits = 2048
+
+    public init(_ publicArea: PublicArea) throws {
+        self.publicArea = publicArea
+        switch publicArea.key {
+        case .rsa(_, _, let keyBits, let exponent, let modulus):
+            guard modulus.count * 8 >= Self.minimumRSABits, Int(keyBits) == modulus.count * 8 else {
+                throw SignatureError(
+                    .unsupportedKey,
+                    "RSA key with a \(modulus.count * 8)-bit modulus (declared \(keyBits) bits) is not accepted; "
+                        + "at least \(Self.minimumRSABits) bits are required")
+            }
+            let e = exponent == 0 ? UInt32(65537) : exponent
+            let exponentBytes = Array(e.bigEndianBytes.drop { $0 == 0 })
+            do {
+                let key = try _RSA.Signing.PublicKey(n: modulus, e: exponentBytes)
+                material = .rsa(n: modulus, e: exponentBytes)
+                derRepresentation = Array(key.derRepresentation)
+                pemRepresentation = key.pemRepresentation
+            } catch {
+                throw SignatureError(.unsupportedKey, "RSA key with a \(modulus.count * 8)-bit modulus is not accepted: \(error)")
+            }
+        case .ecc(_, _, let curve, _, let x, let y):
+            guard let size = curve.coordinateSize, x.count <= size, y.count <= size else {
+                throw SignatureError(.unsupportedKey, "ECC key on \(curve) is not supported (NIST P-256, P-384, P-521 are)")
+            }
+            let point: [UInt8] = [0x04] + Self.leftPad(x, to: size) + Self.leftPad(y, to: size)
+            do {
+                switch curve {
+                case .nistP256:
+                    let key = try P256.Signing.PublicKey(x963Representation: point)
+                    (derRepresentation, pemRepresentation) = (Array(key.derRepresentation), key.pemRepresentation)
+                case .nistP384:
+                    let key = try P384.Signing.PublicKey(x963Representation: point)
+                    (derRepresentation, pemRepresentation) = (Array(key.derRepresentation), key.pemRepresentation)
+                default:
+                    let key = try P521.Signing.PublicKey(x963Representation: point)
+                    (derRepresentation, pemRepresentation) = (Array(key.derRepresentation), key.pemRepresentation)
+                }
+                material = .ecc(curve: curve, point: point)
+            } catch {
+                throw SignatureError(.unsupportedKey, "the ECC point is not on \(curve): \(error)")
+            }
+        }
+    }
+
+    /// Checks `signature` over `message` (the exact signed bytes, e.g. `TPMS_ATTEST`).
+    public func verify(_ signature: Signature, over message: [UInt8]) throws {
+        let restricted = publicArea.scheme
+        if restricted.scheme != .null, restricted.scheme != signature.scheme || restricted.hash != signature.hash {
+            throw SignatureError(
+                .schemeMismatch,
+                "the key signs with \(restricted.scheme)/\(restricted.hash) but the signature is \(signature.scheme)/\(signature.hash)")
+        }
+        let valid: Bool
+        switch (material, signature) {
+        case (.rsa(let n, let e), .rsassa(let hash, let bytes)):
+            valid = try Self.verifyRSA(n: n, e: e, bytes, message, hash: hash, padding: .insecurePKCS1v1_5)
+        case (.rsa(let n, let e), .rsapss(let hash, let bytes)):
+            valid = try Self.verifyRSA(n: n, e: e, bytes, message, hash: hash, padding: .PSS)
+        case (.ecc(let curve, let point), .ecdsa(let hash, let r, let s)):
+            valid = try Self.verifyECDSA(curve: curve, point: point, r: r, s: s, message, hash: hash)
+        default:
+            throw SignatureError(.schemeMismatch, "a \(signature.scheme) signature cannot come from a \(publicArea.type) key")
+        }
+        guard valid else {
+            throw SignatureError(.invalidSignature, "the \(signature.scheme)/\(signature.hash) signature does not verify with the key")
+        }
+    }
+
+    private static func verifyRSA(
+        n: [UInt8], e: [UInt8], _ bytes: [UInt8], _ message: [UInt8], hash: AlgorithmID, padding: _RSA.Signing.Padding
+    ) throws -> Bool {
+        let key = try _RSA.Signing.PublicKey(n: n, e: e)
+        let signature = _RSA.Signing.RSASignature(rawRepresentation: bytes)
+        return try withDigest(message, hash) { key.isValidSignature(signature, for: $0, padding: padding) }
+    }
+
+    private static func verifyECDSA(
+        curve: ECCCurve, point: [UInt8], r: [UInt8], s: [UInt8], _ message: [UInt8], hash: AlgorithmID
+    ) throws -> Bool {
+        let size = curve.coordinateSize ?? 0
+        guard r.count <= size, s.count <= size else {
+            throw SignatureError(.invalidSignature, "ECDSA r or s is longer than the curve's \(size) bytes")
+        }
+        let raw = leftPad(r, to: size) + leftPad(s, to: size)
+        return try withDigest(message, hash) { digest in
+            switch curve {
+            case .nistP256:
+                try P256.Signing.PublicKey(x963Representation: point)
+                    .isValidSignature(P256.Signing.ECDSASignature(rawRepresentation: raw), for: digest)
+            case .nistP384:
+                try P384.Signing.PublicKey(x963Representation: point)
+                    .isValidSignature(P384.Signing.ECDSASignature(rawRepresentation: raw), for: digest)
+            default:
+                try P521.Signing.PublicKey(x963Representation: point)
+                    .isValidSignature(P521.Signing.ECDSASignature(rawRepresentation: raw), for: digest)
+            }
+        }
+    }
+
+    /// Hashes `message` with `hash` and hands the typed digest to `body`.
+    private static func withDigest(_ message: [UInt8], _ hash: AlgorithmID, _ body: (any Digest) throws -> Bool) throws -> Bool {
+        do {
+            switch hash {
+            case .sha256: return try body(SHA256.hash(data: message))
+            case .sha384: return try body(SHA384.hash(data: message))
+            case .sha512: return try body(SHA512.hash(data: message))
+            default: throw SignatureError(.unsupportedKey, "signatures over \(hash) are not accepted (SHA-256, SHA-384, SHA-512 are)")
+            }
+        } catch let error as SignatureError {
+            throw error
+        } catch {
+            throw SignatureError(.invalidSignature, "the signature is malformed: \(error)")
+        }
+    }
+
+    private static func leftPad(_ bytes: [UInt8], to size: Int) -> [UInt8] {
+        [UInt8](repeating: 0, count: max(0, size - bytes.count)) + bytes
+    }
+}
+
+extension UInt32 {
+    fileprivate var bigEndianBytes: [UInt8] {
+        [UInt8(self >> 24), UInt8((self >> 16) & 0xFF), UInt8((self >> 8) & 0xFF), UInt8(self & 0xFF)]
+    }
+}

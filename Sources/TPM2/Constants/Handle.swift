@@ -1,0 +1,46 @@
+/// `TPM_HANDLE`: a 32-bit reference to a TPM entity (hierarchy, PCR, NV index, object, session).
+public struct Handle: RawRepresentable, Hashable, Sendable, TPMCodable, CustomStringConvertible {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let owner = Handle(0x4000_0001)
+    public static let null = Handle(0x4000_0007)
+    /// The password authorization session (`TPM_RS_PW`).
+    public static let passwordSession = Handle(0x4000_0009)
+    public static let lockout = Handle(0x4000_000A)
+    public static let endorsement = Handle(0x4000_000B)
+    public static let platform = Handle(0x4000_000C)
+
+    /// The handle of PCR `index`.
+    public static func pcr(_ index: Int) -> Handle { Handle(UInt32(index)) }
+
+    /// The first byte of the handle says what it refers to (`TPM_HT`).
+    public var kind: UInt8 { UInt8(rawValue >> 24) }
+    public var isNVIndex: Bool { kind == 0x01 }
+    public var isPersistent: Bool { kind == 0x81 }
+    public var isTransient: Bool { kind == 0x80 }
+
+    public init(from reader: inout TPMReader) throws {
+        rawValue = try reader.read(UInt32.self, "TPM_HANDLE")
+    }
+
+    public func encode(into writer: inout TPMWriter) { writer.write(rawValue) }
+
+    /// Hex, as tpm2-tools prints handles: `0x81000003`.
+    public var description: String { "0x" + String(rawValue, radix: 16, uppercase: true) }
+}
+
+/// Well-known locations of the platform's keys and certificates.
+extension Handle {
+    /// Where Azure (and our local platform) persist the attestation key.
+    public static let attestationKey = Handle(0x8100_0003)
+    /// NV index of the AK certificate on Azure vTPMs (and our local platform).
+    public static let attestationKeyCertificateNV = Handle(0x01C1_01D0)
+    /// TCG NV index of the RSA 2048 EK certificate.
+    public static let rsaEKCertificateNV = Handle(0x01C0_0002)
+    /// TCG NV index of the ECC NIST P-256 EK certificate.
+    public static let eccP256EKCertificateNV = Handle(0x01C0_000A)
+    /// TCG NV index of the ECC NIST P-384 EK certificate (high range).
+    public static let eccP384EKCertificateNV = Handle(0x01C0_0016)
+}

@@ -1,0 +1,9 @@
+import AICertClient
+import ArgumentParser
+
+@main
+enum AICertMain {
+    static func main() {
+        AICertCommand.main()
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Glibc
+import TPM2
+
+/// A real TPM 2.0 for tests: `swtpm` with fresh state on free loopback ports.
+///
+/// The state is manufactured once per test process with `swtpm_setup` (so an RSA and an ECC EK
+/// certificate exist in NV, issued by a throw-away local CA) and copied for every instance, so
+/// each test gets a TPM no other test has touched. ``stop()`` (or deinit) ends the process and
+/// removes the state.
+public final class SoftwareTPM: @unchecked Sendable {
+    public struct SetupError: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    public let port: UInt16
+    public let directory: URL
+    private let process: Process
+
+    /// `swtpm:host=127.0.0.1,port=…`, for our client and for tpm2-tools (`TPM2TOOLS_TCTI`).
+    public var tcti: String { "swtpm:host=127.0.0.1,port=\(port)" }
+
+    /// Starts a fresh swtpm and waits until it accepts connections.
+    public init() throws {
+        let template = try Self.manufacturedState.get()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("aicert-swtpm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: template.appendingPathComponent("state"), to: directory.appendingPathComponent("state"))
+        self.directory = directory
+
+        var lastError = "no attempt"
+        // Another process may take the ports between our probe and swtpm's bind: retry.
+        for _ in 0..<8 {
+            let port = try Self.freePortPair()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try Self.tool("swtpm"))
+            process.arguments = [
+                "socket", "--tpm2",
+                "--tpmstate", "dir=\(directory.path)/state",
+                "--server", "type=tcp,port=\(port),bindaddr=127.0.0.1",
+                "--ctrl", "type=tcp,port=\(port + 1),bindaddr=127.0.0.1",
+                "--flags", "not-need-init",
+                "--log", "file=\(directory.path)/swtpm.log",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            if Self.waitUntilListening(port: port, process: process) {
+                self.port = port
+                self.process = process
+                return
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            lastError = (try? String(contentsOf: directory.appendingPathComponent("swtpm.log"), encoding: .utf8)) ?? ""
+        }
+        try? FileManager.default.removeItem(at: directory)
+        throw SetupError(description: "swtpm did not start: \(lastError)")
+    }
+
+    deinit { stop() }
+
+    /// A new connection to this TPM, started up.
+    public func client() throws -> TPMClient {
+        let client = try TPMClient(tcti: tcti)
+        try client.startup()
+        return client
+    }
+
+    /// Runs `body` with a connection that is closed when it returns. swtpm serves one
+    /// connection at a time, so tpm2-tools can only reach it once ours is closed.
+    public func withClient<T>(_ body: (TPMClient) throws -> T) throws -> T {
+        try body(client())
+    }
+
+    /// Ends swtpm and removes its state.
+    public func stop() {
+        if process.isRunning {
+            // SIGKILL: the state is thrown away, and a child started from a test thread inherits
+            // that thread's blocked signals, SIGTERM among them.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The state template and CA, made once per test process.
+    private static let manufacturedState: Result<URL, any Error> = Result {
+        let root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("aicert-swtpm-template-\(getpid())-\(UUID().uuidString)")
+        let state = root.appendingPathComponent("state")
+        let ca = root.appendingPathComponent("ca")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: ca, withIntermediateDirectories: true)
+        let localCA = root.appendingPathComponent("swtpm-localca.conf")
+        try """
+        statedir = \(ca.path)
+        signingkey = \(ca.path)/signkey.pem
+        issuercert = \(ca.path)/issuercert.pem
+        certserial = \(ca.path)/certserial
+
+        """.write(to: localCA, atomically: true, encoding: .utf8)
+        let options = root.appendingPathComponent("swtpm-localca.options")
+        try "--platform-manufacturer AICert\n--platform-version 2.1\n--platform-model test\n"
+            .write(to: options, atomically: true, encoding: .utf8)
+        let setup = root.appendingPathComponent("swtpm_setup.conf")
+        try """
+        create_certs_tool = \(try tool("swtpm_localca"))
+        create_certs_tool_config = \(localCA.path)
+        create_certs_tool_options = \(options.path)
+
+        """.write(to: setup, atomically: true, encoding: .utf8)
+        let result = try run(
+            tool("swtpm_setup"),
+            ["--tpm2", "--tpmstate", state.path, "--config", setup.path, "--create-ek-cert",
+             "--pcr-banks", "sha1,sha256", "--overwrite"])
+        guard result.status == 0 else {
+            throw SetupError(description: "swtpm_setup failed (\(result.status)): \(result.output)")
+        }
+        return root
+    }
+
+    /// The path of a tool, or an error that says which Debian package provides it.
+    public static func tool(_ name: String) throws -> String {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw SetupError(description: "\(name) is not installed (apt-get install swtpm swtpm-tools tpm2-tools)")
+    }
+
+    /// Runs a program to completion (killed after `timeoutSeconds`) and returns its status and
+    /// combined output.
+    @discardableResult
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Int = 120
+    ) throws -> (status: Int32, output: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        // A tool that hangs (e.g. waiting for a TPM connection) fails the test instead of CI.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeoutSeconds), execute: watchdog)
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        watchdog.cancel()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs a tpm2-tools command against this TPM.
+    @discardableResult
+    public func tpm2(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try Self.run(Self.tool(name), arguments, environment: ["TPM2TOOLS_TCTI": tcti])
+    }
+
+    /// A port P such that P and P+1 (swtpm's control port) are both free on 127.0.0.1 now.
+    private static func freePortPair() throws -> UInt16 {
+        for _ in 0..<32 {
+            let probe = try bindLoopback(port: 0)
+            let port = probe.port
+            guard port < UInt16.max, let next = try? bindLoopback(port: port + 1) else {
+                close(probe.fd)
+                continue
+            }
+            close(next.fd)
+            close(probe.fd)
+            return port
+        }
+        throw SetupError(description: "no free pair of loopback ports")
+    }
+
+    private static func bindLoopback(port: UInt16) throws -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw SetupError(description: "socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw SetupError(description: "bind \(port): \(String(cString: strerror(errno)))")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func waitUntilListening(port: UInt16, process: Process) -> Bool {
+        for _ in 0..<200 {
+            guard process.isRunning else { return false }
+            if let transport = try? SocketTransport(host: "127.0.0.1", port: port) {
+                _ = transport
+                return true
+            }
+            usleep(25_000)
+        }
+        return false
+    }
+}
