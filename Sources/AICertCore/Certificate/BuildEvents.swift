@@ -1,0 +1,160 @@
+/// The typed contents of the runner's events, and their JSON shapes.
+///
+/// Each builder returns the `content` of one event; ``BuildLog`` reads them back. Keys are
+/// snake_case; see `docs/certificate-format.md` for each shape.
+public enum BuildEvents {
+    /// `aicert/runner`: which runner measured the build.
+    public static func runner(name: String, version: String) -> JSONValue {
+        .object(["name": .string(name), "version": .string(version)])
+    }
+
+    /// `aicert/build-spec`: the command (an argument array), environment, output patterns and
+    /// time limit the runner was given.
+    public static func buildSpec(command: [String], environment: [String: String], outputs: [String], timeoutSeconds: Int)
+        -> JSONValue
+    {
+        .object([
+            "command": .array(command.map(JSONValue.string)),
+            "env": .object(environment.mapValues(JSONValue.string)),
+            "outputs": .array(outputs.map(JSONValue.string)),
+            "timeout_seconds": .integer(Int64(timeoutSeconds)),
+        ])
+    }
+
+    /// `aicert/input`: one named input and the digest of its manifest.
+    public static func input(_ input: InputSummary) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "name": .string(input.name), "kind": .string(input.kind), "source": .string(input.source),
+            "manifest_digest": .string(input.manifestDigest), "files": .integer(Int64(input.files)),
+            "bytes": .integer(Int64(input.bytes)),
+        ]
+        if let commit = input.commit { members["commit"] = .string(commit) }
+        return .object(members)
+    }
+
+    /// `aicert/environment`: how the job was isolated.
+    public static func environment(_ description: [String: String]) -> JSONValue {
+        .object(description.mapValues(JSONValue.string))
+    }
+
+    /// `aicert/launch`: the separator extended just before the job starts; closes PCR 14.
+    public static let launch = JSONValue.object([:])
+
+    /// `aicert/output`: the outputs and the digest of their manifest.
+    public static func output(_ output: OutputSummary) -> JSONValue {
+        .object([
+            "name": .string(output.name), "manifest_digest": .string(output.manifestDigest),
+            "files": .integer(Int64(output.files)), "bytes": .integer(Int64(output.bytes)),
+        ])
+    }
+
+    /// `aicert/result`: how the job ended; closes PCR 15.
+    public static func result(exitStatus: Int, durationMilliseconds: Int) -> JSONValue {
+        .object(["exit_status": .integer(Int64(exitStatus)), "duration_ms": .integer(Int64(durationMilliseconds))])
+    }
+}
+
+/// One input as the event log records it.
+public struct InputSummary: Hashable, Sendable, Codable {
+    public var name: String
+    /// `upload`, `git` or `url`.
+    public var kind: String
+    public var source: String
+    /// The resolved commit id of a git input.
+    public var commit: String?
+    public var manifestDigest: String
+    public var files: Int
+    public var bytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, source, commit, files, bytes
+        case manifestDigest = "manifest_digest"
+    }
+
+    public init(name: String, kind: String, source: String, commit: String?, manifestDigest: String, files: Int, bytes: Int) {
+        self.name = name
+        self.kind = kind
+        self.source = source
+        self.commit = commit
+        self.manifestDigest = manifestDigest
+        self.files = files
+        self.bytes = bytes
+    }
+
+    public init(name: String, kind: String, source: String, commit: String? = nil, manifest: Manifest) {
+        self.name = name
+        self.kind = kind
+        self.source = source
+        self.commit = commit
+        self.manifestDigest = manifest.digest.hex
+        self.files = manifest.fileCount
+        self.bytes = Int(manifest.totalFileBytes)
+    }
+}
+
+/// One output as the event log records it.
+public struct OutputSummary: Hashable, Sendable, Codable {
+    public var name: String
+    public var manifestDigest: String
+    public var files: Int
+    public var bytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case name, files, bytes
+        case manifestDigest = "manifest_digest"
+    }
+
+    public init(name: String, manifestDigest: String, files: Int, bytes: Int) {
+        self.name = name
+        self.manifestDigest = manifestDigest
+        self.files = files
+        self.bytes = bytes
+    }
+
+    public init(name: String, manifest: Manifest) {
+        self.name = name
+        self.manifestDigest = manifest.digest.hex
+        self.files = manifest.fileCount
+        self.bytes = Int(manifest.totalFileBytes)
+    }
+}
+
+/// What a build was, derived from its event log: the readable summary a certificate carries.
+public struct BuildSummary: Hashable, Sendable, Codable {
+    public var runner: String
+    public var command: [String]
+    public var environment: [String: String]
+    public var timeoutSeconds: Int
+    public var inputs: [InputSummary]
+    public var outputs: [OutputSummary]
+    public var exitStatus: Int
+    public var durationMilliseconds: Int
+
+    enum CodingKeys: String, CodingKey {
+        case runner, command, environment, inputs, outputs
+        case timeoutSeconds = "timeout_seconds"
+        case exitStatus = "exit_status"
+        case durationMilliseconds = "duration_ms"
+    }
+
+    public init(
+        runner: String, command: [String], environment: [String: String], timeoutSeconds: Int,
+        inputs: [InputSummary], outputs: [OutputSummary], exitStatus: Int, durationMilliseconds: Int
+    ) {
+        self.runner = runner
+        self.command = command
+        self.environment = environment
+        self.timeoutSeconds = timeoutSeconds
+        self.inputs = inputs
+        self.outputs = outputs
+        self.exitStatus = exitStatus
+        self.durationMilliseconds = durationMilliseconds
+    }
+}
+
+extension Manifest {
+    /// How many regular files the manifest lists.
+    public var fileCount: Int {
+        entries.count { if case .file = $0.kind { true } else { false } }
+    }
+}
