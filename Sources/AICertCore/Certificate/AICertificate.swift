@@ -75,6 +75,17 @@ public struct AICertificate: Hashable, Sendable, Codable {
         }
     }
 
+    /// The manifests of the build's inputs and outputs, each by the name its event gives.
+    public struct Manifests: Hashable, Sendable, Codable {
+        public var inputs: [String: Manifest]
+        public var outputs: [String: Manifest]
+
+        public init(inputs: [String: Manifest], outputs: [String: Manifest]) {
+            self.inputs = inputs
+            self.outputs = outputs
+        }
+    }
+
     public var format: String
     /// `local` (development), `remote`, `qemu` or `azure`.
     public var platform: String
@@ -84,24 +95,27 @@ public struct AICertificate: Hashable, Sendable, Codable {
     /// The client's fresh nonce, as hex; the quote's `extraData` must equal it.
     public var nonce: String
     public var eventLog: [EventRecord]
-    /// The manifest of each input and output, by the name its event gives.
-    public var manifests: [String: Manifest]
+    public var manifests: Manifests
     public var quote: Quote
     /// Quoted PCR values: bank name → PCR index (decimal string) → hex value.
     public var pcrs: [String: [String: String]]
     public var attestationKey: AttestationKey
     public var summary: BuildSummary
+    /// The machine's TCG firmware event log (`binary_bios_measurements`), when it has one.
+    public var firmwareEventLog: Base64Bytes?
 
     enum CodingKeys: String, CodingKey {
         case format, platform, nonce, manifests, quote, pcrs, summary
         case runnerTime = "runner_time"
         case eventLog = "event_log"
         case attestationKey = "attestation_key"
+        case firmwareEventLog = "firmware_event_log"
     }
 
     public init(
-        platform: String, runnerTime: String, nonce: String, eventLog: [EventRecord], manifests: [String: Manifest],
-        quote: Quote, pcrs: [String: [String: String]], attestationKey: AttestationKey, summary: BuildSummary
+        platform: String, runnerTime: String, nonce: String, eventLog: [EventRecord], manifests: Manifests,
+        quote: Quote, pcrs: [String: [String: String]], attestationKey: AttestationKey, summary: BuildSummary,
+        firmwareEventLog: [UInt8]? = nil
     ) {
         self.format = Self.currentFormat
         self.platform = platform
@@ -113,6 +127,7 @@ public struct AICertificate: Hashable, Sendable, Codable {
         self.pcrs = pcrs
         self.attestationKey = attestationKey
         self.summary = summary
+        self.firmwareEventLog = firmwareEventLog.map(Base64Bytes.init)
     }
 
     /// Parses a certificate strictly: a missing or mistyped field is an error naming it.

@@ -123,7 +123,10 @@ public struct OutputSummary: Hashable, Sendable, Codable {
 public struct BuildSummary: Hashable, Sendable, Codable {
     public var runner: String
     public var command: [String]
+    /// The job's environment variables, from the build spec.
     public var environment: [String: String]
+    /// How the job was isolated, from the environment event (empty without one).
+    public var sandbox: [String: String]
     public var timeoutSeconds: Int
     public var inputs: [InputSummary]
     public var outputs: [OutputSummary]
@@ -131,19 +134,20 @@ public struct BuildSummary: Hashable, Sendable, Codable {
     public var durationMilliseconds: Int
 
     enum CodingKeys: String, CodingKey {
-        case runner, command, environment, inputs, outputs
+        case runner, command, environment, sandbox, inputs, outputs
         case timeoutSeconds = "timeout_seconds"
         case exitStatus = "exit_status"
         case durationMilliseconds = "duration_ms"
     }
 
     public init(
-        runner: String, command: [String], environment: [String: String], timeoutSeconds: Int,
+        runner: String, command: [String], environment: [String: String], sandbox: [String: String], timeoutSeconds: Int,
         inputs: [InputSummary], outputs: [OutputSummary], exitStatus: Int, durationMilliseconds: Int
     ) {
         self.runner = runner
         self.command = command
         self.environment = environment
+        self.sandbox = sandbox
         self.timeoutSeconds = timeoutSeconds
         self.inputs = inputs
         self.outputs = outputs

@@ -39,6 +39,7 @@ public enum BuildLog {
         var runner = ""
         var command: [String] = []
         var environment: [String: String] = [:]
+        var sandbox: [String: String] = [:]
         var timeout = 0
         var inputs: [InputSummary] = []
         var outputs: [OutputSummary] = []
@@ -87,7 +88,7 @@ public enum BuildLog {
                 stage = .inputs
             case .environment:
                 guard stage == .buildSpec || stage == .inputs else { throw fail("the environment event out of place") }
-                environment.merge(try content.stringMap(nil)) { _, new in new }
+                sandbox = try content.stringMap(nil)
                 stage = .environment
             case .launch:
                 guard stage >= .buildSpec && stage < .launched else { throw fail("the launch separator out of place") }
@@ -120,7 +121,7 @@ public enum BuildLog {
                     : "the event log ends without a result event closing PCR 15")
         }
         return BuildSummary(
-            runner: runner, command: command, environment: environment, timeoutSeconds: timeout, inputs: inputs,
+            runner: runner, command: command, environment: environment, sandbox: sandbox, timeoutSeconds: timeout, inputs: inputs,
             outputs: outputs, exitStatus: exitStatus, durationMilliseconds: duration)
     }
 }

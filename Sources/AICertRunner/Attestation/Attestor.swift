@@ -1,0 +1,90 @@
+import AICertCore
+import Foundation
+import TPM2
+
+/// Makes the `aicert/v1` certificate of a finished build: quotes PCRs 0–15 with the client's
+/// nonce and gathers the log, manifests, PCR values and the platform identity.
+public struct Attestor: Sendable {
+    public let platform: String
+    public let identity: PlatformIdentity
+
+    /// The nonce sizes accepted: fresh enough, and within what a quote's `extraData` holds.
+    public static let nonceSizes = 16...64
+
+    /// Why no certificate was made.
+    public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(platform: String, identity: PlatformIdentity) {
+        self.platform = platform
+        self.identity = identity
+    }
+
+    /// The certificate for `records` (a complete build log) quoted with `nonce`.
+    public func certificate(
+        tpm: TPMClient, nonce: [UInt8], records: [EventRecord], manifests: AICertificate.Manifests,
+        firmwareEventLog: [UInt8]? = nil, now: Date = Date()
+    ) throws -> AICertificate {
+        guard Self.nonceSizes.contains(nonce.count) else {
+            throw Failure(description: "the nonce is \(nonce.count) bytes; it must be \(Self.nonceSizes.lowerBound) to \(Self.nonceSizes.upperBound)")
+        }
+        let summary: BuildSummary
+        do {
+            summary = try BuildLog.summarize(records)
+        } catch {
+            throw Failure(description: "the event log is not complete: \(error)")
+        }
+        let quoted = try quote(tpm: tpm, nonce: nonce)
+        return AICertificate(
+            platform: platform, runnerTime: Self.rfc3339(now), nonce: nonce.hexString, eventLog: records,
+            manifests: manifests, quote: quoted.quote, pcrs: quoted.pcrs,
+            attestationKey: .init(publicArea: identity.publicAreaBytes, certificateChain: identity.certificateChain),
+            summary: summary, firmwareEventLog: firmwareEventLog)
+    }
+
+    /// The runner's identity (`runner` is its `aicert/runner` event content) quoted with `nonce`.
+    public func identityDocument(tpm: TPMClient, nonce: [UInt8], runner: JSONValue, now: Date = Date()) throws -> RunnerIdentity {
+        guard Self.nonceSizes.contains(nonce.count) else {
+            throw Failure(description: "the nonce is \(nonce.count) bytes; it must be \(Self.nonceSizes.lowerBound) to \(Self.nonceSizes.upperBound)")
+        }
+        let quoted = try quote(tpm: tpm, nonce: nonce)
+        return RunnerIdentity(
+            platform: platform, runnerTime: Self.rfc3339(now), runner: runner, nonce: nonce.hexString,
+            quote: quoted.quote, pcrs: quoted.pcrs,
+            attestationKey: .init(publicArea: identity.publicAreaBytes, certificateChain: identity.certificateChain))
+    }
+
+    /// A quote over PCRs 0–15 (SHA-256) and the values it covers, re-read until they match the
+    /// quote's digest so that the pair is consistent by construction.
+    private func quote(tpm: TPMClient, nonce: [UInt8]) throws -> (quote: AICertificate.Quote, pcrs: [String: [String: String]]) {
+        let pcrs = Array(0...PCRAllocation.outputs)
+        for _ in 0..<3 {
+            let quote = try tpm.quote(signingKey: .attestationKey, nonce: nonce, pcrs: pcrs, bank: .sha256)
+            let values = try tpm.readPCRs(pcrs, bank: .sha256)
+            let attestation = try quote.parsedAttestation()
+            let composite = try PCRMath.compositeDigest(
+                selection: attestation.quote.pcrSelection, values: [.sha256: values], hash: quote.signature.hash)
+            guard composite == attestation.quote.pcrDigest else { continue }
+            var signature = TPMWriter()
+            quote.signature.encode(into: &signature)
+            return (
+                AICertificate.Quote(attest: quote.attestation, signature: signature.bytes),
+                ["sha256": Dictionary(uniqueKeysWithValues: pcrs.map { (String($0), values[$0]?.hexString ?? "") })]
+            )
+        }
+        throw Failure(description: "the PCR values kept changing while they were quoted")
+    }
+
+    /// `2026-11-25T07:40:00Z`.
+    static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+extension [UInt8] {
+    /// Lowercase hex.
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}
