@@ -98,7 +98,10 @@ let package = Package(
         .testTarget(name: "AICertCoreTests", dependencies: ["AICertCore"], swiftSettings: strict),
         .testTarget(
             name: "AICertVerifyTests",
-            dependencies: ["AICertVerify", "TPM2", "TPMTestSupport"],
+            dependencies: [
+                "AICertVerify", "AICertRunner", "AICertClient", "AICertCore", "TPM2", "TPMTestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

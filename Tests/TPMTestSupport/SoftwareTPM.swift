@@ -22,8 +22,13 @@ public final class SoftwareTPM: @unchecked Sendable {
     public var tcti: String { "swtpm:host=127.0.0.1,port=\(port)" }
 
     /// Starts a fresh swtpm and waits until it accepts connections.
-    public init() throws {
-        let template = try Self.manufacturedState.get()
+    ///
+    /// Instances share one manufactured state, and so share their seeds: primary keys made
+    /// from the same template are the same key on every instance. `ownSeeds` manufactures a
+    /// state for this instance alone, for tests that need a genuinely different TPM.
+    public init(ownSeeds: Bool = false) throws {
+        let template = ownSeeds ? try Self.manufacture() : try Self.manufacturedState.get()
+        defer { if ownSeeds { try? FileManager.default.removeItem(at: template) } }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("aicert-swtpm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -88,7 +93,10 @@ public final class SoftwareTPM: @unchecked Sendable {
     }
 
     /// The state template and CA, made once per test process.
-    private static let manufacturedState: Result<URL, any Error> = Result {
+    private static let manufacturedState: Result<URL, any Error> = Result { try manufacture() }
+
+    /// A new TPM state made by `swtpm_setup`, with EK certificates from a throw-away CA.
+    private static func manufacture() throws -> URL {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("aicert-swtpm-template-\(getpid())-\(UUID().uuidString)")
         let state = root.appendingPathComponent("state")

@@ -20,8 +20,9 @@ public struct DevelopmentCAError: Error, Hashable, Sendable, CustomStringConvert
 /// AK certificates, laid out like a cloud vTPM's chain (root → intermediate → AK).
 ///
 /// Certificates it issues are for development only: a verifier trusts them only when the root
-/// is passed explicitly (`aicert verify --trust-root`).
-public struct DevelopmentCA {
+/// is passed explicitly (`aicert verify --trust-root`). Unchecked Sendable: every stored
+/// property is an immutable value (swift-crypto's keys do not declare Sendable themselves).
+public struct DevelopmentCA: @unchecked Sendable {
     public let root: Certificate
     public let intermediate: Certificate
     private let rootKey: P256.Signing.PrivateKey

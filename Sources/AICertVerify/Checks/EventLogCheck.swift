@@ -1,0 +1,90 @@
+import AICertCore
+import Foundation
+import TPM2
+
+/// `event-log`: the log obeys the build grammar, replays to the quoted PCR 14 and 15, binds
+/// every manifest the certificate carries, and agrees with the certificate's summary.
+enum EventLogCheck {
+    /// The summary derived from the log, when the log can be read, and the check's result.
+    static func run(_ certificate: AICertificate) -> (summary: BuildSummary?, result: CheckResult) {
+        func fail(_ detail: String) -> CheckResult { CheckResult(.eventLog, .fail, detail) }
+        let summary: BuildSummary
+        do {
+            summary = try BuildLog.summarize(certificate.eventLog)
+        } catch {
+            return (nil, fail("\(error)"))
+        }
+        for pcr in [PCRAllocation.inputs, PCRAllocation.outputs] {
+            let digests = certificate.eventLog.filter { $0.pcr == pcr }.compactMap { $0.sha256Digest?.bytes }
+            guard let replayed = try? PCRMath.replay(digests, bank: .sha256) else {
+                return (summary, fail("PCR \(pcr) cannot be replayed"))
+            }
+            let quoted = certificate.pcrs["sha256"]?[String(pcr)]
+            guard quoted?.hexBytes == replayed else {
+                return (
+                    summary,
+                    fail(
+                        "replaying the \(digests.count) records of PCR \(pcr) gives \(replayed.hexString.prefix(16))…, "
+                            + "the quoted value is \(quoted.map { "\($0.prefix(16))…" } ?? "absent")")
+                )
+            }
+        }
+        if let problem = manifestProblem(certificate, summary: summary) {
+            return (summary, fail(problem))
+        }
+        if let field = differingField(certificate.summary, summary) {
+            return (summary, fail("summary.\(field) says what the event log does not"))
+        }
+        return (
+            summary,
+            CheckResult(
+                .eventLog, .pass,
+                "\(certificate.eventLog.count) records replay to PCR 14 and PCR 15; grammar, manifests and summary agree")
+        )
+    }
+
+    /// The first manifest that is missing, extra, or not the one its event names.
+    private static func manifestProblem(_ certificate: AICertificate, summary: BuildSummary) -> String? {
+        let sides: [(kind: String, events: [(name: String, digest: String, files: Int, bytes: Int)], manifests: [String: Manifest])] = [
+            ("input", summary.inputs.map { ($0.name, $0.manifestDigest, $0.files, $0.bytes) }, certificate.manifests.inputs),
+            ("output", summary.outputs.map { ($0.name, $0.manifestDigest, $0.files, $0.bytes) }, certificate.manifests.outputs),
+        ]
+        for side in sides {
+            for event in side.events {
+                guard let manifest = side.manifests[event.name] else {
+                    return "manifests.\(side.kind)s lacks the manifest of \(side.kind) '\(event.name)'"
+                }
+                guard manifest.digest.hex == event.digest else {
+                    return "the manifest of \(side.kind) '\(event.name)' has digest \(manifest.digest.hex.prefix(16))…, "
+                        + "its event says \(event.digest.prefix(16))…"
+                }
+                guard manifest.fileCount == event.files, Int(manifest.totalFileBytes) == event.bytes else {
+                    return "the event of \(side.kind) '\(event.name)' miscounts its manifest's files or bytes"
+                }
+            }
+            let extra = Set(side.manifests.keys).subtracting(side.events.map(\.name))
+            if let name = extra.sorted().first {
+                return "manifests.\(side.kind)s holds '\(name)', which no event names"
+            }
+        }
+        return nil
+    }
+
+    /// The first summary field that differs, by its JSON name.
+    private static func differingField(_ claimed: BuildSummary, _ derived: BuildSummary) -> String? {
+        let fields: [(String, Bool)] = [
+            ("runner", claimed.runner == derived.runner), ("command", claimed.command == derived.command),
+            ("environment", claimed.environment == derived.environment), ("sandbox", claimed.sandbox == derived.sandbox),
+            ("timeout_seconds", claimed.timeoutSeconds == derived.timeoutSeconds),
+            ("inputs", claimed.inputs == derived.inputs), ("outputs", claimed.outputs == derived.outputs),
+            ("exit_status", claimed.exitStatus == derived.exitStatus),
+            ("duration_ms", claimed.durationMilliseconds == derived.durationMilliseconds),
+        ]
+        return fields.first { !$0.1 }?.0
+    }
+}
+
+extension [UInt8] {
+    /// Lowercase hex.
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}

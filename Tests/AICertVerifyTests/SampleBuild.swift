@@ -1,0 +1,100 @@
+import AICertClient
+import AICertCore
+import AICertRunner
+import Foundation
+import TPM2
+import TPMTestSupport
+import X509
+
+/// A real certificate made against swtpm laid out like an Azure vTPM: the events of a small
+/// build (two inputs, one output directory) extended into PCR 14 and 15 and quoted.
+///
+/// The runner's own pieces make it (EventRecorder, PlatformIdentity, Attestor), so what is
+/// verified here is what the runner issues; only the job itself is not run.
+struct SampleBuild: Sendable {
+    let certificate: AICertificate
+    let ca: DevelopmentCA
+    /// The directory whose manifest is the build's output `outputs`.
+    let outputs: URL
+    let workspace: URL
+
+    /// Everything a variant of the sample build may change.
+    struct Recipe {
+        var keyType: VirtualTPMLayout.KeyType = .rsa
+        var platform = "local"
+        /// A TPM with seeds of its own, so that its attestation key differs from other samples'.
+        var ownSeeds = false
+        /// Extra events recorded (extended into the TPM) just before the launch separator.
+        var extraInputEvents: [(EventType, JSONValue)] = []
+        /// PCRs to quote instead of 0–15, for a signed quote with the wrong selection.
+        var quotedPCRs: [Int]? = nil
+        var akValidity: (notBefore: Date, notAfter: Date) = (Date().addingTimeInterval(-3600), Date().addingTimeInterval(365 * 86_400))
+    }
+
+    static let nonce = Array(repeating: UInt8(0xA5), count: 32)
+
+    init(_ recipe: Recipe = Recipe(), ca: DevelopmentCA? = nil) throws {
+        let ca = try ca ?? DevelopmentCA()
+        self.ca = ca
+        workspace = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-sample-\(UUID().uuidString)")
+        let code = workspace.appendingPathComponent("code")
+        let data = workspace.appendingPathComponent("data")
+        let outputs = workspace.appendingPathComponent("outputs")
+        self.outputs = outputs
+        for directory in [code, data, outputs.appendingPathComponent("checkpoints")] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        try Data("print('train')\n".utf8).write(to: code.appendingPathComponent("train.py"))
+        try Data("x,y\n1,2\n3,4\n".utf8).write(to: data.appendingPathComponent("points.csv"))
+        try Data((0..<4096).map { UInt8($0 % 251) }).write(to: outputs.appendingPathComponent("model.bin"))
+        try Data(#"{"loss": 0.25}"#.utf8).write(to: outputs.appendingPathComponent("metrics.json"))
+        try Data("step 10\n".utf8).write(to: outputs.appendingPathComponent("checkpoints/10.txt"))
+
+        let tpm = try SoftwareTPM(ownSeeds: recipe.ownSeeds)
+        defer { tpm.stop() }
+        let certificate = try tpm.withClient { client in
+            _ = try VirtualTPMLayout.provision(
+                client, ca: ca, keyType: recipe.keyType, notBefore: recipe.akValidity.notBefore,
+                notAfter: recipe.akValidity.notAfter)
+            let recorder = EventRecorder(tpm: client)
+            try recorder.record(.runner, BuildEvents.runner(name: "aicert-runner", version: "0.1.0"))
+            try recorder.record(
+                .buildSpec,
+                BuildEvents.buildSpec(
+                    command: ["python3", "/aicert/inputs/code/train.py"], environment: ["SEED": "7"],
+                    outputs: ["**"], timeoutSeconds: 600))
+            let codeManifest = try Manifest.measure(code.path)
+            let dataManifest = try Manifest.measure(data.path)
+            try recorder.record(.input, BuildEvents.input(InputSummary(name: "code", kind: "upload", source: "./code", manifest: codeManifest)))
+            try recorder.record(
+                .input,
+                BuildEvents.input(
+                    InputSummary(name: "data", kind: "url", source: "https://example.org/points.csv", manifest: dataManifest)))
+            try recorder.record(.environment, BuildEvents.environment(["sandbox": "bubblewrap", "network": "none"]))
+            for (type, content) in recipe.extraInputEvents { try recorder.record(type, content) }
+            try recorder.record(.launch, BuildEvents.launch)
+            let outputManifest = try Manifest.measure(outputs.path)
+            try recorder.record(.output, BuildEvents.output(OutputSummary(name: "outputs", manifest: outputManifest)))
+            try recorder.record(.result, BuildEvents.result(exitStatus: 0, durationMilliseconds: 1234))
+
+            let identity = try PlatformIdentity.read(from: client, intermediates: [try ca.intermediate.derBytes])
+            var certificate = try Attestor(platform: recipe.platform, identity: identity).certificate(
+                tpm: client, nonce: Self.nonce, records: recorder.records,
+                manifests: .init(inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]))
+            if let pcrs = recipe.quotedPCRs {
+                let quote = try client.quote(signingKey: .attestationKey, nonce: Self.nonce, pcrs: pcrs)
+                var signature = TPMWriter()
+                quote.signature.encode(into: &signature)
+                certificate.quote = .init(attest: quote.attestation, signature: signature.bytes)
+                certificate.pcrs["sha256"] = certificate.pcrs["sha256"]?.filter { pcrs.contains(Int($0.key)!) }
+            }
+            return certificate
+        }
+        self.certificate = certificate
+    }
+
+    /// Removes the sample's files.
+    func remove() {
+        try? FileManager.default.removeItem(at: workspace)
+    }
+}

@@ -1,0 +1,219 @@
+import AICertClient
+import AICertCore
+import AICertVerify
+import Foundation
+import Testing
+import X509
+
+/// Every way of tampering with a real certificate fails the check that guards against it,
+/// and the untouched certificate passes.
+@Suite(.timeLimit(.minutes(2)))
+struct TamperTests {
+    /// One real certificate, made once for the suite.
+    static let sample = Result { try SampleBuild() }
+
+    func sample() throws -> SampleBuild { try Self.sample.get() }
+
+    func verify(
+        _ certificate: AICertificate, roots: [Certificate]? = nil, artifacts: [String] = [], at time: Date? = nil
+    ) async throws -> VerificationReport {
+        let sample = try sample()
+        return await CertificateVerifier.verify(
+            certificate,
+            options: VerificationOptions(trustRoots: roots ?? [sample.ca.root], artifacts: artifacts, validationTime: time))
+    }
+
+    /// Asserts the certificate fails, and that `check` is among the failures.
+    func expectFailure(
+        _ certificate: AICertificate, _ check: CheckName, roots: [Certificate]? = nil, artifacts: [String] = [],
+        at time: Date? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let report = try await verify(certificate, roots: roots, artifacts: artifacts, at: time)
+        #expect(!report.valid, sourceLocation: sourceLocation)
+        let result = report.check(check)
+        #expect(result?.status == .fail, "\(check.rawValue): \(result?.detail ?? "not run")", sourceLocation: sourceLocation)
+        #expect(!(result?.detail.isEmpty ?? true), sourceLocation: sourceLocation)
+    }
+
+    /// The log with its records renumbered from 0, as a forger would.
+    func renumbered(_ records: [EventRecord]) -> [EventRecord] {
+        records.enumerated().map { index, record in
+            var record = record
+            record.recnum = index
+            return record
+        }
+    }
+
+    @Test func untouchedCertificatePassesEveryCheckButTheUncheckedBootState() async throws {
+        let sample = try sample()
+        let report = try await verify(sample.certificate, artifacts: [sample.outputs.path])
+        #expect(report.valid, "\(report.checks)")
+        let statuses = Dictionary(uniqueKeysWithValues: report.checks.map { ($0.name, $0.status) })
+        #expect(statuses == [
+            .akChain: .pass, .quoteSignature: .pass, .quoteContent: .pass, .eventLog: .pass,
+            .bootState: .warn, .policy: .skip, .artifacts: .pass,
+        ])
+        #expect(report.check(.akChain)?.detail.contains("development platform") == true)
+        #expect(report.inputs.map(\.name) == ["code", "data"])
+        #expect(report.outputs.map(\.name) == ["outputs"])
+    }
+
+    @Test func aChangedQuoteByteFailsTheSignature() async throws {
+        var certificate = try sample().certificate
+        certificate.quote.attest.bytes[certificate.quote.attest.bytes.count - 40] ^= 0x01
+        try await expectFailure(certificate, .quoteSignature)
+    }
+
+    @Test func aChangedSignatureByteFailsTheSignature() async throws {
+        var certificate = try sample().certificate
+        certificate.quote.signature.bytes[certificate.quote.signature.bytes.count - 1] ^= 0x80
+        try await expectFailure(certificate, .quoteSignature)
+    }
+
+    @Test func aChangedPCRValueFailsTheQuoteContent() async throws {
+        var certificate = try sample().certificate
+        certificate.pcrs["sha256"]?["7"] = String(repeating: "ab", count: 32)
+        try await expectFailure(certificate, .quoteContent)
+    }
+
+    @Test func aSignedQuoteThatLeavesOutPCR15FailsTheQuoteContent() async throws {
+        let sample = try SampleBuild(SampleBuild.Recipe(quotedPCRs: Array(0...14)), ca: try sample().ca)
+        defer { sample.remove() }
+        let report = try await verify(sample.certificate)
+        #expect(report.check(.quoteSignature)?.status == .pass)
+        #expect(report.check(.quoteContent)?.status == .fail)
+        #expect(report.check(.quoteContent)?.detail.contains("PCR 15") == true)
+    }
+
+    @Test func anotherNonceFailsTheQuoteContent() async throws {
+        var certificate = try sample().certificate
+        certificate.nonce = String(repeating: "5a", count: 32)
+        try await expectFailure(certificate, .quoteContent)
+    }
+
+    @Test func changedEventContentFailsTheEventLog() async throws {
+        var certificate = try sample().certificate
+        certificate.eventLog[2].content = BuildEvents.input(
+            InputSummary(name: "code", kind: "upload", source: "./other", manifest: certificate.manifests.inputs["code"]!))
+        try await expectFailure(certificate, .eventLog)
+    }
+
+    @Test func changedEventDigestFailsTheEventLog() async throws {
+        var certificate = try sample().certificate
+        certificate.eventLog[1].digests[0].digest = String(repeating: "00", count: 32)
+        try await expectFailure(certificate, .eventLog)
+    }
+
+    @Test func swappedEventsFailTheEventLog() async throws {
+        var certificate = try sample().certificate
+        certificate.eventLog.swapAt(2, 3)
+        certificate.eventLog = renumbered(certificate.eventLog)
+        try await expectFailure(certificate, .eventLog)
+    }
+
+    @Test func aDroppedEventFailsTheEventLog() async throws {
+        var certificate = try sample().certificate
+        certificate.eventLog.remove(at: 3)
+        certificate.eventLog = renumbered(certificate.eventLog)
+        certificate.manifests.inputs["data"] = nil
+        certificate.summary.inputs.removeLast()
+        try await expectFailure(certificate, .eventLog)
+    }
+
+    @Test func anAddedEventFailsTheEventLog() async throws {
+        var certificate = try sample().certificate
+        let extra = EventRecord(
+            recnum: 0, type: .input,
+            content: BuildEvents.input(InputSummary(name: "extra", kind: "upload", source: "x", manifest: certificate.manifests.inputs["code"]!)))
+        certificate.eventLog.insert(extra, at: 4)
+        certificate.eventLog = renumbered(certificate.eventLog)
+        try await expectFailure(certificate, .eventLog)
+    }
+
+    @Test func aSummaryThatSaysWhatTheLogDoesNotFailsTheEventLog() async throws {
+        var certificate = try sample().certificate
+        certificate.summary.exitStatus = 0 == certificate.summary.exitStatus ? 1 : 0
+        try await expectFailure(certificate, .eventLog)
+    }
+
+    @Test func aChangedManifestEntryFailsTheEventLog() async throws {
+        var certificate = try sample().certificate
+        let manifest = certificate.manifests.outputs["outputs"]!
+        let entries = manifest.entries.map { entry -> ManifestEntry in
+            guard entry.path == "model.bin", case .file(let digest) = entry.kind else { return entry }
+            return ManifestEntry(path: entry.path, kind: .file(FileDigest(size: digest.size, sha256: SHA256Hash.of([1, 2, 3]))))
+        }
+        certificate.manifests.outputs["outputs"] = try Manifest(entries: entries)
+        try await expectFailure(certificate, .eventLog)
+    }
+
+    @Test func theAKCertificateOfAnotherTPMFailsTheSignature() async throws {
+        let sample = try sample()
+        let other = try SampleBuild(SampleBuild.Recipe(ownSeeds: true), ca: sample.ca)
+        defer { other.remove() }
+        var certificate = sample.certificate
+        certificate.attestationKey.certificateChain[0] = other.certificate.attestationKey.certificateChain[0]
+        let report = try await verify(certificate)
+        #expect(report.check(.akChain)?.status == .pass)
+        #expect(report.check(.quoteSignature)?.status == .fail)
+    }
+
+    @Test func aMissingIntermediateFailsTheChainAndNamesTheIssuer() async throws {
+        var certificate = try sample().certificate
+        certificate.attestationKey.certificateChain.removeLast()
+        try await expectFailure(certificate, .akChain)
+        let report = try await verify(certificate)
+        #expect(report.check(.akChain)?.detail.contains("AK Issuing CA") == true)
+    }
+
+    @Test func anUntrustedRootFailsTheChain() async throws {
+        try await expectFailure(try sample().certificate, .akChain, roots: [try DevelopmentCA().root])
+    }
+
+    @Test func noRootButTheBuiltInAzureOneFailsTheChain() async throws {
+        try await expectFailure(try sample().certificate, .akChain, roots: [])
+    }
+
+    @Test func anExpiredChainFailsAndSaysSoWithItsDates() async throws {
+        let late = Date().addingTimeInterval(3 * 365 * 86_400)
+        try await expectFailure(try sample().certificate, .akChain, at: late)
+        let report = try await verify(try sample().certificate, at: late)
+        #expect(report.check(.akChain)?.detail.contains("expired") == true)
+    }
+
+    @Test func anAKCertificateNotYetValidAtTheRunnerTimeFailsTheChain() async throws {
+        let future = Date().addingTimeInterval(86_400)
+        let sample = try SampleBuild(
+            SampleBuild.Recipe(akValidity: (future, future.addingTimeInterval(86_400))), ca: try sample().ca)
+        defer { sample.remove() }
+        let report = try await verify(sample.certificate)
+        #expect(report.check(.akChain)?.status == .fail)
+        #expect(report.check(.akChain)?.detail.contains("not yet valid") == true)
+    }
+
+    @Test func aChangedArtifactByteFailsTheArtifactsAndNamesTheFile() async throws {
+        let sample = try sample()
+        let copy = sample.workspace.appendingPathComponent("downloaded-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: sample.outputs, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let model = copy.appendingPathComponent("model.bin")
+        var bytes = try Data(contentsOf: model)
+        bytes[100] ^= 0x01
+        try bytes.write(to: model)
+        try await expectFailure(sample.certificate, .artifacts, artifacts: [copy.path])
+        let report = try await verify(sample.certificate, artifacts: [copy.path])
+        #expect(report.check(.artifacts)?.detail.contains("model.bin") == true)
+        // A single file is matched by name and digest.
+        try await expectFailure(sample.certificate, .artifacts, artifacts: [model.path])
+        let good = try await verify(sample.certificate, artifacts: [copy.appendingPathComponent("metrics.json").path])
+        #expect(good.check(.artifacts)?.status == .pass)
+    }
+
+    @Test func anECCAttestationKeyVerifiesToo() async throws {
+        let sample = try SampleBuild(SampleBuild.Recipe(keyType: .ecc), ca: try sample().ca)
+        defer { sample.remove() }
+        let report = try await verify(sample.certificate)
+        #expect(report.valid, "\(report.checks)")
+        #expect(report.check(.quoteSignature)?.detail.contains("ecdsa") == true)
+    }
+}
