@@ -102,6 +102,7 @@ let package = Package(
                 "AICertVerify", "AICertRunner", "AICertClient", "AICertCore", "TPM2", "TPMTestSupport",
                 .product(name: "X509", package: "swift-certificates"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,7 +1,8 @@
 import ArgumentParser
+import Foundation
 
 /// `aicert`: the command line of AICert.
-public struct AICertCommand: ParsableCommand {
+public struct AICertCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "aicert",
         abstract: "Certify how an AI model was trained, and verify such certificates.",
@@ -11,10 +12,30 @@ public struct AICertCommand: ParsableCommand {
             AI certificate signed by the TPM. Anyone can verify the certificate offline.
             """,
         version: AICertVersion.current,
-        subcommands: [HashCommand.self]
+        subcommands: [HashCommand.self, VerifyCommand.self, InspectCommand.self]
     )
 
     public init() {}
+
+    /// Parses the command line and runs the command. A usage error exits with status 2, as
+    /// every `aicert` command documents (ArgumentParser's own default is 64).
+    public static func runAsMain() async -> Never {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+            exit(withError: nil)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// The version of the AICert tools.

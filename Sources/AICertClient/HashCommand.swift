@@ -29,7 +29,7 @@ struct HashCommand: ParsableCommand {
             the result does not depend on --jobs.
 
             Exit status: 0 when every path was hashed, 1 when any could not be (the others are \
-            still printed), 64 for a usage error.
+            still printed), 2 for a usage error.
             """
     )
 

@@ -1,9 +1,8 @@
 import AICertClient
-import ArgumentParser
 
 @main
 enum AICertMain {
-    static func main() {
-        AICertCommand.main()
+    static func main() async {
+        await AICertCommand.runAsMain()
     }
 }

@@ -53,14 +53,14 @@ struct HashCommandTests {
         #expect(result.output == "\(Self.abcManifestDigest)  \(present)\n")
     }
 
-    /// swift-argument-parser exits with `EX_USAGE` (64) when validation fails.
-    @Test func noPathIsAUsageErrorWithExitCode64() throws {
+    /// Usage errors exit with status 2, as every `aicert` command documents.
+    @Test func noPathIsAUsageErrorWithExitCode2() throws {
         let result = try runAICert(["hash"])
-        #expect(result.status == 64)
+        #expect(result.status == 2)
         #expect(result.errors.contains("Usage: aicert hash"))
         #expect(result.output.isEmpty)
-        #expect(try runAICert(["hash", "--jobs", "0", "x"]).status == 64)
-        #expect(try runAICert(["hash", "--no-such-flag", "x"]).status == 64)
+        #expect(try runAICert(["hash", "--jobs", "0", "x"]).status == 2)
+        #expect(try runAICert(["hash", "--no-such-flag", "x"]).status == 2)
     }
 
     @Test func fifoInATreeFailsWithoutHanging() throws {

@@ -1,0 +1,100 @@
+import AICertCore
+import ArgumentParser
+import Foundation
+
+/// `aicert inspect`: a certificate as an AI bill of materials, without claiming validity.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what a certificate claims: platform, command, inputs, outputs, timings.",
+        discussion: """
+            Prints the certificate as an AI bill of materials, read from its event log:
+
+                $ aicert inspect aicert-output/certificate.json
+
+            Nothing here is verified: run `aicert verify` for that. Exit status: 0 shown, \
+            2 could not read the file.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The certificate file, e.g. `aicert-output/certificate.json`.", valueName: "certificate"))
+    var path: String
+
+    @Flag(help: "Print the bill of materials as JSON.")
+    var json = false
+
+    init() {}
+
+    /// The bill of materials, as `--json` prints it.
+    struct BillOfMaterials: Encodable {
+        var format: String
+        var platform: String
+        var runnerTime: String
+        var verified = false
+        var note: String
+        var logProblem: String?
+        var summary: BuildSummary
+
+        enum CodingKeys: String, CodingKey {
+            case format, platform, verified, note, summary
+            case runnerTime = "runner_time"
+            case logProblem = "log_problem"
+        }
+    }
+
+    func run() throws {
+        let certificate: AICertificate
+        do {
+            certificate = try CertificateFile.read(path)
+        } catch let error as CannotVerify {
+            FileHandle.standardError.write(Data("aicert inspect: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var problem: String?
+        let summary: BuildSummary
+        do {
+            summary = try BuildLog.summarize(certificate.eventLog)
+        } catch {
+            problem = "\(error)"
+            summary = certificate.summary
+        }
+        let note = "not verified: run `aicert verify \(path)` to check it"
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            let bill = BillOfMaterials(
+                format: certificate.format, platform: certificate.platform, runnerTime: certificate.runnerTime,
+                note: note, logProblem: problem, summary: summary)
+            FileHandle.standardOutput.write(try encoder.encode(bill) + Data("\n".utf8))
+            return
+        }
+        var lines = [
+            "AI certificate \(path) (\(certificate.format)) — \(note)",
+            "platform:  \(certificate.platform)\(certificate.platform == "local" ? " (development)" : "")",
+            "runner:    \(summary.runner)",
+            "command:   \(summary.command.joined(separator: " "))",
+            "timeout:   \(summary.timeoutSeconds) s",
+            "made at:   \(certificate.runnerTime)",
+            "duration:  \(String(format: "%.1f", Double(summary.durationMilliseconds) / 1000)) s, exit status \(summary.exitStatus)",
+        ]
+        if let problem { lines.insert("warning: the event log does not read (\(problem)); showing the certificate's own summary", at: 1) }
+        if !summary.environment.isEmpty {
+            lines.append("env:       " + summary.environment.keys.sorted().map { "\($0)=\(summary.environment[$0] ?? "")" }.joined(separator: " "))
+        }
+        if !summary.sandbox.isEmpty {
+            lines.append("sandbox:   " + summary.sandbox.keys.sorted().map { "\($0)=\(summary.sandbox[$0] ?? "")" }.joined(separator: " "))
+        }
+        lines.append("inputs:")
+        for input in summary.inputs {
+            lines.append("  \(input.name)  [\(input.kind)] \(input.source)")
+            if let commit = input.commit { lines.append("      commit  \(commit)") }
+            lines.append("      digest  \(input.manifestDigest)  (\(Sizes.files(input.files)), \(Sizes.bytes(input.bytes)))")
+        }
+        lines.append("outputs:")
+        for output in summary.outputs {
+            lines.append("  \(output.name)")
+            lines.append("      digest  \(output.manifestDigest)  (\(Sizes.files(output.files)), \(Sizes.bytes(output.bytes)))")
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,166 @@
+import AICertVerify
+import Foundation
+import X509
+import Yams
+
+/// Why a policy file cannot be used; names the file, the line and the key.
+public struct PolicyFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let file: String
+    public let line: Int?
+    public let key: String
+    public let reason: String
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): \(key.isEmpty ? "" : "\(key): ")\(reason)"
+    }
+}
+
+/// A policy file (docs/policy.md): the roots it trusts and the ``VerificationPolicy`` it sets.
+public struct PolicyFile: Sendable {
+    public let policy: VerificationPolicy
+    public let trustedRoots: [Certificate]
+
+    public static let maximumSize = 1 << 20
+
+    /// Reads and checks the policy at `path`; every problem names where it is.
+    public static func load(_ path: String) throws -> PolicyFile {
+        let url = URL(fileURLWithPath: path)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PolicyFileError(file: path, line: nil, key: "", reason: "cannot be read")
+        }
+        guard data.count <= maximumSize else {
+            throw PolicyFileError(file: path, line: nil, key: "", reason: "is larger than 1 MiB")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PolicyFileError(file: path, line: nil, key: "", reason: "is not UTF-8 text")
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw PolicyFileError(file: path, line: nil, key: "", reason: "is empty")
+            }
+            root = node
+        } catch let error as PolicyFileError {
+            throw error
+        } catch {
+            throw PolicyFileError(file: path, line: nil, key: "", reason: "is not valid YAML: \(error)")
+        }
+        return try PolicyReader(file: path, directory: url.deletingLastPathComponent()).read(root)
+    }
+}
+
+/// Walks a policy document strictly: unknown keys and mistyped values are errors.
+private struct PolicyReader {
+    let file: String
+    let directory: URL
+
+    func error(_ node: Node?, _ key: String, _ reason: String) -> PolicyFileError {
+        PolicyFileError(file: file, line: node?.mark.map { $0.line }, key: key, reason: reason)
+    }
+
+    func mapping(_ node: Node, _ key: String, allowed: Set<String>) throws -> [(String, Node)] {
+        guard let mapping = node.mapping else { throw error(node, key, "expected a mapping") }
+        var pairs: [(String, Node)] = []
+        for (name, value) in mapping {
+            guard let text = name.scalar?.string else { throw error(name, key, "keys must be strings") }
+            let path = key.isEmpty ? text : "\(key).\(text)"
+            guard allowed.contains(text) else {
+                throw error(name, path, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+            }
+            pairs.append((text, value))
+        }
+        return pairs
+    }
+
+    func string(_ node: Node, _ key: String) throws -> String {
+        guard let scalar = node.scalar else { throw error(node, key, "expected a string") }
+        return scalar.string
+    }
+
+    func digest(_ node: Node, _ key: String) throws -> String {
+        let text = try string(node, key).lowercased()
+        guard text.count == 64, text.allSatisfy(\.isHexDigit) else {
+            throw error(node, key, "expected a SHA-256 digest: 64 hex digits")
+        }
+        return text
+    }
+
+    func sequence(_ node: Node, _ key: String) throws -> [Node] {
+        guard let sequence = node.sequence else { throw error(node, key, "expected a list") }
+        return Array(sequence)
+    }
+
+    func read(_ root: Node) throws -> PolicyFile {
+        var policy = VerificationPolicy()
+        var roots: [Certificate] = []
+        var sawVersion = false
+        for (key, value) in try mapping(root, "", allowed: ["version", "trusted_roots", "platforms", "inputs", "outputs"]) {
+            switch key {
+            case "version":
+                guard value.int == 1 else { throw error(value, key, "expected 1") }
+                sawVersion = true
+            case "trusted_roots":
+                for item in try sequence(value, key) {
+                    let path = try string(item, key)
+                    let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+                    guard let data = try? Data(contentsOf: url) else { throw error(item, key, "cannot read '\(path)'") }
+                    do {
+                        roots += try TrustStore.certificates(in: data, source: path)
+                    } catch {
+                        throw self.error(item, key, "\(error)")
+                    }
+                }
+            case "platforms":
+                for (platform, body) in try mapping(value, key, allowed: ["local", "remote", "qemu", "azure"]) {
+                    let platformKey = "platforms.\(platform)"
+                    for (_, pcrsNode) in try mapping(body, platformKey, allowed: ["pcrs"]) {
+                        for (_, bank) in try mapping(pcrsNode, "\(platformKey).pcrs", allowed: ["sha256"]) {
+                            let bankKey = "\(platformKey).pcrs.sha256"
+                            guard let entries = bank.mapping else { throw error(bank, bankKey, "expected a mapping of PCR index to digest") }
+                            var values: [Int: [String]] = [:]
+                            for (indexNode, allowed) in entries {
+                                guard let index = indexNode.int, (0...13).contains(index) else {
+                                    throw error(indexNode, bankKey, "PCR indices must be 0 to 13")
+                                }
+                                let itemKey = "\(bankKey).\(index)"
+                                values[index] = allowed.sequence != nil
+                                    ? try sequence(allowed, itemKey).map { try digest($0, itemKey) }
+                                    : [try digest(allowed, itemKey)]
+                            }
+                            policy.referencePCRs[platform] = values
+                        }
+                    }
+                }
+            case "inputs", "outputs":
+                var requirements: [VerificationPolicy.Requirement] = []
+                for (index, item) in try sequence(value, key).enumerated() {
+                    let itemKey = "\(key)[\(index)]"
+                    let allowed: Set<String> = key == "inputs" ? ["name", "digest", "commit"] : ["name", "digest"]
+                    var requirement = VerificationPolicy.Requirement(name: "")
+                    for (field, fieldValue) in try mapping(item, itemKey, allowed: allowed) {
+                        switch field {
+                        case "name": requirement.name = try string(fieldValue, "\(itemKey).name")
+                        case "digest": requirement.digest = try digest(fieldValue, "\(itemKey).digest")
+                        default:
+                            let commit = try string(fieldValue, "\(itemKey).commit").lowercased()
+                            guard [40, 64].contains(commit.count), commit.allSatisfy(\.isHexDigit) else {
+                                throw error(fieldValue, "\(itemKey).commit", "expected a git commit id: 40 or 64 hex digits")
+                            }
+                            requirement.commit = commit
+                        }
+                    }
+                    guard !requirement.name.isEmpty else { throw error(item, "\(itemKey).name", "is required") }
+                    requirements.append(requirement)
+                }
+                if key == "inputs" { policy.inputs = requirements } else { policy.outputs = requirements }
+            default:
+                break
+            }
+        }
+        guard sawVersion else { throw error(root, "version", "is required (version: 1)") }
+        return PolicyFile(policy: policy, trustedRoots: roots)
+    }
+}

@@ -1,0 +1,165 @@
+import AICertCore
+import AICertVerify
+import ArgumentParser
+import Foundation
+import X509
+
+/// `aicert verify`: checks an AI certificate offline and says which check failed and why.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify an AI certificate offline: chain, quote, event log, boot state, policy and files.",
+        discussion: """
+            Runs the checks of docs/certificate-format.md and prints one line per check:
+
+                $ aicert verify aicert-output/certificate.json \\
+                    --trust-root aicert-output/development-root.pem --artifact aicert-output/outputs
+                ✓ ak-chain         AK certificate '…' chains to '…' (development platform)
+                ✓ quote-signature  rsassa signature with sha256 by the AK (RSA 2048) verifies
+                …
+
+            Marks: ✓ pass, ✗ fail, ! warn (for instance an unchecked boot state), - skip. \
+            The certificate is valid only if no check failed. Only the built-in Azure vTPM \
+            root is trusted unless --trust-root or a policy names more; nothing the \
+            certificate carries is trusted by itself.
+
+            Exit status: 0 valid, 1 verification failed, 2 could not verify (usage error, \
+            unreadable file, not JSON, unknown format, bad policy or root file).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The certificate file, e.g. `aicert-output/certificate.json`.", valueName: "certificate"))
+    var path: String
+
+    @Option(
+        name: .customLong("trust-root"),
+        help: ArgumentHelp("A PEM (or DER) root certificate to trust besides the built-in ones; repeatable, e.g. `--trust-root dev-root.pem`.", valueName: "pem"))
+    var trustRoots: [String] = []
+
+    @Option(help: ArgumentHelp("A policy file (YAML, see docs/policy.md): roots, reference PCRs, required inputs and outputs.", valueName: "file"))
+    var policy: String?
+
+    @Option(
+        name: .customLong("artifact"),
+        help: ArgumentHelp("A file or directory to re-hash and match against the outputs; repeatable, e.g. `--artifact model.npz`.", valueName: "path"))
+    var artifacts: [String] = []
+
+    @Option(help: ArgumentHelp("Check the chain at this RFC 3339 time instead of the certificate's, e.g. `--at 2026-12-01T00:00:00Z`.", valueName: "time"))
+    var at: String?
+
+    @Flag(help: "Print the report as JSON: {valid, format, platform, checks, inputs, outputs}.")
+    var json = false
+
+    init() {}
+
+    func run() async throws {
+        do {
+            let (certificate, options) = try prepare()
+            let report = await CertificateVerifier.verify(certificate, options: options)
+            if json {
+                FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
+            } else {
+                print(ReportText.render(report, path: path), terminator: "")
+            }
+            if !report.valid { throw ExitCode(1) }
+        } catch let error as CannotVerify {
+            FileHandle.standardError.write(Data("aicert verify: could not verify: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// Reads everything the verification needs; any problem is a ``CannotVerify``.
+    private func prepare() throws -> (AICertificate, VerificationOptions) {
+        var roots: [Certificate] = []
+        for root in trustRoots {
+            do {
+                roots += try TrustStore.certificates(in: try CertificateFile.bytes(root, limit: 1 << 20), source: root)
+            } catch let error as TrustRootError {
+                throw CannotVerify("--trust-root \(error)")
+            }
+        }
+        var verificationPolicy: VerificationPolicy?
+        if let policy {
+            do {
+                let file = try PolicyFile.load(policy)
+                roots += file.trustedRoots
+                verificationPolicy = file.policy
+            } catch let error as PolicyFileError {
+                throw CannotVerify("policy \(error)")
+            }
+        }
+        var time: Date?
+        if let at {
+            guard let date = RFC3339.date(from: at) else {
+                throw CannotVerify("--at '\(at)' is not an RFC 3339 time such as 2026-12-01T00:00:00Z")
+            }
+            time = date
+        }
+        for artifact in artifacts where !FileManager.default.fileExists(atPath: artifact) {
+            throw CannotVerify("--artifact \(artifact): no such file or directory")
+        }
+        let certificate = try CertificateFile.read(path)
+        return (certificate, VerificationOptions(trustRoots: roots, policy: verificationPolicy, artifacts: artifacts, validationTime: time))
+    }
+}
+
+/// The human form of a report: a headline, one line per check, then inputs and outputs.
+enum ReportText {
+    static func render(_ report: VerificationReport, path: String) -> String {
+        var lines: [String] = []
+        let development = report.platform == "local" ? " (development platform)" : ""
+        lines.append("\(path): \(report.format), platform \(report.platform)\(development)")
+        let width = CheckName.allCases.map(\.rawValue.count).max() ?? 0
+        for check in report.checks {
+            let name = check.name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+            lines.append("  \(mark(check.status)) \(name)  \(check.detail)")
+        }
+        if !report.inputs.isEmpty {
+            lines.append("inputs:")
+            for input in report.inputs {
+                let commit = input.commit.map { " @\($0.prefix(12))" } ?? ""
+                lines.append(
+                    "  \(input.name)  \(input.kind) \(input.source)\(commit)  \(input.manifestDigest.prefix(16))…  \(Sizes.files(input.files)), \(Sizes.bytes(input.bytes))")
+            }
+        }
+        if !report.outputs.isEmpty {
+            lines.append("outputs:")
+            for output in report.outputs {
+                lines.append("  \(output.name)  \(output.manifestDigest.prefix(16))…  \(Sizes.files(output.files)), \(Sizes.bytes(output.bytes))")
+            }
+        }
+        if let failure = report.firstFailure {
+            let count = report.checks.count { $0.status == .fail }
+            lines.append("INVALID: \(failure.name.rawValue) failed\(count > 1 ? " (and \(count - 1) more)" : ""): \(failure.detail)")
+        } else {
+            let warnings = report.checks.filter { $0.status == .warn }.map(\.name.rawValue)
+            lines.append("VALID" + (warnings.isEmpty ? "" : " (with warnings: \(warnings.joined(separator: ", ")))"))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func mark(_ status: CheckStatus) -> String {
+        switch status {
+        case .pass: "✓"
+        case .fail: "✗"
+        case .warn: "!"
+        case .skip: "-"
+        }
+    }
+}
+
+/// Human sizes for reports.
+enum Sizes {
+    static func files(_ count: Int) -> String { count == 1 ? "1 file" : "\(count) files" }
+
+    static func bytes(_ count: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}

@@ -1,0 +1,166 @@
+import AICertClient
+import AICertCore
+import AICertVerify
+import Foundation
+import Testing
+import X509
+
+/// The committed fixtures (Tests/AICertVerifyTests/Fixtures, made by `scripts/make-fixtures`)
+/// and their table of expected verdicts, which the Python SDK's tests read too.
+///
+/// The table is checked twice: against fixtures made afresh from swtpm in this run, and
+/// against the committed files, so neither the generator nor the files can drift.
+@Suite(.timeLimit(.minutes(2)))
+struct FixtureTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// One row of `expected.json`.
+    struct Case: Codable, Hashable {
+        var file: String
+        var trustRoots: [String]
+        var artifacts: [String]
+        var at: String?
+        var exit: Int
+        var failingCheck: String?
+
+        enum CodingKeys: String, CodingKey {
+            case file, artifacts, at, exit
+            case trustRoots = "trust_roots"
+            case failingCheck = "failing_check"
+        }
+    }
+
+    struct Table: Codable {
+        var cases: [Case]
+    }
+
+    /// Makes every fixture into `directory` and returns the table.
+    static func make(into directory: URL) throws -> Table {
+        let sample = try SampleBuild()
+        defer { sample.remove() }
+        let otherTPM = try SampleBuild(SampleBuild.Recipe(ownSeeds: true), ca: sample.ca)
+        defer { otherTPM.remove() }
+        let partialQuote = try SampleBuild(SampleBuild.Recipe(quotedPCRs: Array(0...14)), ca: sample.ca)
+        defer { partialQuote.remove() }
+
+        let fileManager = FileManager.default
+        try? fileManager.removeItem(at: directory)
+        try fileManager.createDirectory(at: directory.appendingPathComponent("tamper"), withIntermediateDirectories: true)
+        try Data(try sample.ca.root.pemString.utf8).write(to: directory.appendingPathComponent("root.pem"))
+        let artifacts = directory.appendingPathComponent("artifacts")
+        try fileManager.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        try fileManager.copyItem(at: sample.outputs, to: artifacts.appendingPathComponent("outputs"))
+        try fileManager.copyItem(at: sample.outputs, to: artifacts.appendingPathComponent("outputs-tampered"))
+        let tamperedModel = artifacts.appendingPathComponent("outputs-tampered/model.bin")
+        var model = try Data(contentsOf: tamperedModel)
+        model[100] ^= 0x01
+        try model.write(to: tamperedModel)
+
+        var cases: [Case] = []
+        func add(_ name: String, _ certificate: AICertificate, roots: [String] = ["root.pem"], artifacts: [String] = [], at: String? = nil, failing: CheckName?)
+            throws
+        {
+            let file = name == "certificate" ? "certificate.json" : "tamper/\(name).json"
+            try certificate.jsonData().write(to: directory.appendingPathComponent(file))
+            cases.append(Case(file: file, trustRoots: roots, artifacts: artifacts, at: at, exit: failing == nil ? 0 : 1, failingCheck: failing?.rawValue))
+        }
+        func renumbered(_ records: [EventRecord]) -> [EventRecord] {
+            records.enumerated().map { index, record in
+                var record = record
+                record.recnum = index
+                return record
+            }
+        }
+        let valid = sample.certificate
+        try add("certificate", valid, artifacts: ["artifacts/outputs"], failing: nil)
+        var certificate = valid
+        certificate.quote.attest.bytes[certificate.quote.attest.bytes.count - 40] ^= 0x01
+        try add("quote-byte", certificate, failing: .quoteSignature)
+        certificate = valid
+        certificate.quote.signature.bytes[certificate.quote.signature.bytes.count - 1] ^= 0x80
+        try add("signature-byte", certificate, failing: .quoteSignature)
+        certificate = valid
+        certificate.pcrs["sha256"]?["7"] = String(repeating: "ab", count: 32)
+        try add("pcr-value", certificate, failing: .quoteContent)
+        try add("pcr-selection", partialQuote.certificate, failing: .quoteContent)
+        certificate = valid
+        certificate.nonce = String(repeating: "5a", count: 32)
+        try add("nonce", certificate, failing: .quoteContent)
+        certificate = valid
+        certificate.eventLog[2].content = BuildEvents.input(
+            InputSummary(name: "code", kind: "upload", source: "./other", manifest: valid.manifests.inputs["code"]!))
+        try add("event-content", certificate, failing: .eventLog)
+        certificate = valid
+        certificate.eventLog[1].digests[0].digest = String(repeating: "00", count: 32)
+        try add("event-digest", certificate, failing: .eventLog)
+        certificate = valid
+        certificate.eventLog.swapAt(2, 3)
+        certificate.eventLog = renumbered(certificate.eventLog)
+        try add("events-swapped", certificate, failing: .eventLog)
+        certificate = valid
+        certificate.eventLog.remove(at: 3)
+        certificate.eventLog = renumbered(certificate.eventLog)
+        certificate.manifests.inputs["data"] = nil
+        certificate.summary.inputs.removeLast()
+        try add("event-dropped", certificate, failing: .eventLog)
+        certificate = valid
+        certificate.eventLog.insert(
+            EventRecord(
+                recnum: 0, type: .input,
+                content: BuildEvents.input(InputSummary(name: "extra", kind: "upload", source: "x", manifest: valid.manifests.inputs["code"]!))),
+            at: 4)
+        certificate.eventLog = renumbered(certificate.eventLog)
+        try add("event-added", certificate, failing: .eventLog)
+        certificate = valid
+        certificate.summary.exitStatus = 1
+        try add("summary-lie", certificate, failing: .eventLog)
+        certificate = valid
+        certificate.attestationKey.certificateChain[0] = otherTPM.certificate.attestationKey.certificateChain[0]
+        try add("ak-certificate-other-tpm", certificate, failing: .quoteSignature)
+        certificate = valid
+        certificate.attestationKey.certificateChain.removeLast()
+        try add("intermediate-missing", certificate, failing: .akChain)
+        try add("untrusted-root", valid, roots: [], failing: .akChain)
+        try add("expired-chain", valid, at: "2099-01-01T00:00:00Z", failing: .akChain)
+        try add("artifact-byte", valid, artifacts: ["artifacts/outputs-tampered"], failing: .artifacts)
+        let table = Table(cases: cases)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(table).write(to: directory.appendingPathComponent("expected.json"))
+        return table
+    }
+
+    /// Verifies every case of `table` from the files in `directory`.
+    static func check(_ table: Table, in directory: URL) async throws {
+        #expect(table.cases.count >= 17)
+        for item in table.cases {
+            let certificate = try AICertificate(json: try Data(contentsOf: directory.appendingPathComponent(item.file)))
+            var roots: [Certificate] = []
+            for root in item.trustRoots {
+                roots += try TrustStore.certificates(in: try Data(contentsOf: directory.appendingPathComponent(root)), source: root)
+            }
+            let report = await CertificateVerifier.verify(
+                certificate,
+                options: VerificationOptions(
+                    trustRoots: roots, artifacts: item.artifacts.map { directory.appendingPathComponent($0).path },
+                    validationTime: item.at.flatMap(RFC3339.date(from:))))
+            #expect(report.valid == (item.exit == 0), "\(item.file): \(report.checks)")
+            if let failing = item.failingCheck {
+                #expect(report.check(CheckName(rawValue: failing)!)?.status == .fail, "\(item.file): \(report.checks)")
+            }
+        }
+    }
+
+    @Test func freshlyMadeFixturesGiveTheVerdictsOfTheirTable() async throws {
+        let target = ProcessInfo.processInfo.environment["AICERT_WRITE_FIXTURES"].map(URL.init(fileURLWithPath:))
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("aicert-fixtures-\(UUID().uuidString)")
+        let table = try Self.make(into: target)
+        defer { if ProcessInfo.processInfo.environment["AICERT_WRITE_FIXTURES"] == nil { try? FileManager.default.removeItem(at: target) } }
+        try await Self.check(table, in: target)
+    }
+
+    @Test func committedFixturesGiveTheVerdictsOfTheirTable() async throws {
+        let table = try JSONDecoder().decode(Table.self, from: Data(contentsOf: Self.directory.appendingPathComponent("expected.json")))
+        try await Self.check(table, in: Self.directory)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+/// `aicert verify` and `aicert inspect` run as a user runs them, on the committed fixtures.
+@Suite(.timeLimit(.minutes(1)))
+struct VerifyCommandTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("AICertVerifyTests/Fixtures")
+
+    func fixture(_ name: String) -> String { Self.fixtures.appendingPathComponent(name).path }
+
+    @Test func aValidCertificateExitsZeroWithOneLinePerCheck() throws {
+        let result = try runAICert([
+            "verify", fixture("certificate.json"), "--trust-root", fixture("root.pem"),
+            "--artifact", fixture("artifacts/outputs"),
+        ])
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        for check in ["ak-chain", "quote-signature", "quote-content", "event-log", "boot-state", "policy", "artifacts"] {
+            #expect(result.output.contains(check))
+        }
+        #expect(result.output.contains("✓ ak-chain"))
+        #expect(result.output.contains("! boot-state"))
+        #expect(result.output.contains("development platform"))
+        #expect(result.output.hasSuffix("VALID (with warnings: boot-state)\n"))
+    }
+
+    @Test func aTamperedCertificateExitsOneAndNamesTheFailedCheck() throws {
+        let result = try runAICert(["verify", fixture("tamper/pcr-value.json"), "--trust-root", fixture("root.pem")])
+        #expect(result.status == 1)
+        #expect(result.output.contains("✗ quote-content"))
+        #expect(result.output.contains("INVALID: quote-content failed"))
+    }
+
+    @Test func jsonReportHasTheDocumentedShape() throws {
+        let result = try runAICert(["verify", "--json", fixture("tamper/event-digest.json"), "--trust-root", fixture("root.pem")])
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["valid", "format", "platform", "checks", "inputs", "outputs"])
+        #expect(object["valid"] as? Bool == false)
+        #expect(object["format"] as? String == "aicert/v1")
+        let checks = try #require(object["checks"] as? [[String: String]])
+        #expect(checks.map { $0["name"] ?? "" } == ["ak-chain", "quote-signature", "quote-content", "event-log", "boot-state", "policy", "artifacts"])
+        #expect(checks.first { $0["name"] == "event-log" }?["status"] == "fail")
+    }
+
+    @Test func whatCannotBeVerifiedExitsTwoWithAMessage() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let notJSON = directory.appendingPathComponent("not.json")
+        try Data("hello".utf8).write(to: notJSON)
+        let otherFormat = directory.appendingPathComponent("other.json")
+        try Data(#"{"format": "aicert/v9"}"#.utf8).write(to: otherFormat)
+        var certificate = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture("certificate.json")))) as! [String: Any]
+        var quote = certificate["quote"] as! [String: Any]
+        quote["attest"] = nil
+        certificate["quote"] = quote
+        let missing = directory.appendingPathComponent("missing-field.json")
+        try JSONSerialization.data(withJSONObject: certificate).write(to: missing)
+
+        let cases: [([String], String)] = [
+            (["verify", directory.appendingPathComponent("absent.json").path], "no such file"),
+            (["verify", notJSON.path], "not valid JSON"),
+            (["verify", otherFormat.path], "unknown format 'aicert/v9'"),
+            (["verify", missing.path], "quote.attest: required field is missing"),
+            (["verify", fixture("certificate.json"), "--at", "yesterday"], "--at 'yesterday'"),
+            (["verify", fixture("certificate.json"), "--trust-root", notJSON.path], "--trust-root"),
+            (["verify"], "Usage"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runAICert(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.errors.contains(message), "\(arguments): \(result.errors)")
+            #expect(!result.errors.contains("Fatal error"))
+        }
+    }
+
+    @Test func aPolicyChecksBootStateAndRequiredInputs() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-policy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificate = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture("certificate.json")))) as! [String: Any]
+        let pcrs = (certificate["pcrs"] as! [String: [String: String]])["sha256"]!
+        let inputs = (certificate["summary"] as! [String: Any])["inputs"] as! [[String: Any]]
+        let dataDigest = inputs.first { $0["name"] as? String == "data" }!["manifest_digest"] as! String
+        let policy = directory.appendingPathComponent("policy.yaml")
+        try """
+            version: 1
+            trusted_roots: [\(fixture("root.pem"))]
+            platforms:
+              local:
+                pcrs:
+                  sha256:
+                    0: "\(pcrs["0"]!)"
+                    7: ["\(String(repeating: "0", count: 64))", "\(pcrs["7"]!)"]
+            inputs:
+              - name: data
+                digest: "\(dataDigest)"
+            """.write(to: policy, atomically: true, encoding: .utf8)
+        let passing = try runAICert(["verify", fixture("certificate.json"), "--policy", policy.path])
+        #expect(passing.status == 0, "\(passing.output)\(passing.errors)")
+        #expect(passing.output.contains("✓ boot-state"))
+        #expect(passing.output.contains("✓ policy"))
+
+        let wrong = directory.appendingPathComponent("wrong.yaml")
+        try """
+            version: 1
+            trusted_roots: [\(fixture("root.pem"))]
+            inputs:
+              - name: data
+                digest: "\(String(repeating: "1", count: 64))"
+            """.write(to: wrong, atomically: true, encoding: .utf8)
+        let failing = try runAICert(["verify", fixture("certificate.json"), "--policy", wrong.path])
+        #expect(failing.status == 1)
+        #expect(failing.output.contains("✗ policy"))
+
+        let typo = directory.appendingPathComponent("typo.yaml")
+        try "version: 1\ninputz: []\n".write(to: typo, atomically: true, encoding: .utf8)
+        let bad = try runAICert(["verify", fixture("certificate.json"), "--policy", typo.path])
+        #expect(bad.status == 2)
+        #expect(bad.errors.contains("typo.yaml:2: inputz: unknown key"), "\(bad.errors)")
+    }
+
+    @Test func inspectShowsTheBillOfMaterialsWithoutClaimingValidity() throws {
+        let result = try runAICert(["inspect", fixture("certificate.json")])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("not verified: run `aicert verify"))
+        #expect(result.output.contains("python3 /aicert/inputs/code/train.py"))
+        #expect(result.output.contains("[url] https://example.org/points.csv"))
+        let json = try runAICert(["inspect", "--json", fixture("certificate.json")])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["verified"] as? Bool == false)
+        #expect((object["summary"] as? [String: Any])?["exit_status"] as? Int == 0)
+    }
+}
