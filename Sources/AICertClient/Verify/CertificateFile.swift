@@ -12,7 +12,11 @@ public struct CannotVerify: Error, Hashable, Sendable, CustomStringConvertible {
 /// Reads a certificate file from disk, bounded, and tells the formats apart.
 enum CertificateFile {
     static func read(_ path: String) throws -> AICertificate {
-        let data = try bytes(path)
+        try decode(try bytes(path), path: path)
+    }
+
+    /// Parses certificate bytes; `path` names them in errors.
+    static func decode(_ data: Data, path: String) throws -> AICertificate {
         let object: [String: Any]
         do {
             guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
