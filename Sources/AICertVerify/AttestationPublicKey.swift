@@ -175,3 +175,39 @@ extension UInt32 {
         [UInt8(self >> 24), UInt8((self >> 16) & 0xFF), UInt8((self >> 8) & 0xFF), UInt8(self & 0xFF)]
     }
 }
+
+extension AttestationPublicKey {
+    /// The key of an X.509 certificate (DER SubjectPublicKeyInfo), as an unrestricted TPM key
+    /// that accepts any signature scheme of its type. For formats that carry no `TPMT_PUBLIC`.
+    public init(subjectPublicKeyInfo der: [UInt8]) throws {
+        if let rsa = try? _RSA.Signing.PublicKey(derRepresentation: der) {
+            let primitives = try rsa.getKeyPrimitives()
+            let modulus = Array(primitives.modulus.drop { $0 == 0 })
+            let exponent = primitives.publicExponent.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            guard exponent <= UInt64(UInt32.max) else { throw SignatureError(.unsupportedKey, "the RSA exponent is too large") }
+            try self.init(
+                PublicArea(
+                    nameAlg: .sha256, attributes: [.sign],
+                    key: .rsa(symmetric: .null, scheme: .null, keyBits: UInt16(truncatingIfNeeded: modulus.count * 8),
+                              exponent: UInt32(exponent), modulus: modulus)))
+            return
+        }
+        let point: [UInt8]
+        let curve: ECCCurve
+        if let key = try? P256.Signing.PublicKey(derRepresentation: der) {
+            (point, curve) = (Array(key.x963Representation), .nistP256)
+        } else if let key = try? P384.Signing.PublicKey(derRepresentation: der) {
+            (point, curve) = (Array(key.x963Representation), .nistP384)
+        } else if let key = try? P521.Signing.PublicKey(derRepresentation: der) {
+            (point, curve) = (Array(key.x963Representation), .nistP521)
+        } else {
+            throw SignatureError(.unsupportedKey, "the certificate's key is not RSA or ECDSA on P-256, P-384 or P-521")
+        }
+        let size = (point.count - 1) / 2
+        try self.init(
+            PublicArea(
+                nameAlg: .sha256, attributes: [.sign],
+                key: .ecc(symmetric: .null, scheme: .null, curve: curve, kdf: .null,
+                          x: Array(point[1...size]), y: Array(point[(size + 1)...]))))
+    }
+}

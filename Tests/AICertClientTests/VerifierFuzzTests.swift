@@ -29,8 +29,11 @@ struct VerifierFuzzTests {
 
     static func verify(_ data: Data, roots: [Certificate]) async -> Outcome {
         do {
-            let certificate = try CertificateFile.decode(data, path: "mutant")
-            let report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: roots))
+            let report: VerificationReport
+            switch try CertificateFile.decode(data, path: "mutant") {
+            case .v1(let certificate): report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: roots))
+            case .legacy(let proof): report = await LegacyVerifier.verify(proof, options: VerificationOptions(trustRoots: roots))
+            }
             return report.valid ? .valid : .invalid
         } catch is CannotVerify {
             return .cannotVerify

@@ -123,6 +123,17 @@ struct FixtureTests {
         try add("untrusted-root", valid, roots: [], failing: .akChain)
         try add("expired-chain", valid, at: "2099-01-01T00:00:00Z", failing: .akChain)
         try add("artifact-byte", valid, artifacts: ["artifacts/outputs-tampered"], failing: .artifacts)
+
+        // Proofs of the original AICert, checked a day after they were made (they carry no time).
+        let legacyTime = RFC3339.string(from: Date().addingTimeInterval(86_400))
+        try fileManager.createDirectory(at: directory.appendingPathComponent("legacy"), withIntermediateDirectories: true)
+        for (name, pcr, failing) in [("attestation", 15, nil), ("resettable-pcr", 16, CheckName.eventLog)] {
+            let file = "legacy/\(name).json"
+            try LegacyProofTests.make(eventsIn: pcr, ca: sample.ca).data.write(to: directory.appendingPathComponent(file))
+            cases.append(
+                Case(file: file, trustRoots: ["root.pem"], artifacts: [], at: legacyTime, exit: failing == nil ? 0 : 1,
+                     failingCheck: failing?.rawValue))
+        }
         let table = Table(cases: cases)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -134,16 +145,18 @@ struct FixtureTests {
     static func check(_ table: Table, in directory: URL) async throws {
         #expect(table.cases.count >= 17)
         for item in table.cases {
-            let certificate = try AICertificate(json: try Data(contentsOf: directory.appendingPathComponent(item.file)))
+            let data = try Data(contentsOf: directory.appendingPathComponent(item.file))
             var roots: [Certificate] = []
             for root in item.trustRoots {
                 roots += try TrustStore.certificates(in: try Data(contentsOf: directory.appendingPathComponent(root)), source: root)
             }
-            let report = await CertificateVerifier.verify(
-                certificate,
-                options: VerificationOptions(
-                    trustRoots: roots, artifacts: item.artifacts.map { directory.appendingPathComponent($0).path },
-                    validationTime: item.at.flatMap(RFC3339.date(from:))))
+            let options = VerificationOptions(
+                trustRoots: roots, artifacts: item.artifacts.map { directory.appendingPathComponent($0).path },
+                validationTime: item.at.flatMap(RFC3339.date(from:)))
+            let report =
+                item.file.hasPrefix("legacy/")
+                ? await LegacyVerifier.verify(try LegacyProof(json: data), options: options)
+                : await CertificateVerifier.verify(try AICertificate(json: data), options: options)
             #expect(report.valid == (item.exit == 0), "\(item.file): \(report.checks)")
             if let failing = item.failingCheck {
                 #expect(report.check(CheckName(rawValue: failing)!)?.status == .fail, "\(item.file): \(report.checks)")

@@ -1,6 +1,7 @@
 import AICertClient
 import AICertCore
 import AICertRunner
+import AICertVerify
 import Foundation
 import TPM2
 import TPMTestSupport

@@ -121,6 +121,19 @@ struct VerifyCommandTests {
         #expect(bad.errors.contains("typo.yaml:2: inputz: unknown key"), "\(bad.errors)")
     }
 
+    @Test func aLegacyProofIsVerifiedThroughTheSameChecks() throws {
+        let table = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture("expected.json")))) as! [String: Any]
+        let at = ((table["cases"] as! [[String: Any]]).first { $0["file"] as? String == "legacy/attestation.json" })!["at"] as! String
+        let good = try runAICert(["verify", "--json", fixture("legacy/attestation.json"), "--trust-root", fixture("root.pem"), "--at", at])
+        #expect(good.status == 0, "\(good.output)\(good.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(good.output.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "aicert-legacy")
+        let bad = try runAICert(["verify", fixture("legacy/resettable-pcr.json"), "--trust-root", fixture("root.pem"), "--at", at])
+        #expect(bad.status == 1)
+        #expect(bad.output.contains("✗ event-log"))
+        #expect(bad.output.contains("PCR 16"))
+    }
+
     @Test func inspectShowsTheBillOfMaterialsWithoutClaimingValidity() throws {
         let result = try runAICert(["inspect", fixture("certificate.json")])
         #expect(result.status == 0, "\(result.errors)")

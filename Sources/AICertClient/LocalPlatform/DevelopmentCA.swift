@@ -1,3 +1,4 @@
+import AICertVerify
 import Crypto
 import Foundation
 import SwiftASN1
@@ -183,22 +184,6 @@ public struct DevelopmentCA: @unchecked Sendable {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw DevelopmentCAError(file: url.path, "cannot be written: \(error.localizedDescription)")
-        }
-    }
-}
-
-extension Certificate {
-    /// The certificate as one PEM block.
-    public var pemString: String {
-        get throws { try serializeAsPEM().pemString }
-    }
-
-    /// The certificate's DER bytes.
-    public var derBytes: [UInt8] {
-        get throws {
-            var serializer = DER.Serializer()
-            try serializer.serialize(self)
-            return serializer.serializedBytes
         }
     }
 }

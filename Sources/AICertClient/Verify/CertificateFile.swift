@@ -9,14 +9,28 @@ public struct CannotVerify: Error, Hashable, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A file `aicert verify` accepts: an `aicert/v1` certificate or a legacy AICert proof.
+enum CertificateDocument {
+    case v1(AICertificate)
+    case legacy(LegacyProof)
+}
+
 /// Reads a certificate file from disk, bounded, and tells the formats apart.
 enum CertificateFile {
-    static func read(_ path: String) throws -> AICertificate {
+    static func read(_ path: String) throws -> CertificateDocument {
         try decode(try bytes(path), path: path)
     }
 
+    /// Reads an `aicert/v1` certificate only.
+    static func readV1(_ path: String) throws -> AICertificate {
+        guard case .v1(let certificate) = try read(path) else {
+            throw CannotVerify("\(path): a legacy AICert proof, which has no aicert/v1 event log to show")
+        }
+        return certificate
+    }
+
     /// Parses certificate bytes; `path` names them in errors.
-    static func decode(_ data: Data, path: String) throws -> AICertificate {
+    static func decode(_ data: Data, path: String) throws -> CertificateDocument {
         let object: [String: Any]
         do {
             guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -28,17 +42,21 @@ enum CertificateFile {
         } catch {
             throw CannotVerify("\(path): not valid JSON")
         }
-        guard let format = object["format"] as? String else {
-            if object["remote_attestation"] != nil {
-                throw CannotVerify("\(path): a legacy AICert attestation.json; this version verifies aicert/v1 certificates only")
+        if LegacyProof.looksLegacy(object) {
+            do {
+                return .legacy(try LegacyProof(json: data))
+            } catch {
+                throw CannotVerify("\(path): \(error)")
             }
+        }
+        guard let format = object["format"] as? String else {
             throw CannotVerify("\(path): no \"format\" member: not an AI certificate")
         }
         guard format == AICertificate.currentFormat else {
             throw CannotVerify("\(path): unknown format '\(format)' (this aicert reads \(AICertificate.currentFormat))")
         }
         do {
-            return try AICertificate(json: data)
+            return .v1(try AICertificate(json: data))
         } catch {
             throw CannotVerify("\(path): \(error)")
         }

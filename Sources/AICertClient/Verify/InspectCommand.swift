@@ -45,7 +45,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let certificate: AICertificate
         do {
-            certificate = try CertificateFile.read(path)
+            certificate = try CertificateFile.readV1(path)
         } catch let error as CannotVerify {
             FileHandle.standardError.write(Data("aicert inspect: \(error)\n".utf8))
             throw ExitCode(2)

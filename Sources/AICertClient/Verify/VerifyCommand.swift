@@ -18,6 +18,10 @@ struct VerifyCommand: AsyncParsableCommand {
                 ✓ quote-signature  rsassa signature with sha256 by the AK (RSA 2048) verifies
                 …
 
+            Legacy proofs of the original AICert (attestation.json) are verified through the \
+            same checks; they carry no nonce, manifests or clock, so the chain is checked at \
+            the current time (or --at) and freshness is a warning.
+
             Marks: ✓ pass, ✗ fail, ! warn (for instance an unchecked boot state), - skip. \
             The certificate is valid only if no check failed. Only the built-in Azure vTPM \
             root is trusted unless --trust-root or a policy names more; nothing the \
@@ -54,8 +58,12 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let (certificate, options) = try prepare()
-            let report = await CertificateVerifier.verify(certificate, options: options)
+            let (document, options) = try prepare()
+            let report: VerificationReport
+            switch document {
+            case .v1(let certificate): report = await CertificateVerifier.verify(certificate, options: options)
+            case .legacy(let proof): report = await LegacyVerifier.verify(proof, options: options)
+            }
             if json {
                 FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
             } else {
@@ -69,7 +77,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     /// Reads everything the verification needs; any problem is a ``CannotVerify``.
-    private func prepare() throws -> (AICertificate, VerificationOptions) {
+    private func prepare() throws -> (CertificateDocument, VerificationOptions) {
         var roots: [Certificate] = []
         for root in trustRoots {
             do {
