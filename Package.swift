@@ -79,6 +79,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "verify-benchmark",
+            dependencies: ["AICertVerify", "AICertCore"],
+            path: "Benchmarks/VerifyBenchmark",
+            swiftSettings: strict
+        ),
         .target(
             name: "TPMTestSupport",
             dependencies: ["TPM2"],
