@@ -21,7 +21,7 @@ struct SampleBuild: Sendable {
 
     /// Everything a variant of the sample build may change.
     struct Recipe {
-        var keyType: VirtualTPMLayout.KeyType = .rsa
+        var akTemplate = PublicArea.rsaAttestationKeyTemplate
         var platform = "local"
         /// A TPM with seeds of its own, so that its attestation key differs from other samples'.
         var ownSeeds = false
@@ -55,7 +55,7 @@ struct SampleBuild: Sendable {
         defer { tpm.stop() }
         let certificate = try tpm.withClient { client in
             _ = try VirtualTPMLayout.provision(
-                client, ca: ca, keyType: recipe.keyType, notBefore: recipe.akValidity.notBefore,
+                client, ca: ca, template: recipe.akTemplate, notBefore: recipe.akValidity.notBefore,
                 notAfter: recipe.akValidity.notAfter)
             let recorder = EventRecorder(tpm: client)
             try recorder.record(.runner, BuildEvents.runner(name: "aicert-runner", version: "0.1.0"))

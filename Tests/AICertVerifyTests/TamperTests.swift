@@ -2,6 +2,7 @@ import AICertClient
 import AICertCore
 import AICertVerify
 import Foundation
+import TPM2
 import Testing
 import X509
 
@@ -209,8 +210,21 @@ struct TamperTests {
         #expect(good.check(.artifacts)?.status == .pass)
     }
 
+    /// An unrestricted signing key can sign any bytes that look like a quote (TPM2_Sign), so a
+    /// certificate whose "AK" is one proves nothing, even with a valid chain and signature.
+    @Test func anUnrestrictedSigningKeyAsTheAKFailsTheSignatureCheck() async throws {
+        var template = PublicArea.rsaAttestationKeyTemplate
+        template.attributes.remove(.restricted)
+        let sample = try SampleBuild(SampleBuild.Recipe(akTemplate: template), ca: try sample().ca)
+        defer { sample.remove() }
+        let report = try await verify(sample.certificate)
+        #expect(report.check(.akChain)?.status == .pass)
+        #expect(report.check(.quoteSignature)?.status == .fail)
+        #expect(report.check(.quoteSignature)?.detail.contains("not a restricted signing key") == true)
+    }
+
     @Test func anECCAttestationKeyVerifiesToo() async throws {
-        let sample = try SampleBuild(SampleBuild.Recipe(keyType: .ecc), ca: try sample().ca)
+        let sample = try SampleBuild(SampleBuild.Recipe(akTemplate: .eccAttestationKeyTemplate), ca: try sample().ca)
         defer { sample.remove() }
         let report = try await verify(sample.certificate)
         #expect(report.valid, "\(report.checks)")

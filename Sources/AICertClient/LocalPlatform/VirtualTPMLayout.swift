@@ -33,7 +33,15 @@ public enum VirtualTPMLayout {
         _ tpm: TPMClient, ca: DevelopmentCA, keyType: KeyType = .rsa,
         notBefore: Date = Date().addingTimeInterval(-3600), notAfter: Date = Date().addingTimeInterval(365 * 86_400)
     ) throws -> AttestationKey {
-        let created = try tpm.createPrimary(keyType.template, in: .endorsement)
+        try provision(tpm, ca: ca, template: keyType.template, notBefore: notBefore, notAfter: notAfter)
+    }
+
+    /// As ``provision(_:ca:keyType:notBefore:notAfter:)`` with any key template, so that tests
+    /// can lay out a TPM whose "AK" is not a proper attestation key.
+    public static func provision(
+        _ tpm: TPMClient, ca: DevelopmentCA, template: PublicArea, notBefore: Date, notAfter: Date
+    ) throws -> AttestationKey {
+        let created = try tpm.createPrimary(template, in: .endorsement)
         defer { try? tpm.flush(created.handle) }
         if (try? tpm.readPublic(.attestationKey)) != nil {
             try tpm.evict(.attestationKey)
