@@ -1,0 +1,252 @@
+"""``python -m aicert``: ``verify`` a certificate, ``hash`` files as a certificate records them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .certificate import load, parse_rfc3339
+from .chain import TrustRoot, load_roots
+from .errors import AICertError, MeasurementError, PolicyError, TrustRootError
+from .manifest import Manifest, measure
+from .policy import load_policy
+from .report import CHECK_NAMES, Report, Status
+from .verify import verify
+
+__all__ = ["main"]
+
+EXIT_VALID = 0
+EXIT_FAILED = 1
+EXIT_CANNOT = 2
+
+_VERIFY_EPILOG = """\
+prints one line per check, then the inputs and outputs the event log names:
+
+  $ python -m aicert verify certificate.json --trust-root development-root.pem \\
+        --artifact outputs/
+  ✓ ak-chain         AK certificate '…' chains to '…' (…)
+  ✓ quote-signature  rsassa signature with sha256 by the AK (RSA 2048, …) verifies
+  …
+
+marks: ✓ pass, ✗ fail, ! warn (e.g. an unchecked boot state), - skip. The certificate is
+valid only if no check failed. Only the built-in Azure vTPM root is trusted unless
+--trust-root or the policy's trusted_roots name more; nothing the certificate carries is
+trusted by itself. Proofs of the original AICert (attestation.json) are verified through the
+same checks.
+
+exit status: 0 valid, 1 verification failed, 2 could not verify (usage error, unreadable
+file, not JSON, unknown format, missing member, bad policy or root file).
+"""
+
+_HASH_EPILOG = """\
+prints, for each PATH, its manifest digest and the path, like sha256sum:
+
+  $ python -m aicert hash model.safetensors data/
+  4f1c…e2  model.safetensors
+  9a07…5b  data/
+
+a manifest lists every regular file below PATH with its relative path, size and SHA-256,
+every symbolic link with its target (links are never followed) and every empty directory;
+the digest is SHA-256 over its canonical JSON (docs/certificate-format.md, "Manifests").
+
+exit status: 0 when every path was hashed, 1 when any could not be (the others are still
+printed), 2 for a usage error.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m aicert", description="Verify AI certificates offline; hash files as certificates record them."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = commands.add_parser(
+        "verify",
+        help="verify a certificate: chain, quote, event log, boot state, policy and files",
+        description="Verify an AI certificate offline (aicert/v1, or a legacy AICert proof).",
+        epilog=_VERIFY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("certificate", metavar="CERT", help="the certificate file, e.g. aicert-output/certificate.json")
+    check.add_argument(
+        "--trust-root",
+        metavar="PEM",
+        action="append",
+        default=[],
+        help="a PEM (or DER) root certificate to trust besides the built-in one; repeatable, "
+        "e.g. --trust-root dev-root.pem",
+    )
+    check.add_argument(
+        "--policy", metavar="FILE", help="a policy file (YAML, docs/policy.md), e.g. --policy policy.yaml"
+    )
+    check.add_argument(
+        "--artifact",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="a file or directory to re-hash and match against the outputs; repeatable, e.g. --artifact model.bin",
+    )
+    check.add_argument(
+        "--at",
+        metavar="RFC3339",
+        help="check the chain at this time instead of the certificate's, e.g. --at 2026-12-01T00:00:00Z",
+    )
+    check.add_argument(
+        "--json",
+        action="store_true",
+        help="print the report as JSON: {valid, format, platform, checks, inputs, outputs}",
+    )
+    hashing = commands.add_parser(
+        "hash",
+        help="print the manifest digest of files and directories",
+        description="Print the manifest digest of files and directories, as an AI certificate records them.",
+        epilog=_HASH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hashing.add_argument("paths", metavar="PATH", nargs="+", help="files or directories, e.g. model.safetensors data/")
+    hashing.add_argument("--manifest", action="store_true", help="also print every entry of each manifest")
+    hashing.add_argument(
+        "--json", action="store_true", help='print a JSON array of {"digest", "path"} (and "manifest" with --manifest)'
+    )
+    hashing.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="files hashed at once (1-256); does not change digests"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "verify":
+        return _verify(arguments)
+    return _hash(arguments)
+
+
+def _cannot(reason: str) -> int:
+    print(f"aicert verify: could not verify: {reason}", file=sys.stderr)
+    return EXIT_CANNOT
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    roots: list[TrustRoot] = []
+    try:
+        for path in arguments.trust_root:
+            roots.extend(load_roots(path))
+    except TrustRootError as error:
+        return _cannot(f"--trust-root {error}")
+    policy = None
+    if arguments.policy is not None:
+        try:
+            policy = load_policy(arguments.policy)
+        except PolicyError as error:
+            return _cannot(f"policy {arguments.policy}: {error}")
+    if arguments.at is not None:
+        try:
+            parse_rfc3339(arguments.at)
+        except ValueError:
+            return _cannot(f"--at '{arguments.at}' is not an RFC 3339 time such as 2026-12-01T00:00:00Z")
+    for artifact in arguments.artifact:
+        if not os.path.exists(artifact):
+            return _cannot(f"--artifact {artifact}: no such file or directory")
+    try:
+        certificate = load(arguments.certificate)
+        report = verify(
+            certificate,
+            trust_roots=[root.certificate for root in roots],
+            policy=policy,
+            artifacts=arguments.artifact,
+            at=arguments.at,
+        )
+    except AICertError as error:
+        return _cannot(f"{arguments.certificate}: {error}")
+    if arguments.json:
+        print(report.to_json())
+    else:
+        write_report(report, arguments.certificate, sys.stdout)
+    return EXIT_VALID if report.valid else EXIT_FAILED
+
+
+def write_report(report: Report, path: str, out: TextIO) -> None:
+    """The human form: a headline, one line per check with its mark, inputs, outputs, verdict."""
+    development = " (development platform)" if report.platform == "local" else ""
+    out.write(f"{path}: {report.format}, platform {report.platform}{development}\n")
+    width = max(len(name) for name in CHECK_NAMES)
+    for check in report.checks:
+        out.write(f"  {check.status.mark} {check.name.ljust(width)}  {check.detail}\n")
+    if report.inputs:
+        out.write("inputs:\n")
+        for item in report.inputs:
+            commit = f" @{item['commit'][:12]}" if isinstance(item.get("commit"), str) else ""
+            out.write(
+                f"  {item['name']}  {item['kind']} {item['source']}{commit}  {item['manifest_digest'][:16]}…  "
+                f"{_files(item['files'])}, {_bytes(item['bytes'])}\n"
+            )
+    if report.outputs:
+        out.write("outputs:\n")
+        for item in report.outputs:
+            out.write(
+                f"  {item['name']}  {item['manifest_digest'][:16]}…  {_files(item['files'])}, {_bytes(item['bytes'])}\n"
+            )
+    failures = report.failures
+    if failures:
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        out.write(f"INVALID: {failures[0].name} failed{more}: {failures[0].detail}\n")
+    else:
+        warnings = [check.name for check in report.checks if check.status == Status.WARN]
+        out.write("VALID" + (f" (with warnings: {', '.join(warnings)})" if warnings else "") + "\n")
+
+
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count} files"
+
+
+def _bytes(count: int) -> str:
+    value = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{count} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{count} B"
+
+
+def _hash(arguments: argparse.Namespace) -> int:
+    if arguments.jobs is not None and not 1 <= arguments.jobs <= 256:
+        print("aicert hash: --jobs must be between 1 and 256", file=sys.stderr)
+        return EXIT_CANNOT
+    failed = False
+    results: list[dict[str, object]] = []
+    for path in arguments.paths:
+        try:
+            manifest = measure(path, jobs=arguments.jobs)
+        except MeasurementError as error:
+            print(f"aicert hash: {error}", file=sys.stderr)
+            failed = True
+            continue
+        if arguments.json:
+            item: dict[str, object] = {"digest": manifest.digest, "path": path}
+            if arguments.manifest:
+                item["manifest"] = manifest.to_json()
+            results.append(item)
+        else:
+            sys.stdout.write(f"{manifest.digest}  {path}\n")
+            if arguments.manifest:
+                _write_entries(manifest)
+    if arguments.json:
+        print(json.dumps(results, ensure_ascii=False))
+    return EXIT_FAILED if failed else EXIT_VALID
+
+
+def _write_entries(manifest: Manifest) -> None:
+    for entry in manifest.entries:
+        if entry.type == "file":
+            sys.stdout.write(f"    file {entry.sha256} {entry.size} {entry.path}\n")
+        elif entry.type == "symlink":
+            sys.stdout.write(f"    symlink {entry.path} -> {entry.target}\n")
+        else:
+            sys.stdout.write(f"    dir {entry.path}/\n")

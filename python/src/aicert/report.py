@@ -1,0 +1,115 @@
+"""The outcome of a verification: named checks with a status and a one-line detail."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+__all__ = ["CHECK_NAMES", "Status", "Check", "Report", "guarded", "INTERNAL_ERROR"]
+
+INTERNAL_ERROR = "internal error while checking"
+MAX_DETAIL = 1000  # characters: quoted names from a hostile certificate cannot flood a report
+
+# The checks, in the order they run (docs/certificate-format.md, "Verification").
+CHECK_NAMES = ("ak-chain", "quote-signature", "quote-content", "event-log", "boot-state", "policy", "artifacts")
+
+
+_ONE_LINE = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+_ONE_LINE.update({0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+class Status(str, Enum):
+    """A check's outcome. A ``str``, so ``check.status == "fail"`` reads naturally."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def mark(self) -> str:
+        """✓ pass, ✗ fail, ! warn, - skip."""
+        return {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-"}[self.value]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named check (``ak-chain``, ``quote-signature``, …) with its status and detail."""
+
+    name: str
+    status: Status
+    detail: str
+
+    def __post_init__(self) -> None:
+        # A detail is one line whatever a hostile certificate put in the names it quotes.
+        object.__setattr__(self, "status", Status(self.status))
+        detail = self.detail.translate(_ONE_LINE).encode("utf-8", "backslashreplace").decode("utf-8")
+        if len(detail) > MAX_DETAIL:
+            detail = detail[: MAX_DETAIL - 1] + "…"
+        object.__setattr__(self, "detail", detail)
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "status": self.status.value, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every check of one verification, and the inputs and outputs the event log names.
+
+    ``inputs`` and ``outputs`` are lists of plain dicts in the shape of the report JSON
+    (``name``, ``kind``, ``source``, ``commit`` when present, ``manifest_digest``, ``files``,
+    ``bytes``); they are empty when the log cannot be read.
+    """
+
+    format: str
+    platform: str
+    checks: list[Check]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True only if no check failed (a warning does not invalidate)."""
+        return all(check.status != Status.FAIL for check in self.checks)
+
+    def check(self, name: str) -> Check:
+        """The check called ``name``; ``KeyError`` if there is none."""
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(name)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if check.status == Status.FAIL]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "format": self.format,
+            "platform": self.platform,
+            "checks": [check.to_json() for check in self.checks],
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The report as JSON, in the shape docs/certificate-format.md ("The report") gives."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def guarded(name: str, run: Callable[[], Check]) -> Check:
+    """Runs a check; an unexpected exception fails it (fail closed) instead of escaping.
+
+    The detail starts with :data:`INTERNAL_ERROR`, which tests look for: it is always a bug.
+    """
+    try:
+        return run()
+    except Exception as error:  # noqa: BLE001 - the verifier must fail closed on anything
+        return Check(name, Status.FAIL, f"{INTERNAL_ERROR}: {type(error).__name__}: {error}")

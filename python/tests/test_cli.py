@@ -1,0 +1,167 @@
+"""``python -m aicert verify``: exit codes, messages, human and JSON output; ``load`` errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import CertificateFactory, encode
+
+import aicert
+
+
+def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "aicert", *arguments], capture_output=True, text=True)
+
+
+@pytest.fixture()
+def certificate(factory: CertificateFactory, tmp_path: Path) -> Path:
+    path = tmp_path / "certificate.json"
+    path.write_bytes(encode(factory.document()))
+    return path
+
+
+def test_a_valid_certificate_exits_0_with_one_line_per_check(certificate: Path, root_pem: Path) -> None:
+    result = run("verify", str(certificate), "--trust-root", str(root_pem))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("aicert/v1, platform local (development platform)")
+    marks = {line.split()[1]: line.split()[0] for line in lines[1:8]}
+    assert marks == {
+        "ak-chain": "✓",
+        "quote-signature": "✓",
+        "quote-content": "✓",
+        "event-log": "✓",
+        "boot-state": "!",
+        "policy": "-",
+        "artifacts": "-",
+    }
+    assert "inputs:" in lines and "outputs:" in lines
+    assert any(line.strip().startswith("code  git https://example.org/code.git @9c4e2f") for line in lines)
+    assert lines[-1] == "VALID (with warnings: boot-state)"
+
+
+def test_a_failed_verification_exits_1_and_says_which_check(
+    factory: CertificateFactory, tmp_path: Path, root_pem: Path
+) -> None:
+    document = factory.document()
+    document["summary"]["exit_status"] = 3
+    path = tmp_path / "lie.json"
+    path.write_bytes(encode(document))
+    result = run("verify", str(path), "--trust-root", str(root_pem))
+    assert result.returncode == 1
+    assert "  ✗ event-log" in result.stdout
+    assert result.stdout.splitlines()[-1] == "INVALID: event-log failed: summary 'exit_status' is not what the log says"
+    as_json = run("verify", str(path), "--trust-root", str(root_pem), "--json")
+    assert as_json.returncode == 1
+    report = json.loads(as_json.stdout)
+    assert list(report) == ["valid", "format", "platform", "checks", "inputs", "outputs"]
+    assert report["valid"] is False and [check["name"] for check in report["checks"]] == list(aicert.CHECK_NAMES)
+
+
+def test_without_the_root_the_chain_fails(certificate: Path) -> None:
+    result = run("verify", str(certificate))
+    assert result.returncode == 1 and "  ✗ ak-chain" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not JSON"),
+        (b'{"format": "aicert/v1",', "not JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[]", "not a JSON object"),
+        (b'{"format": "aicert/v2"}', "unknown format 'aicert/v2'"),
+        (b'{"format": 2}', "format: unknown format"),
+        (b'{"hello": 1}', "format: required field is missing"),
+        (b'{"format": "aicert/v1", "format": "aicert/v1"}', "appears twice"),
+        (b'{"format": "aicert/v1", "x": "\\ud800"}', "x: a string holds a lone surrogate"),
+        (b'{"format": "aicert/v1", "x": [NaN]}', "NaN is not JSON"),
+        (b'{"format": "aicert/v1", "x": ' + b"9" * 5000 + b"}", "not usable JSON"),
+        (b"[" * 100000 + b"]" * 100000, "nested deeper"),
+    ],
+)
+def test_files_that_cannot_be_verified_exit_2(content: bytes, message: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    result = run("verify", str(path))
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr and result.stderr.startswith("aicert verify: could not verify:")
+    with pytest.raises(aicert.FormatError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        aicert.load(content)
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda d: d["quote"].pop("attest"), "quote.attest: required field is missing"),
+        (lambda d: d["quote"].__setitem__("attest", "not base64!"), "quote.attest: is not standard base64"),
+        (lambda d: d["quote"].__setitem__("attest", "AAA"), "quote.attest: is not standard base64"),
+        (
+            lambda d: d["attestation_key"]["certificate_chain"].__setitem__(1, 7),
+            "attestation_key.certificate_chain[1]: is not a base64",
+        ),
+        (lambda d: d.pop("nonce"), "nonce: required field is missing"),
+        (lambda d: d.__setitem__("event_log", {}), "event_log: is not an array"),
+        (lambda d: d["manifests"].pop("outputs"), "manifests.outputs: required field is missing"),
+        (lambda d: d.__setitem__("runner_time", "yesterday"), "runner_time: is not an RFC 3339 time"),
+        (lambda d: d.__setitem__("firmware_event_log", "*"), "firmware_event_log: is not standard base64"),
+    ],
+)
+def test_missing_or_mistyped_members_are_named(edit: Any, field: str, factory: CertificateFactory) -> None:
+    document = factory.document()
+    edit(document)
+    with pytest.raises(aicert.FormatError) as caught:
+        aicert.load(encode(document))
+    assert str(caught.value).startswith(field)
+
+
+def test_usage_errors_exit_2(certificate: Path, tmp_path: Path) -> None:
+    assert run("verify").returncode == 2
+    assert run("frobnicate").returncode == 2
+    missing = run("verify", str(tmp_path / "absent.json"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    bad_time = run("verify", str(certificate), "--at", "tomorrow")
+    assert bad_time.returncode == 2 and "--at 'tomorrow'" in bad_time.stderr
+    bad_root = run("verify", str(certificate), "--trust-root", str(certificate))
+    assert bad_root.returncode == 2 and "--trust-root" in bad_root.stderr
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\ninptus: []\n")
+    bad_policy = run("verify", str(certificate), "--policy", str(policy))
+    assert bad_policy.returncode == 2 and "inptus: unknown key" in bad_policy.stderr
+    no_artifact = run("verify", str(certificate), "--artifact", str(tmp_path / "nowhere"))
+    assert no_artifact.returncode == 2 and "--artifact" in no_artifact.stderr
+
+
+def test_help_reads_like_a_manual() -> None:
+    result = run("verify", "--help")
+    assert result.returncode == 0
+    for text in (
+        "--trust-root PEM",
+        "--policy FILE",
+        "--artifact PATH",
+        "--at RFC3339",
+        "--json",
+        "exit status: 0 valid",
+    ):
+        assert text in result.stdout
+
+
+def test_strict_mode_raises_with_the_report(factory: CertificateFactory, root_pem: Path) -> None:
+    document = factory.document()
+    assert aicert.verify(encode(document), trust_roots=[root_pem], strict=True).valid
+    document["nonce"] = "00" * 32
+    with pytest.raises(aicert.VerificationError) as caught:
+        aicert.verify(encode(document), trust_roots=[root_pem], strict=True)
+    assert caught.value.report.check("quote-content").status == "fail"
+    assert "quote-content" in str(caught.value)
+
+
+def test_load_accepts_paths_and_bytes(certificate: Path) -> None:
+    for source in (certificate, str(certificate), certificate.read_bytes(), bytearray(certificate.read_bytes())):
+        loaded = aicert.load(source)
+        assert isinstance(loaded, aicert.V1Certificate) and loaded.format == "aicert/v1" and loaded.platform == "local"

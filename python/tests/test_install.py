@@ -1,0 +1,75 @@
+"""The package installs into a fresh virtual environment with pip and runs from there."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from builders import CertificateFactory, encode
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def test_pip_install_into_a_fresh_venv_then_verify(tmp_path: Path, factory: CertificateFactory, root_pem: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(
+        PACKAGE,
+        source,
+        ignore=shutil.ignore_patterns(".venv", "*.egg-info", "build", "dist", "__pycache__", ".pytest_cache", "tests"),
+    )
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    python = str(environment / "bin" / "python")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    shutil.rmtree(source)  # what runs now is the installed copy, roots and py.typed included
+    where = subprocess.run(
+        [
+            python,
+            "-c",
+            "import aicert, pathlib; p = pathlib.Path(aicert.__file__).parent;"
+            "print(p); assert (p / 'py.typed').is_file(); assert list((p / 'roots').glob('*.pem'))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert where.returncode == 0, where.stderr
+    assert str(environment) in where.stdout
+    certificate = tmp_path / "certificate.json"
+    certificate.write_bytes(encode(factory.document()))
+    verified = subprocess.run(
+        [python, "-m", "aicert", "verify", str(certificate), "--trust-root", str(root_pem)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "✓ quote-signature" in verified.stdout
+    untrusted = subprocess.run(
+        [python, "-m", "aicert", "verify", str(certificate), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert untrusted.returncode == 1 and '"name": "ak-chain", "status": "fail"' in untrusted.stdout
+    (tmp_path / "abc.txt").write_bytes(b"abc")
+    hashed = subprocess.run(
+        [python, "-m", "aicert", "hash", "abc.txt"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert hashed.stdout == "c878a01ed14ee8f5282c92daebbee16447d1fb1809ea877e7a9e986f38550872  abc.txt\n"
+    assert sys.version_info >= (3, 10)

@@ -1,0 +1,75 @@
+"""The verdicts of the fixtures the Swift side commits, from the same table it checks itself.
+
+Tests/AICertVerifyTests/Fixtures/expected.json lists, for each file, the trust roots,
+artifacts and time to verify with, the exit code, and the check that must fail. Two
+independent verifiers agreeing on every row is the point: this test fails (it does not skip)
+when the fixtures are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import aicert
+
+FIXTURES = Path(__file__).resolve().parents[2] / "Tests/AICertVerifyTests/Fixtures"
+
+
+def cases() -> list[dict[str, Any]]:
+    table = FIXTURES / "expected.json"
+    if not table.is_file():
+        return [{"file": None}]
+    return list(json.loads(table.read_text(encoding="utf-8"))["cases"])
+
+
+def test_the_fixture_table_exists() -> None:
+    assert (FIXTURES / "expected.json").is_file(), (
+        f"missing {FIXTURES / 'expected.json'} (made by scripts/make-fixtures)"
+    )
+    assert len(cases()) >= 17
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda case: str(case["file"]))
+def test_the_python_verdict_is_the_swift_one(case: dict[str, Any]) -> None:
+    assert case["file"] is not None, f"missing {FIXTURES / 'expected.json'}"
+    options = {
+        "trust_roots": [FIXTURES / root for root in case.get("trust_roots", [])],
+        "artifacts": [FIXTURES / artifact for artifact in case.get("artifacts", [])],
+        "policy": FIXTURES / case["policy"] if case.get("policy") else None,
+        "at": case.get("at"),
+    }
+    if case["exit"] == 2:
+        with pytest.raises(aicert.AICertError):
+            aicert.verify(FIXTURES / case["file"], **options)
+        return
+    report = aicert.verify(FIXTURES / case["file"], **options)
+    assert report.valid == (case["exit"] == 0), report.checks
+    if case.get("failing_check"):
+        assert report.check(case["failing_check"]).status == "fail", report.checks
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda case: str(case["file"]))
+def test_the_command_line_exit_code_is_the_table_one(case: dict[str, Any]) -> None:
+    assert case["file"] is not None, f"missing {FIXTURES / 'expected.json'}"
+    command = [sys.executable, "-m", "aicert", "verify", str(FIXTURES / case["file"]), "--json"]
+    for root in case.get("trust_roots", []):
+        command += ["--trust-root", str(FIXTURES / root)]
+    for artifact in case.get("artifacts", []):
+        command += ["--artifact", str(FIXTURES / artifact)]
+    if case.get("policy"):
+        command += ["--policy", str(FIXTURES / case["policy"])]
+    if case.get("at"):
+        command += ["--at", case["at"]]
+    run = subprocess.run(command, capture_output=True, text=True)
+    assert run.returncode == case["exit"], run.stdout + run.stderr
+    if case["exit"] != 2 and case.get("failing_check"):
+        report = json.loads(run.stdout)
+        assert {"name": case["failing_check"], "status": "fail"}.items() <= next(
+            check for check in report["checks"] if check["name"] == case["failing_check"]
+        ).items()

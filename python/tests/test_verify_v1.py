@@ -1,0 +1,508 @@
+"""aicert/v1 verification against certificates built in software (tests/builders.py)."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import json
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import (
+    AK_ATTRIBUTES,
+    DECRYPT,
+    ECDSA,
+    NULL,
+    OUTPUT_FILES,
+    RESTRICTED,
+    RSAPSS,
+    RSASSA,
+    SHA256,
+    SHA384,
+    SHA512,
+    CertificateFactory,
+    attest_quote,
+    b64,
+    encode,
+    file_entry,
+    manifest_digest,
+    selection_bytes,
+)
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from pki import NOW, PKI, der, issue
+
+import aicert
+from aicert.report import INTERNAL_ERROR
+
+
+def verify(document: dict[str, Any], root: Path, **options: Any) -> aicert.Report:
+    report = aicert.verify(aicert.load(encode(document)), trust_roots=[root], **options)
+    assert not any(check.detail.startswith(INTERNAL_ERROR) for check in report.checks), report.checks
+    assert [check.name for check in report.checks] == list(aicert.CHECK_NAMES)
+    return report
+
+
+def failing(report: aicert.Report) -> dict[str, str]:
+    return {check.name: check.detail for check in report.checks if check.status == "fail"}
+
+
+def test_a_sound_certificate_verifies(factory: CertificateFactory, root_pem: Path) -> None:
+    report = verify(factory.document(), root_pem)
+    assert report.valid, report.checks
+    statuses = {check.name: check.status.value for check in report.checks}
+    assert statuses == {
+        "ak-chain": "pass",
+        "quote-signature": "pass",
+        "quote-content": "pass",
+        "event-log": "pass",
+        "boot-state": "warn",
+        "policy": "skip",
+        "artifacts": "skip",
+    }
+    assert "development platform" in report.check("ak-chain").detail
+    assert [item["name"] for item in report.inputs] == ["code", "data"]
+    assert report.inputs[0]["commit"].startswith("9c4e2f") and "commit" not in report.inputs[1]
+    assert report.outputs == [
+        {"name": "outputs", "manifest_digest": report.outputs[0]["manifest_digest"], "files": 2, "bytes": 112}
+    ]
+    as_json = json.loads(report.to_json())
+    assert as_json["valid"] is True and as_json["format"] == "aicert/v1" and as_json["platform"] == "local"
+    assert as_json["checks"][0] == {"name": "ak-chain", "status": "pass", "detail": report.checks[0].detail}
+
+
+@pytest.mark.parametrize(
+    ("make", "scheme", "hash_alg"),
+    [
+        (lambda pki: CertificateFactory.rsa(pki, scheme=RSAPSS), RSAPSS, SHA256),
+        (lambda pki: CertificateFactory.rsa(pki, hash_alg=SHA384), RSASSA, SHA384),
+        (lambda pki: CertificateFactory.ecc(pki), ECDSA, SHA256),
+        (lambda pki: CertificateFactory.ecc(pki, ec.SECP384R1(), hash_alg=SHA384), ECDSA, SHA384),
+        (lambda pki: CertificateFactory.ecc(pki, ec.SECP521R1(), hash_alg=SHA512), ECDSA, SHA512),
+    ],
+)
+def test_every_accepted_scheme_verifies(make: Any, scheme: int, hash_alg: int, pki: PKI, root_pem: Path) -> None:
+    factory = make(pki)
+    assert (factory.scheme, factory.hash_alg) == (scheme, hash_alg)
+    report = verify(factory.document(), root_pem)
+    assert report.valid, report.checks
+
+
+def test_the_ak_must_be_a_restricted_signing_key(factory: CertificateFactory, root_pem: Path) -> None:
+    factory.attributes = AK_ATTRIBUTES & ~RESTRICTED
+    assert "lacks restricted" in failing(verify(factory.document(), root_pem))["quote-signature"]
+    factory.attributes = AK_ATTRIBUTES | DECRYPT
+    assert "decrypt" in failing(verify(factory.document(), root_pem))["quote-signature"]
+
+
+def test_the_signature_must_use_the_scheme_the_key_names(factory: CertificateFactory, root_pem: Path) -> None:
+    document = factory.document()
+    factory.key_scheme = RSAPSS  # the public area says PSS, the TPM signed with RSASSA
+    document["attestation_key"]["public"] = factory.document()["attestation_key"]["public"]
+    assert "not the scheme the AK allows" in failing(verify(document, root_pem))["quote-signature"]
+    factory.key_scheme = NULL  # a key without a scheme accepts either
+    document["attestation_key"]["public"] = factory.document()["attestation_key"]["public"]
+    assert verify(document, root_pem).valid
+
+
+def test_sha1_signatures_are_not_accepted(factory: CertificateFactory, root_pem: Path) -> None:
+    document = factory.document()
+    signature = bytearray(base64.b64decode(document["quote"]["signature"]))
+    signature[2:4] = struct.pack(">H", 0x0004)
+    document["quote"]["signature"] = b64(bytes(signature))
+    factory.key_scheme = NULL
+    document["attestation_key"]["public"] = factory.document()["attestation_key"]["public"]
+    assert "sha1 is not accepted" in failing(verify(document, root_pem))["quote-signature"]
+
+
+def test_the_ak_certificate_must_certify_the_quoting_key(factory: CertificateFactory, pki: PKI, root_pem: Path) -> None:
+    document = factory.document()
+    other = ec.generate_private_key(ec.SECP256R1())
+    document["attestation_key"]["certificate_chain"][0] = b64(der(pki.ak_certificate(other.public_key())))
+    assert "another TPM" in failing(verify(document, root_pem))["quote-signature"]
+
+
+def test_quote_content_rules(factory: CertificateFactory, root_pem: Path) -> None:
+    good = factory.document()
+
+    def with_attest(attest: bytes) -> dict[str, Any]:
+        document = copy.deepcopy(good)
+        document["quote"]["attest"] = b64(attest)
+        return factory.resign(document)
+
+    values = {int(pcr): bytes.fromhex(value) for pcr, value in good["pcrs"]["sha256"].items()}
+    import hashlib
+
+    composite = hashlib.sha256(b"".join(values[pcr] for pcr in range(16))).digest()
+    nonce = factory.nonce
+    cases = {
+        "magic": (
+            attest_quote(nonce, selection_bytes([(SHA256, list(range(16)))]), composite, magic=0xFF544348),
+            "magic",
+        ),
+        "type": (attest_quote(nonce, selection_bytes([(SHA256, list(range(16)))]), composite, kind=0x8017), "type"),
+        "nonce": (attest_quote(b"\x00" * 32, selection_bytes([(SHA256, list(range(16)))]), composite), "nonce"),
+        "two banks": (
+            attest_quote(nonce, selection_bytes([(SHA256, list(range(16))), (0x0004, [0])]), composite),
+            "exactly the sha256",
+        ),
+        "sha384 bank": (
+            attest_quote(nonce, selection_bytes([(SHA384, list(range(16)))]), composite),
+            "exactly the sha256",
+        ),
+        "partial": (attest_quote(nonce, selection_bytes([(SHA256, list(range(15)))]), composite), "0-15"),
+        "digest": (attest_quote(nonce, selection_bytes([(SHA256, list(range(16)))]), b"\x00" * 32), "PCR digest"),
+        "trailing": (
+            attest_quote(nonce, selection_bytes([(SHA256, list(range(16)))]), composite) + b"\x00",
+            "trailing",
+        ),
+    }
+    for name, (attest, message) in cases.items():
+        report = verify(with_attest(attest), root_pem)
+        assert set(failing(report)) == {"quote-content"}, (name, report.checks)
+        assert message in failing(report)["quote-content"], name
+    # the PCR values must be exactly the selected ones
+    extra = copy.deepcopy(good)
+    extra["pcrs"]["sha256"]["16"] = "00" * 32
+    assert "not quoted" in failing(verify(extra, root_pem))["quote-content"]
+    other_bank = copy.deepcopy(good)
+    other_bank["pcrs"]["sha1"] = {}
+    assert "bank 'sha1'" in failing(verify(other_bank, root_pem))["quote-content"]
+    leading_zero = copy.deepcopy(good)
+    leading_zero["pcrs"]["sha256"]["07"] = leading_zero["pcrs"]["sha256"].pop("7")
+    assert "not a PCR index" in failing(verify(leading_zero, root_pem))["quote-content"]
+    bad_nonce = copy.deepcopy(good)
+    bad_nonce["nonce"] = bad_nonce["nonce"].upper()
+    assert "lowercase hex" in failing(verify(bad_nonce, root_pem))["quote-content"]
+
+
+def test_a_quote_over_more_pcrs_verifies(factory: CertificateFactory, root_pem: Path) -> None:
+    factory.boot_pcrs = {pcr: bytes([pcr]) * 32 for pcr in list(range(14)) + [16, 23]}
+    assert verify(factory.document(), root_pem).valid
+
+
+def event(document: dict[str, Any], index: int) -> dict[str, Any]:
+    return document["event_log"][index]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda events: events.clear(), "empty"),
+        (lambda events: events.pop(0), "aicert/runner is required"),
+        (lambda events: events.pop(1), "aicert/build-spec is required"),
+        (lambda events: events.pop(5), "aicert/output where aicert/launch is required"),
+        (lambda events: events.__delitem__(slice(5, None)), "no aicert/launch"),
+        (lambda events: events.pop(), "no aicert/result"),
+        (lambda events: events.insert(6, events[2]), "cannot follow aicert/launch"),
+        (lambda events: events.insert(2, events[4]), "cannot follow aicert/environment"),
+        (lambda events: events.insert(4, events[3]), "name 'data' repeats record 3"),
+        (lambda events: events.append(events[-1]), "follows aicert/result"),
+        (lambda events: events.insert(1, events[0]), "aicert/runner cannot follow aicert/runner"),
+        (lambda events: events.insert(3, ("aicert/unknown", {})), "unknown content_type"),
+        (lambda events: events.__setitem__(5, ("aicert/launch", {"x": "y"})), "is not {}"),
+        (
+            lambda events: events.__setitem__(7, ("aicert/result", {"exit_status": -1, "duration_ms": 0})),
+            "non-negative",
+        ),
+        (
+            lambda events: events.__setitem__(7, ("aicert/result", {"exit_status": True, "duration_ms": 0})),
+            "non-negative",
+        ),
+        (lambda events: events[3][1].__setitem__("commit", "ab" * 20), "unknown members commit"),
+        (lambda events: events[3][1].__setitem__("kind", "ftp"), "kind"),
+        (lambda events: events[1][1].__setitem__("command", []), "non-empty array"),
+        (lambda events: events[1][1].__setitem__("extra", 1), "unknown members extra"),
+        (lambda events: events[4][1].__setitem__("cpus", 4), "object of strings"),
+    ],
+)
+def test_the_grammar_is_enforced_even_when_the_replay_matches(
+    edit: Any, message: str, factory: CertificateFactory, root_pem: Path
+) -> None:
+    factory.events = copy.deepcopy(factory.events)
+    edit(factory.events)
+    report = verify(factory.document(), root_pem)
+    assert set(failing(report)) == {"event-log"}, report.checks
+    assert message in failing(report)["event-log"]
+
+
+def summary_free_document(factory: CertificateFactory, edit: Any) -> dict[str, Any]:
+    document = factory.document()
+    edit(document)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: event(d, 3).__setitem__("recnum", 4), "recnum is 4, not 3"),
+        (lambda d: event(d, 3).__setitem__("pcr", 15), "PCR 14, not 15"),
+        (lambda d: event(d, 3).__setitem__("pcr", True), "not True"),
+        (lambda d: event(d, 3)["digests"].append(event(d, 3)["digests"][0]), "exactly one digest"),
+        (lambda d: event(d, 3)["digests"][0].__setitem__("hashAlg", "sha1"), "sha256"),
+        (lambda d: event(d, 3)["digests"][0].__setitem__("digest", "AB" * 32), "lowercase hex"),
+        (lambda d: event(d, 3).pop("content"), "content is missing"),
+        (lambda d: d["pcrs"]["sha256"].__setitem__("14", "00" * 32), "PCR 14 does not replay"),
+        (lambda d: d["manifests"]["outputs"].pop("outputs"), "manifests.outputs['outputs'] is missing"),
+        (
+            lambda d: d["manifests"]["inputs"].__setitem__("ghost", {"entries": [], "version": 1}),
+            "which no aicert/input event names",
+        ),
+        (lambda d: d["manifests"]["inputs"]["data"]["entries"][0].__setitem__("size", 13), "has digest"),
+        (
+            lambda d: (
+                d["manifests"]["inputs"]["data"]["entries"].reverse()
+                or d["manifests"]["inputs"]["data"]["entries"].append(file_entry("a", b""))
+            ),
+            "out of canonical order",
+        ),
+        (lambda d: d["summary"].__setitem__("note", "trust me"), "summary says 'note'"),
+        (lambda d: d["summary"].pop("sandbox"), "summary lacks 'sandbox'"),
+        (lambda d: d["summary"]["inputs"][0].pop("commit"), "summary 'inputs'"),
+        (lambda d: d["summary"].__setitem__("exit_status", False), "summary 'exit_status'"),
+        (lambda d: d["summary"]["outputs"][0].__setitem__("files", 3), "summary 'outputs'"),
+    ],
+)
+def test_event_log_failures_name_the_record_or_pcr(
+    edit: Any, message: str, factory: CertificateFactory, root_pem: Path
+) -> None:
+    report = verify(summary_free_document(factory, edit), root_pem)
+    assert "event-log" in failing(report), report.checks
+    assert message in failing(report)["event-log"]
+
+
+def test_manifest_counts_must_match_the_event(factory: CertificateFactory, root_pem: Path) -> None:
+    entries = [file_entry("a", b"abc")]
+    factory.events = copy.deepcopy(factory.events)
+    factory.events[6] = (
+        "aicert/output",
+        {"name": "outputs", "manifest_digest": manifest_digest(entries), "files": 2, "bytes": 3, "_entries": entries},
+    )
+    assert "holds 1 files and 3 bytes" in failing(verify(factory.document(), root_pem))["event-log"]
+
+
+def test_boot_state_against_a_policy(factory: CertificateFactory, root_pem: Path, tmp_path: Path) -> None:
+    factory.boot_pcrs = {pcr: bytes([pcr]) * 32 for pcr in range(14)}
+    document = factory.document()
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        f'version: 1\nplatforms:\n  local:\n    pcrs:\n      sha256:\n        4: "{"04" * 32}"\n'
+        f'        11: ["{"ff" * 32}", "{"0b" * 32}"]\n'
+    )
+    report = verify(document, root_pem, policy=policy)
+    assert report.check("boot-state").status == "pass" and report.valid
+    policy.write_text(f'version: 1\nplatforms:\n  local:\n    pcrs:\n      sha256:\n        5: "{"04" * 32}"\n')
+    assert "PCR 5 is 0505" in failing(verify(document, root_pem, policy=policy))["boot-state"]
+    policy.write_text(f'version: 1\nplatforms:\n  qemu:\n    pcrs:\n      sha256:\n        5: "{"04" * 32}"\n')
+    report = verify(document, root_pem, policy=policy)
+    assert report.check("boot-state").status == "warn" and "unchecked" in report.check("boot-state").detail
+
+
+def test_policy_requirements(factory: CertificateFactory, root_pem: Path, tmp_path: Path) -> None:
+    document = factory.document()
+    code = document["summary"]["inputs"][0]
+    output = document["summary"]["outputs"][0]
+    policy = tmp_path / "policy.yaml"
+
+    def check(text: str) -> aicert.Check:
+        policy.write_text("version: 1\n" + text)
+        return verify(document, root_pem, policy=policy).check("policy")
+
+    assert (
+        check(
+            f'inputs:\n  - name: code\n    digest: "{code["manifest_digest"]}"\n'
+            f'    commit: "{code["commit"].upper()}"\n'
+            f'outputs:\n  - name: outputs\n    digest: "{output["manifest_digest"]}"\n'
+        ).status
+        == "pass"
+    )
+    assert check("inputs:\n  - name: missing\n").status == "fail"
+    assert "has manifest digest" in check(f'outputs:\n  - name: outputs\n    digest: "{"0" * 64}"\n').detail
+    assert "no commit" in check(f'inputs:\n  - name: data\n    commit: "{"a" * 40}"\n').detail
+    assert check("trusted_roots: []\n").status == "skip"
+
+
+def test_artifacts_are_matched_against_the_outputs(factory: CertificateFactory, root_pem: Path, tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs"
+    (outputs / "empty").mkdir(parents=True)
+    for name, content in OUTPUT_FILES.items():
+        (outputs / name).write_bytes(content)
+    (outputs / "latest").symlink_to("model.bin")
+    document = factory.document()
+    report = verify(document, root_pem, artifacts=[outputs, outputs / "model.bin"])
+    assert report.check("artifacts").status == "pass", report.checks
+    (outputs / "metrics.json").write_bytes(b"{}")
+    assert "'metrics.json' is different" in failing(verify(document, root_pem, artifacts=[outputs]))["artifacts"]
+    (outputs / "extra.txt").write_bytes(b"")
+    assert "'extra.txt' is extra" in failing(verify(document, root_pem, artifacts=[outputs]))["artifacts"]
+    (outputs / "model.bin").unlink()
+    (outputs / "extra.txt").unlink()
+    (outputs / "metrics.json").write_bytes(OUTPUT_FILES["metrics.json"])
+    assert "'model.bin' is missing" in failing(verify(document, root_pem, artifacts=[outputs]))["artifacts"]
+    (tmp_path / "metrics.json").write_bytes(b"{}")
+    assert (
+        "differs from 'metrics.json'"
+        in failing(verify(document, root_pem, artifacts=[tmp_path / "metrics.json"]))["artifacts"]
+    )
+    (tmp_path / "unknown.bin").write_bytes(b"")
+    assert (
+        "no output has a file named 'unknown.bin'"
+        in failing(verify(document, root_pem, artifacts=[tmp_path / "unknown.bin"]))["artifacts"]
+    )
+    assert "no such file" in failing(verify(document, root_pem, artifacts=[tmp_path / "absent"]))["artifacts"]
+
+
+def test_the_chain_is_checked_at_the_runner_time_or_the_given_one(factory: CertificateFactory, root_pem: Path) -> None:
+    document = factory.document()
+    assert verify(document, root_pem).valid
+    late = verify(document, root_pem, at="2030-01-01T00:00:00Z")
+    detail = failing(late)["ak-chain"]
+    assert "'AICert test AK' is expired at 2030-01-01T00:00:00Z" in detail
+    assert "valid from 2026-11-24T07:40:00Z to 2027-11-25T07:40:00Z" in detail
+    early = verify(document, root_pem, at=dt.datetime(2026, 1, 1))
+    assert "not yet valid" in failing(early)["ak-chain"]
+    document["runner_time"] = "2030-01-01T00:00:00+02:00"
+    assert "expired" in failing(verify(document, root_pem))["ak-chain"]
+
+
+def test_nothing_in_the_certificate_is_trusted_by_itself(factory: CertificateFactory, pki: PKI) -> None:
+    document = factory.document()
+    document["attestation_key"]["certificate_chain"].append(b64(der(pki.root)))
+    report = aicert.verify(aicert.load(encode(document)))
+    assert "no trusted root" in failing(report)["ak-chain"]
+
+
+def test_chain_rules(pki: PKI, factory: CertificateFactory, root_pem: Path) -> None:
+    document = factory.document()
+    ak_public = factory.ak_key.public_key()
+
+    def with_chain(*certificates: x509.Certificate) -> str:
+        edited = copy.deepcopy(document)
+        edited["attestation_key"]["certificate_chain"] = [b64(der(item)) for item in certificates]
+        return failing(verify(edited, root_pem)).get("ak-chain", "")
+
+    leaf = pki.ak_certificate(ak_public)
+    # an intermediate that is not a CA, or may not sign certificates
+    not_ca = issue("Not a CA", pki.intermediate_key.public_key(), pki.root.subject, pki.root_key, ca=False)
+    leaf_of_not_ca = issue("AK", ak_public, not_ca.subject, pki.intermediate_key, ca=False)
+    assert "is not a CA" in with_chain(leaf_of_not_ca, not_ca)
+    no_sign = issue(
+        "No keyCertSign",
+        pki.intermediate_key.public_key(),
+        pki.root.subject,
+        pki.root_key,
+        ca=True,
+        key_cert_sign=False,
+    )
+    assert "keyCertSign" in with_chain(issue("AK", ak_public, no_sign.subject, pki.intermediate_key, ca=False), no_sign)
+    no_constraints = issue(
+        "No BC", pki.intermediate_key.public_key(), pki.root.subject, pki.root_key, ca=True, basic_constraints=False
+    )
+    assert "no basic constraints" in with_chain(
+        issue("AK", ak_public, no_constraints.subject, pki.intermediate_key, ca=False), no_constraints
+    )
+    # path length: the root allows one intermediate below it
+    second = issue("Second CA", pki.root_key.public_key(), pki.intermediate.subject, pki.intermediate_key, ca=True)
+    assert "intermediates below it" in with_chain(
+        issue("AK", ak_public, second.subject, pki.root_key, ca=False), second, pki.intermediate
+    )
+    # an unknown critical extension
+    odd = pki.ak_certificate(
+        ak_public, extra=[(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.2.3.4"), b"\x05\x00"), True)]
+    )
+    assert "unrecognised critical extension 1.2.3.4" in with_chain(odd, pki.intermediate)
+    # an expired intermediate is named with its dates
+    old = issue(
+        "Old CA",
+        pki.intermediate_key.public_key(),
+        pki.root.subject,
+        pki.root_key,
+        ca=True,
+        path_length=0,
+        not_before=NOW - dt.timedelta(days=30),
+        not_after=NOW - dt.timedelta(days=1),
+    )
+    detail = with_chain(issue("AK", ak_public, old.subject, pki.intermediate_key, ca=False), old)
+    assert (
+        "'Old CA' is expired at 2026-11-25T07:40:00Z: valid from 2026-10-26T07:40:00Z to 2026-11-24T07:40:00Z" in detail
+    )
+    # a signature by the wrong key
+    forged = issue(
+        "AICert test AK", ak_public, pki.intermediate.subject, ec.generate_private_key(ec.SECP256R1()), ca=False
+    )
+    assert "no trusted root or given intermediate issued" in with_chain(forged, pki.intermediate)
+    assert with_chain(leaf, pki.intermediate) == ""
+    assert with_chain(leaf, pki.intermediate, pki.root) == ""  # carrying the root is harmless
+    assert with_chain(leaf, pki.intermediate, pki.intermediate, leaf) == ""
+
+
+def test_cross_signed_loops_end(pki: PKI, factory: CertificateFactory, root_pem: Path) -> None:
+    key_a, key_b = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    name_b = issue("Loop B", key_b.public_key(), None, key_b, ca=True).subject
+    a_by_b = issue("Loop A", key_a.public_key(), name_b, key_b, ca=True)
+    b_by_a = issue("Loop B", key_b.public_key(), a_by_b.subject, key_a, ca=True)
+    leaf = issue("AK", factory.ak_key.public_key(), a_by_b.subject, key_a, ca=False)
+    document = factory.document()
+    document["attestation_key"]["certificate_chain"] = [
+        b64(der(item)) for item in (leaf, a_by_b, b_by_a, a_by_b, b_by_a)
+    ]
+    assert "no trusted root" in failing(verify(document, root_pem))["ak-chain"]
+
+
+def test_the_azure_root_is_built_in() -> None:
+    from aicert.chain import builtin_roots
+
+    roots = builtin_roots()
+    assert [root.certificate.subject.rfc4514_string() for root in roots] == [
+        "CN=Azure Virtual TPM Root Certificate Authority 2023,O=Microsoft Corporation,C=US"
+    ]
+
+
+def test_an_ak_certificate_with_an_empty_subject_and_critical_san(
+    pki: PKI, factory: CertificateFactory, root_pem: Path
+) -> None:
+    # TCG-style AK certificates (Azure's among them) have an empty subject and a critical SAN.
+    san = x509.SubjectAlternativeName(
+        [x509.DirectoryName(x509.Name([x509.NameAttribute(x509.ObjectIdentifier("2.23.133.2.1"), "id:4D534654")]))]
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([]))
+        .issuer_name(pki.intermediate.subject)
+        .public_key(factory.ak_key.public_key())
+        .serial_number(0x1234)
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=1))
+        .add_extension(san, critical=True)
+        .sign(pki.intermediate_key, hashes.SHA256())
+    )
+    document = factory.document()
+    document["attestation_key"]["certificate_chain"][0] = b64(der(leaf))
+    report = verify(document, root_pem)
+    assert report.valid, report.checks
+    assert "(empty subject, serial 1234)" in report.check("ak-chain").detail
+    assert (
+        "(empty subject, serial 1234) is expired"
+        in failing(verify(document, root_pem, at="2026-11-27T00:00:00Z"))["ak-chain"]
+    )
+
+
+def test_numbers_outside_the_format_fail_where_they_are_used(factory: CertificateFactory, root_pem: Path) -> None:
+    document = factory.document()
+    document["later_version_member"] = [0.5, 2**60]  # unknown members are ignored, whatever they hold
+    assert verify(document, root_pem).valid
+    document["summary"]["exit_status"] = 0.0
+    assert "summary 'exit_status'" in failing(verify(document, root_pem))["event-log"]
+    document = factory.document()
+    document["event_log"][1]["content"]["timeout_seconds"] = 600.0
+    assert "timeout_seconds is not an integer" in failing(verify(document, root_pem))["event-log"]
+    document = factory.document()
+    document["manifests"]["inputs"]["data"]["entries"][0]["size"] = 12.0
+    assert "size is not an integer" in failing(verify(document, root_pem))["event-log"]
+    document = factory.document()
+    document["event_log"][7]["content"]["duration_ms"] = 2**53
+    assert "record 7" in failing(verify(document, root_pem))["event-log"]
