@@ -23,7 +23,10 @@ public enum CertificateVerifier {
                 nonce: certificate.nonce, pcrs: certificate.pcrs))
         let (summary, eventLog) = EventLogCheck.run(certificate)
         checks.append(eventLog)
-        checks.append(BootStateCheck.run(platform: certificate.platform, pcrs: certificate.pcrs, policy: options.policy))
+        checks.append(
+            BootStateCheck.run(
+                platform: certificate.platform, pcrs: certificate.pcrs, policy: options.policy,
+                firmwareLog: certificate.firmwareEventLog?.bytes))
         checks.append(PolicyCheck.run(summary: summary, policy: options.policy))
         checks.append(await ArtifactCheck.run(paths: options.artifacts, outputs: certificate.manifests.outputs))
         return VerificationReport(

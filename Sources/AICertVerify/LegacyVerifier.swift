@@ -43,7 +43,7 @@ public enum LegacyVerifier {
         for ((hash, pcr), value) in values where hash == AlgorithmID.sha256.rawValue {
             quoted["sha256", default: [:]][String(pcr)] = value.hexString
         }
-        checks.append(BootStateCheck.run(platform: platform, pcrs: quoted, policy: options.policy))
+        checks.append(BootStateCheck.run(platform: platform, pcrs: quoted, policy: options.policy, firmwareLog: nil))
         if let policy = options.policy, !policy.inputs.isEmpty || !policy.outputs.isEmpty {
             checks.append(CheckResult(.policy, .fail, "the legacy format names no inputs or outputs to check the policy's requirements against"))
         } else {

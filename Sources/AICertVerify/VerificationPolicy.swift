@@ -19,13 +19,38 @@ public struct VerificationPolicy: Hashable, Sendable {
         }
     }
 
+    /// Rules on the events of a firmware event log, for platforms that have one.
+    public struct BootRules: Hashable, Sendable {
+        /// Secure Boot must be on (`true`) or off (`false`); not checked when `nil`.
+        public var secureBoot: Bool?
+        /// Allowed SHA-256 Authenticode digests (lowercase hex) of every EFI application run.
+        public var applications: [String]?
+        /// Allowed kernel command lines.
+        public var commandLines: [String]?
+        /// PCRs 0–7 must each have a separator, and none an error separator.
+        public var requireSeparators: Bool
+
+        public init(secureBoot: Bool? = nil, applications: [String]? = nil, commandLines: [String]? = nil, requireSeparators: Bool = false) {
+            self.secureBoot = secureBoot
+            self.applications = applications
+            self.commandLines = commandLines
+            self.requireSeparators = requireSeparators
+        }
+    }
+
     /// Platform → PCR index (0–13) → allowed SHA-256 values (lowercase hex).
     public var referencePCRs: [String: [Int: [String]]]
+    /// Platform → rules on its firmware event log.
+    public var bootRules: [String: BootRules]
     public var inputs: [Requirement]
     public var outputs: [Requirement]
 
-    public init(referencePCRs: [String: [Int: [String]]] = [:], inputs: [Requirement] = [], outputs: [Requirement] = []) {
+    public init(
+        referencePCRs: [String: [Int: [String]]] = [:], bootRules: [String: BootRules] = [:], inputs: [Requirement] = [],
+        outputs: [Requirement] = []
+    ) {
         self.referencePCRs = referencePCRs
+        self.bootRules = bootRules
         self.inputs = inputs
         self.outputs = outputs
     }

@@ -23,6 +23,10 @@ struct SampleBuild: Sendable {
     struct Recipe {
         var akTemplate = PublicArea.rsaAttestationKeyTemplate
         var platform = "local"
+        /// A firmware event log to carry, and whether to extend its SHA-256 events into the TPM
+        /// first (so that it replays to the quoted PCRs, as on a real measured boot).
+        var firmwareLog: [UInt8]? = nil
+        var extendFirmwareLog = true
         /// A TPM with seeds of its own, so that its attestation key differs from other samples'.
         var ownSeeds = false
         /// Extra events recorded (extended into the TPM) just before the launch separator.
@@ -57,6 +61,11 @@ struct SampleBuild: Sendable {
             _ = try VirtualTPMLayout.provision(
                 client, ca: ca, template: recipe.akTemplate, notBefore: recipe.akValidity.notBefore,
                 notAfter: recipe.akValidity.notAfter)
+            if let log = recipe.firmwareLog, recipe.extendFirmwareLog {
+                for event in try FirmwareEventLog(bytes: log).events where event.isExtended {
+                    if let digest = event.digest(for: .sha256) { try client.extendPCR(event.pcr, digest: digest) }
+                }
+            }
             let recorder = EventRecorder(tpm: client)
             try recorder.record(.runner, BuildEvents.runner(name: "aicert-runner", version: "0.1.0"))
             try recorder.record(
@@ -81,7 +90,8 @@ struct SampleBuild: Sendable {
             let identity = try PlatformIdentity.read(from: client, intermediates: [try ca.intermediate.derBytes])
             var certificate = try Attestor(platform: recipe.platform, identity: identity).certificate(
                 tpm: client, nonce: Self.nonce, records: recorder.records,
-                manifests: .init(inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]))
+                manifests: .init(inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]),
+                firmwareEventLog: recipe.firmwareLog)
             if let pcrs = recipe.quotedPCRs {
                 let quote = try client.quote(signingKey: .attestationKey, nonce: Self.nonce, pcrs: pcrs)
                 var signature = TPMWriter()

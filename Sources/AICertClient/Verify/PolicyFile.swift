@@ -67,6 +67,7 @@ private struct PolicyReader {
         for (name, value) in mapping {
             guard let text = name.scalar?.string else { throw error(name, key, "keys must be strings") }
             let path = key.isEmpty ? text : "\(key).\(text)"
+            guard !pairs.contains(where: { $0.0 == text }) else { throw error(name, path, "is given twice") }
             guard allowed.contains(text) else {
                 throw error(name, path, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
             }
@@ -93,6 +94,24 @@ private struct PolicyReader {
         return Array(sequence)
     }
 
+    /// `boot:` rules on a platform's firmware event log.
+    func bootRules(_ node: Node, _ key: String) throws -> VerificationPolicy.BootRules {
+        var rules = VerificationPolicy.BootRules()
+        for (field, value) in try mapping(node, key, allowed: ["secure_boot", "applications", "command_lines", "separators"]) {
+            let fieldKey = "\(key).\(field)"
+            switch field {
+            case "secure_boot", "separators":
+                guard let flag = value.bool else { throw error(value, fieldKey, "expected true or false") }
+                if field == "secure_boot" { rules.secureBoot = flag } else { rules.requireSeparators = flag }
+            case "applications":
+                rules.applications = try sequence(value, fieldKey).map { try digest($0, fieldKey) }
+            default:
+                rules.commandLines = try sequence(value, fieldKey).map { try string($0, fieldKey) }
+            }
+        }
+        return rules
+    }
+
     func read(_ root: Node) throws -> PolicyFile {
         var policy = VerificationPolicy()
         var roots: [Certificate] = []
@@ -116,8 +135,12 @@ private struct PolicyReader {
             case "platforms":
                 for (platform, body) in try mapping(value, key, allowed: ["local", "remote", "qemu", "azure"]) {
                     let platformKey = "platforms.\(platform)"
-                    for (_, pcrsNode) in try mapping(body, platformKey, allowed: ["pcrs"]) {
-                        for (_, bank) in try mapping(pcrsNode, "\(platformKey).pcrs", allowed: ["sha256"]) {
+                    for (section, sectionNode) in try mapping(body, platformKey, allowed: ["pcrs", "boot"]) {
+                        if section == "boot" {
+                            policy.bootRules[platform] = try bootRules(sectionNode, "\(platformKey).boot")
+                            continue
+                        }
+                        for (_, bank) in try mapping(sectionNode, "\(platformKey).pcrs", allowed: ["sha256"]) {
                             let bankKey = "\(platformKey).pcrs.sha256"
                             guard let entries = bank.mapping else { throw error(bank, bankKey, "expected a mapping of PCR index to digest") }
                             var values: [Int: [String]] = [:]

@@ -101,6 +101,9 @@ public struct AICertificate: Hashable, Sendable, Codable {
     public var pcrs: [String: [String: String]]
     public var attestationKey: AttestationKey
     public var summary: BuildSummary
+    /// The `summary` member exactly as the file had it, when the certificate was parsed from
+    /// JSON: the verifier compares it whole, so that a member the log does not imply is caught.
+    public var summaryJSON: JSONValue? = nil
     /// The machine's TCG firmware event log (`binary_bios_measurements`), when it has one.
     public var firmwareEventLog: Base64Bytes?
 
@@ -151,6 +154,8 @@ public struct AICertificate: Hashable, Sendable, Codable {
         } catch {
             throw Self.describe(error)
         }
+        struct RawSummary: Decodable { var summary: JSONValue }
+        summaryJSON = (try? JSONDecoder().decode(RawSummary.self, from: data))?.summary ?? .null
     }
 
     /// The certificate as pretty-printed JSON with sorted keys.

@@ -72,6 +72,7 @@ public enum BuildLog {
                 stage = .runner
             case .buildSpec:
                 guard stage == .runner else { throw fail("the build-spec event must follow the runner event, once") }
+                try content.allowOnly(["command", "env", "outputs", "timeout_seconds"])
                 command = try content.strings("command")
                 guard !command.isEmpty else { throw fail("the command is empty") }
                 environment = try content.stringMap("env")
@@ -98,6 +99,7 @@ public enum BuildLog {
                 guard stage == .launched || stage == .outputs else {
                     throw fail("an output event before the launch separator or after the result")
                 }
+                try content.allowOnly(["name", "manifest_digest", "files", "bytes"])
                 let summary = OutputSummary(
                     name: try content.string("name"), manifestDigest: try content.digest("manifest_digest"),
                     files: try content.integer("files"), bytes: try content.integer("bytes"))
@@ -108,6 +110,7 @@ public enum BuildLog {
                 stage = .outputs
             case .result:
                 guard stage == .launched || stage == .outputs else { throw fail("the result event out of place") }
+                try content.allowOnly(["exit_status", "duration_ms"])
                 exitStatus = try content.integer("exit_status")
                 duration = try content.integer("duration_ms")
                 stage = .result
@@ -140,6 +143,15 @@ struct EventContent {
         guard case .object = value else { throw EventLogError(recnum: recnum, "the content is not an object") }
         guard let member = value[name] else { throw EventLogError(recnum: recnum, "the content has no '\(name)'") }
         return member
+    }
+
+    /// Throws if the content has a member outside `names`: members the verifier does not read
+    /// would be attested but unchecked, so they are refused rather than ignored.
+    func allowOnly(_ names: Set<String>) throws {
+        guard case .object(let members) = value else { throw EventLogError(recnum: recnum, "the content is not an object") }
+        if let extra = members.keys.sorted().first(where: { !names.contains($0) }) {
+            throw EventLogError(recnum: recnum, "the content has an unknown member '\(extra)'")
+        }
     }
 
     func string(_ name: String) throws -> String {
@@ -200,6 +212,9 @@ enum InputSummaryReader {
         guard ["upload", "git", "url"].contains(kind) else {
             throw EventLogError(recnum: content.recnum, "input kind '\(kind)' is not upload, git or url")
         }
+        // Only a git input has a commit.
+        try content.allowOnly(
+            Set(["name", "kind", "source", "manifest_digest", "files", "bytes"]).union(kind == "git" ? ["commit"] : []))
         return InputSummary(
             name: try content.string("name"), kind: kind, source: try content.string("source"),
             commit: try content.optionalString("commit"), manifestDigest: try content.digest("manifest_digest"),

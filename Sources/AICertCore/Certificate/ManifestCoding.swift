@@ -4,7 +4,25 @@ extension Manifest: Codable {
     private enum CodingKeys: String, CodingKey { case version, entries }
     private enum EntryKeys: String, CodingKey { case path, type, size, sha256, target }
 
+    /// Any member name, to find the ones a manifest must not have.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Throws if `container` has a member outside `allowed`: the manifest digest covers only
+    /// the listed members, so anything else would be unattested.
+    private static func requireOnly(_ allowed: Set<String>, in container: KeyedDecodingContainer<AnyKey>) throws {
+        if let extra = container.allKeys.map(\.stringValue).sorted().first(where: { !allowed.contains($0) }) {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: container.codingPath, debugDescription: "unknown member '\(extra)' in a manifest"))
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
+        try Self.requireOnly(["version", "entries"], in: try decoder.container(keyedBy: AnyKey.self))
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let version = try container.decode(Int.self, forKey: .version)
         guard version == Manifest.formatVersion else {
@@ -17,30 +35,47 @@ extension Manifest: Codable {
             guard entries.count < ManifestLimits.maximumEntries else {
                 throw DecodingError.dataCorruptedError(in: list, debugDescription: "too many manifest entries")
             }
-            let entry = try list.nestedContainer(keyedBy: EntryKeys.self)
-            let path = try entry.decode(String.self, forKey: .path)
-            switch try entry.decode(String.self, forKey: .type) {
-            case "file":
-                let size = try entry.decode(UInt64.self, forKey: .size)
-                let hex = try entry.decode(String.self, forKey: .sha256)
-                guard let digest = SHA256Hash(hex: hex) else {
-                    throw DecodingError.dataCorruptedError(
-                        forKey: .sha256, in: entry, debugDescription: "'\(hex)' is not a SHA-256 digest in hex")
-                }
-                entries.append(ManifestEntry(path: path, kind: .file(FileDigest(size: size, sha256: digest))))
-            case "symlink":
-                entries.append(ManifestEntry(path: path, kind: .symlink(target: try entry.decode(String.self, forKey: .target))))
-            case "dir":
-                entries.append(ManifestEntry(path: path, kind: .emptyDirectory))
-            case let other:
-                throw DecodingError.dataCorruptedError(
-                    forKey: .type, in: entry, debugDescription: "unknown manifest entry type '\(other)'")
-            }
+            entries.append(try list.decode(EntryDecoding.self).entry)
         }
         do {
             try self.init(entries: entries)
         } catch let error as MeasurementError {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: error.description))
+        }
+    }
+
+    /// One entry, read strictly: only the members of its type.
+    private struct EntryDecoding: Decodable {
+        let entry: ManifestEntry
+
+        init(from decoder: any Decoder) throws {
+            let entry = try decoder.container(keyedBy: EntryKeys.self)
+            let path = try entry.decode(String.self, forKey: .path)
+            let type = try entry.decode(String.self, forKey: .type)
+            let allowed: Set<String> =
+                switch type {
+                case "file": ["path", "type", "size", "sha256"]
+                case "symlink": ["path", "type", "target"]
+                default: ["path", "type"]
+                }
+            try Manifest.requireOnly(allowed, in: try decoder.container(keyedBy: AnyKey.self))
+            switch type {
+            case "file":
+                let size = try entry.decode(UInt64.self, forKey: .size)
+                let hex = try entry.decode(String.self, forKey: .sha256)
+                guard let digest = SHA256Hash(hex: hex), digest.hex == hex else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .sha256, in: entry, debugDescription: "'\(hex)' is not a SHA-256 digest in lowercase hex")
+                }
+                self.entry = ManifestEntry(path: path, kind: .file(FileDigest(size: size, sha256: digest)))
+            case "symlink":
+                self.entry = ManifestEntry(path: path, kind: .symlink(target: try entry.decode(String.self, forKey: .target)))
+            case "dir":
+                self.entry = ManifestEntry(path: path, kind: .emptyDirectory)
+            case let other:
+                throw DecodingError.dataCorruptedError(
+                    forKey: .type, in: entry, debugDescription: "unknown manifest entry type '\(other)'")
+            }
         }
     }
 

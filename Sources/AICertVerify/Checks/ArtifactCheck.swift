@@ -1,4 +1,5 @@
 import AICertCore
+import Foundation
 
 /// `artifacts`: files on disk re-hashed and matched against the outputs manifests, naming the
 /// file that differs.
@@ -13,7 +14,9 @@ enum ArtifactCheck {
             } catch {
                 return CheckResult(.artifacts, .fail, "\(path): \(error)")
             }
-            switch match(measured, outputs: outputs) {
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            switch match(measured, isDirectory: isDirectory.boolValue, outputs: outputs) {
             case .success(let description): matched.append("\(path) \(description)")
             case .failure(let problem): return CheckResult(.artifacts, .fail, "\(path): \(problem.reason)")
             }
@@ -25,12 +28,11 @@ enum ArtifactCheck {
 
     /// A single file matches a file of an output by name and digest; a directory matches an
     /// output's whole manifest.
-    static func match(_ measured: Manifest, outputs: [String: Manifest]) -> Result<String, Mismatch> {
+    static func match(_ measured: Manifest, isDirectory: Bool, outputs: [String: Manifest]) -> Result<String, Mismatch> {
         if let name = outputs.keys.sorted().first(where: { outputs[$0]?.digest == measured.digest }) {
             return .success("matches output '\(name)'")
         }
-        let isSingleFile = measured.entries.count == 1 && !measured.entries[0].path.contains("/")
-        if isSingleFile, case .file(let digest) = measured.entries[0].kind {
+        if !isDirectory, measured.entries.count == 1, case .file(let digest) = measured.entries[0].kind {
             let fileName = measured.entries[0].path
             for name in outputs.keys.sorted() {
                 for entry in outputs[name]?.entries ?? [] where entry.path.split(separator: "/").last.map(String.init) == fileName {

@@ -30,6 +30,7 @@ enum ChainCheck {
         let leaf = certificates[0]
         var verifier = Verifier(rootCertificates: CertificateStore(trustStore.roots)) {
             RFC5280Policy(fixedExpiryValidationTime: time)
+            AttestationKeyChainPolicy()
         }
         let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(Array(certificates.dropFirst())))
         switch result {
@@ -71,6 +72,23 @@ enum ChainCheck {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
+    }
+}
+
+/// What RFC 5280 path validation leaves to the application, for AK chains: every issuer's key
+/// usage (when present) allows signing certificates, and the leaf may carry the critical
+/// subject alternative name that TCG-style AK certificates with an empty subject have.
+struct AttestationKeyChainPolicy: VerifierPolicy {
+    let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.subjectAlternativeName]
+
+    mutating func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
+        for issuer in chain.dropFirst() {
+            guard let usage = try? issuer.extensions.keyUsage else { continue }
+            if !usage.keyCertSign {
+                return .failsToMeetPolicy(reason: "'\(issuer.commonName)' issues certificates, but its key usage does not allow keyCertSign")
+            }
+        }
+        return .meetsPolicy
     }
 }
 

@@ -20,7 +20,7 @@ enum EventLogCheck {
                 return (summary, fail("PCR \(pcr) cannot be replayed"))
             }
             let quoted = certificate.pcrs["sha256"]?[String(pcr)]
-            guard quoted?.hexBytes == replayed else {
+            guard quoted?.lowercaseHexBytes == replayed else {
                 return (
                     summary,
                     fail(
@@ -31,6 +31,9 @@ enum EventLogCheck {
         }
         if let problem = manifestProblem(certificate, summary: summary) {
             return (summary, fail(problem))
+        }
+        if let raw = certificate.summaryJSON, let field = differingMember(raw, summary) {
+            return (summary, fail("summary.\(field) says what the event log does not"))
         }
         if let field = differingField(certificate.summary, summary) {
             return (summary, fail("summary.\(field) says what the event log does not"))
@@ -68,6 +71,16 @@ enum EventLogCheck {
             }
         }
         return nil
+    }
+
+    /// The first member of the summary as written that differs from, or is absent in, the
+    /// summary derived from the log.
+    private static func differingMember(_ raw: JSONValue, _ derived: BuildSummary) -> String? {
+        guard let data = try? JSONEncoder().encode(derived), let expected = try? JSONDecoder().decode(JSONValue.self, from: data),
+            case .object(let want) = expected
+        else { return "(all)" }
+        guard case .object(let have) = raw else { return "(all)" }
+        return Set(want.keys).union(have.keys).sorted().first { want[$0] != have[$0] }
     }
 
     /// The first summary field that differs, by its JSON name.

@@ -68,8 +68,8 @@ enum QuoteContentCheck {
         guard quote.magic == QuoteAttestation.generatedMagic else {
             return fail("magic 0x\(String(quote.magic, radix: 16)) is not TPM_GENERATED_VALUE (0xff544347)")
         }
-        guard let nonceBytes = nonce.hexBytes, (16...64).contains(nonceBytes.count) else {
-            return fail("the certificate's nonce is not 16 to 64 bytes of hex")
+        guard let nonceBytes = nonce.lowercaseHexBytes, (16...64).contains(nonceBytes.count) else {
+            return fail("the certificate's nonce is not 16 to 64 bytes of lowercase hex")
         }
         guard quote.extraData == nonceBytes else {
             return fail("the quote's nonce (extraData) is not the certificate's nonce")
@@ -96,8 +96,8 @@ enum QuoteContentCheck {
         }
         var values: [Int: [UInt8]] = [:]
         for pcr in selection.pcrs {
-            guard let value = bank[String(pcr)]?.hexBytes, value.count == 32 else {
-                return fail("pcrs.sha256.\(pcr) is not 32 bytes of hex")
+            guard let value = bank[String(pcr)]?.lowercaseHexBytes, value.count == 32 else {
+                return fail("pcrs.sha256.\(pcr) is not 32 bytes of lowercase hex")
             }
             values[pcr] = value
         }
@@ -131,8 +131,9 @@ enum QuoteContentCheck {
 }
 
 extension String {
-    /// The bytes of lowercase or uppercase hex with an even number of digits, or `nil`.
-    var hexBytes: [UInt8]? {
+    /// The bytes of lowercase hex with an even number of digits (the certificate's only
+    /// spelling, so that one value has one encoding), or `nil`.
+    var lowercaseHexBytes: [UInt8]? {
         let digits = Array(utf8)
         guard digits.count.isMultiple(of: 2), digits.count <= 1 << 16 else { return nil }
         var bytes: [UInt8] = []
@@ -150,7 +151,6 @@ extension String {
         switch digit {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
         default: nil
         }
     }
