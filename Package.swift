@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -48,7 +50,11 @@ let package = Package(
         ),
         .target(
             name: "AICertRunner",
-            dependencies: ["AICertVerify", "AICertCore", "TPM2"],
+            dependencies: [
+                "AICertVerify", "AICertCore", "TPM2",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -60,6 +66,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
@@ -101,24 +108,32 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "AICertCoreTests", dependencies: ["AICertCore"], swiftSettings: strict),
+        .testTarget(
+            name: "AICertCoreTests", dependencies: ["AICertCore", "TPM2", "TPMTestSupport"], resources: [.copy("Vectors")], swiftSettings: strict),
         .testTarget(
             name: "AICertVerifyTests",
             dependencies: [
                 "AICertVerify", "AICertRunner", "AICertClient", "AICertCore", "TPM2", "TPMTestSupport",
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "AICertRunnerTests",
-            dependencies: ["AICertRunner", "TPM2", "TPMTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "AICertRunner", "AICertClient", "AICertVerify", "AICertCore", "TPM2", "TPMTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "AICertClientTests",
-            dependencies: ["AICertClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AICertClient", "TPMTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TPMTestSupport", "TPM2"], swiftSettings: strict),

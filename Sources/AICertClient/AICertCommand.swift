@@ -12,7 +12,7 @@ public struct AICertCommand: AsyncParsableCommand {
             AI certificate signed by the TPM. Anyone can verify the certificate offline.
             """,
         version: AICertVersion.current,
-        subcommands: [HashCommand.self, VerifyCommand.self, InspectCommand.self]
+        subcommands: [InitCommand.self, RunCommand.self, HashCommand.self, VerifyCommand.self, InspectCommand.self, EventLogCommand.self, ImageCommand.self]
     )
 
     public init() {}

@@ -1,5 +1,6 @@
 import AICertCore
 import Foundation
+import TPMTestSupport
 import Glibc
 import Testing
 
@@ -53,22 +54,7 @@ final class TemporaryTree {
 func runTool(_ executable: String, _ arguments: [String], in directory: URL? = nil, input: [UInt8]? = nil)
     throws -> String
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let output = Pipe()
-    process.standardOutput = output
-    let inputPipe = Pipe()
-    if input != nil { process.standardInput = inputPipe }
-    try process.run()
-    if let input {
-        inputPipe.fileHandleForWriting.write(Data(input))
-        try inputPipe.fileHandleForWriting.close()
-    }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    try Subprocess.run(executable, arguments, directory: directory, input: input).output
 }
 
 /// The SHA-256 of `bytes` as the system's `sha256sum` computes it: an oracle independent of ours.

@@ -1,8 +1,7 @@
-import Dispatch
 import Foundation
 import Glibc
-import Synchronization
 import Testing
+import TPMTestSupport
 
 /// `aicert hash` run as a user runs it: the built binary, its output and its exit status.
 @Suite(.timeLimit(.minutes(1)))
@@ -154,35 +153,9 @@ func runAICert(_ arguments: [String]) throws -> ToolResult {
 
 /// Runs a program to completion, failing (instead of hanging) if it takes more than 30 seconds.
 func runTool(_ executable: String, _ arguments: [String]) throws -> ToolResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle.nullDevice
-    let finished = DispatchSemaphore(value: 0)
-    process.terminationHandler = { _ in finished.signal() }
-    try process.run()
-    // Drained concurrently so that a full pipe cannot stall the child.
-    let errorData = Mutex(Data())
-    let drained = DispatchSemaphore(value: 0)
-    Thread {
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        errorData.withLock { $0 = data }
-        drained.signal()
-    }.start()
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    if finished.wait(timeout: .now() + 30) == .timedOut {
-        process.terminate()
-        Issue.record("\(executable) \(arguments) did not finish within 30 seconds")
-    }
-    drained.wait()
-    return ToolResult(
-        status: process.terminationStatus,
-        output: String(decoding: outputData, as: UTF8.self),
-        errors: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
+    let result = try Subprocess.run(executable, arguments, timeoutSeconds: 30)
+    if result.status == 128 + SIGKILL { Issue.record("\(executable) \(arguments) did not finish within 30 seconds") }
+    return ToolResult(status: result.status, output: result.output, errors: result.errors)
 }
 
 /// A directory under the system's temporary directory, removed when the value is released.

@@ -16,7 +16,7 @@ public final class SoftwareTPM: @unchecked Sendable {
 
     public let port: UInt16
     public let directory: URL
-    private let process: Process
+    private let process: Subprocess.Running
 
     /// `swtpm:host=127.0.0.1,port=…`, for our client and for tpm2-tools (`TPM2TOOLS_TCTI`).
     public var tcti: String { "swtpm:host=127.0.0.1,port=\(port)" }
@@ -40,26 +40,21 @@ public final class SoftwareTPM: @unchecked Sendable {
         // Another process may take the ports between our probe and swtpm's bind: retry.
         for _ in 0..<8 {
             let port = try Self.freePortPair()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Self.tool("swtpm"))
-            process.arguments = [
+            let process = try Subprocess.start(try Self.tool("swtpm"), [
                 "socket", "--tpm2",
                 "--tpmstate", "dir=\(directory.path)/state",
                 "--server", "type=tcp,port=\(port),bindaddr=127.0.0.1",
                 "--ctrl", "type=tcp,port=\(port + 1),bindaddr=127.0.0.1",
                 "--flags", "not-need-init",
                 "--log", "file=\(directory.path)/swtpm.log",
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            ])
             if Self.waitUntilListening(port: port, process: process) {
                 self.port = port
                 self.process = process
                 return
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            kill(process.pid, SIGKILL)
+            _ = process.wait()
             lastError = (try? String(contentsOf: directory.appendingPathComponent("swtpm.log"), encoding: .utf8)) ?? ""
         }
         try? FileManager.default.removeItem(at: directory)
@@ -84,11 +79,10 @@ public final class SoftwareTPM: @unchecked Sendable {
     /// Ends swtpm and removes its state.
     public func stop() {
         if process.isRunning {
-            // SIGKILL: the state is thrown away, and a child started from a test thread inherits
-            // that thread's blocked signals, SIGTERM among them.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            // SIGKILL: the state is thrown away.
+            kill(process.pid, SIGKILL)
         }
+        _ = process.wait()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -147,22 +141,11 @@ public final class SoftwareTPM: @unchecked Sendable {
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Int = 120
     ) throws -> (status: Int32, output: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
         // A tool that hangs (e.g. waiting for a TPM connection) fails the test instead of CI.
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeoutSeconds), execute: watchdog)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try Subprocess.run(
+            executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            timeoutSeconds: timeoutSeconds)
+        return (result.status, result.output + result.errors)
     }
 
     /// Runs a tpm2-tools command against this TPM.
@@ -208,7 +191,7 @@ public final class SoftwareTPM: @unchecked Sendable {
         return (fd, UInt16(bigEndian: address.sin_port))
     }
 
-    private static func waitUntilListening(port: UInt16, process: Process) -> Bool {
+    private static func waitUntilListening(port: UInt16, process: Subprocess.Running) -> Bool {
         for _ in 0..<200 {
             guard process.isRunning else { return false }
             if let transport = try? SocketTransport(host: "127.0.0.1", port: port) {

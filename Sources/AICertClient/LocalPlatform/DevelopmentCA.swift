@@ -179,11 +179,11 @@ public struct DevelopmentCA: @unchecked Sendable {
         else {
             throw DevelopmentCAError(file: url.path, "cannot be written")
         }
-        do {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } catch {
+        // rename(2), not FileManager.replaceItemAt, which on Linux fails when `url` does not exist yet.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw DevelopmentCAError(file: url.path, "cannot be written: \(error.localizedDescription)")
+            throw DevelopmentCAError(file: url.path, "cannot be written: \(reason)")
         }
     }
 }

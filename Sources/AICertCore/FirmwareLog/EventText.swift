@@ -41,9 +41,7 @@ public struct EventText: Hashable, Sendable {
     /// strictly to printable text.
     static func strictUTF16(_ bytes: ArraySlice<UInt8>) -> String? {
         guard bytes.count % 2 == 0 else { return nil }
-        var units = stride(from: bytes.startIndex, to: bytes.endIndex, by: 2).map {
-            UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8
-        }
+        var units = littleEndianUnits(bytes)
         while units.last == 0 { units.removeLast() }
         var iterator = units.makeIterator()
         var decoder = UTF16()
@@ -62,8 +60,20 @@ public struct EventText: Hashable, Sendable {
     /// UTF-16LE decoded with replacement characters for what does not decode: for names that
     /// are shown and compared, never for judging whether data is text.
     static func lenientUTF16(_ bytes: [UInt8]) -> String {
-        let units = stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8 }
-        return String(decoding: units, as: UTF16.self)
+        String(decoding: littleEndianUnits(bytes[...]), as: UTF16.self)
+    }
+
+    /// The UTF-16 code units of `bytes`, two bytes each, least significant first; an odd last
+    /// byte is ignored.
+    private static func littleEndianUnits(_ bytes: ArraySlice<UInt8>) -> [UInt16] {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var index = bytes.startIndex
+        while index + 1 < bytes.endIndex {
+            units.append(UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8)
+            index += 2
+        }
+        return units
     }
 
     private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {

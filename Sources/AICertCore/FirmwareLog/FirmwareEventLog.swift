@@ -23,6 +23,8 @@ public struct FirmwareEventLog: Hashable, Sendable {
     public static let maximumEvents = 100_000
     /// PCRs 0 to 23: those of a PC Client TPM.
     public static let pcrCount = 24
+    /// The locality an H-CRTM event starts PCR 0 from (TPM 2.0 Library, Part 1, "H-CRTM").
+    static let hcrtmLocality: UInt8 = 4
 
     public let format: Format
     /// The Spec ID event of a crypto-agile log; `nil` for the legacy format.
@@ -44,7 +46,7 @@ public struct FirmwareEventLog: Hashable, Sendable {
         var reader = LittleEndianReader(bytes, record: 0)
         let first = try Self.readLegacyRecord(&reader)
         var events: [FirmwareEvent]
-        if first.type == .noAction && first.data.starts(with: SpecIDEvent.signature) {
+        if Self.isSpecIDEvent(index: 0, type: first.type, data: first.data) {
             guard first.pcr == 0 else {
                 throw reader.error(.invalidValue, "pcrIndex", "the Spec ID event is for PCR 0, not \(first.pcr)")
             }
@@ -83,8 +85,8 @@ public struct FirmwareEventLog: Hashable, Sendable {
     ///
     /// Each event but `EV_NO_ACTION` extends its PCR in every bank it has a digest for, from
     /// zero (PCR 0 from ``startupLocality`` in its last byte). A bank appears when some event
-    /// after the Spec ID event has a digest for it; a PCR when some event extended it, or PCR 0 with a non-zero
-    /// startup locality. Algorithms this library cannot compute are not replayed.
+    /// after the Spec ID event has a digest for it; a PCR when some event extended it, or PCR 0
+    /// with a non-zero startup locality. Algorithms this library cannot compute are not replayed.
     public func replay() -> [String: [Int: [UInt8]]] {
         var banks: [ReplayBank: [Int: [UInt8]]] = [:]
         for event in events {
@@ -92,12 +94,13 @@ public struct FirmwareEventLog: Hashable, Sendable {
             if case .specID = event.payload { continue }
             for digest in event.digests {
                 guard let bank = ReplayBank(digest.algorithm) else { continue }
-                var values = banks[bank] ?? (startupLocality == 0 ? [:] : [0: bank.initialValue(startupLocality)])
-                if event.isExtended {
-                    let old = values[event.pcr] ?? bank.initialValue(0)
-                    values[event.pcr] = bank.extend(old, with: digest.value)
+                if banks[bank] == nil {
+                    banks[bank] = startupLocality == 0 ? [:] : [0: bank.initialValue(startupLocality)]
                 }
-                banks[bank] = values
+                if event.isExtended {
+                    let old = banks[bank]?[event.pcr] ?? bank.initialValue(0)
+                    banks[bank]?[event.pcr] = bank.extend(old, with: digest.value)
+                }
             }
         }
         return Dictionary(uniqueKeysWithValues: banks.map { ($0.key.name, $0.value) })
@@ -121,11 +124,18 @@ public struct FirmwareEventLog: Hashable, Sendable {
         let digest = try reader.readBytes(20, "digest")
         let size = try reader.readLength(UInt32.self, "eventSize")
         let data = try reader.readBytes(size, "event")
-        let isSpecID = index == 0 && type == .noAction && data.starts(with: SpecIDEvent.signature)
-        let payload = isSpecID ? .undecoded : try FirmwareEventPayload(type: type, data: data, record: index)
+        // The caller decodes the Spec ID event, and with it the format of the whole log.
+        let payload: FirmwareEventPayload =
+            isSpecIDEvent(index: index, type: type, data: data)
+            ? .undecoded : try FirmwareEventPayload(type: type, data: data, record: index)
         return FirmwareEvent(
             index: index, pcr: pcr, type: type, digests: [FirmwareDigest(algorithm: .sha1, value: digest)],
             data: data, payload: payload)
+    }
+
+    /// Whether a record opens a crypto-agile log: the first, `EV_NO_ACTION`, with the Spec ID signature.
+    private static func isSpecIDEvent(index: Int, type: FirmwareEventType, data: [UInt8]) -> Bool {
+        index == 0 && type == .noAction && data.starts(with: SpecIDEvent.signature)
     }
 
     /// Reads a `TCG_PCR_EVENT2`, whose digests must be of algorithms the Spec ID event declares,
@@ -173,17 +183,20 @@ public struct FirmwareEventLog: Hashable, Sendable {
         for event in events {
             var claimed: UInt8?
             if case .startupLocality(let value) = event.payload { claimed = value }
-            if event.type == .efiHCRTMEvent { claimed = FirmwareEventPayload.maximumLocality }
+            if event.type == .efiHCRTMEvent { claimed = hcrtmLocality }
             if let claimed {
-                let error = { (why: String) in
-                    FirmwareLogError(.invalidValue, record: event.index, field: "event", why)
+                let error = { (field: String, why: String) in
+                    FirmwareLogError(.invalidValue, record: event.index, field: field, why)
                 }
                 guard event.pcr == 0 else {
-                    throw error("sets the starting value of PCR 0 but is for PCR \(event.pcr)")
+                    throw error("pcrIndex", "sets the starting value of PCR 0 but is for PCR \(event.pcr)")
                 }
-                guard !pcr0Extended else { throw error("sets the starting value of PCR 0 after PCR 0 was extended") }
+                guard !pcr0Extended else {
+                    throw error("event", "sets the starting value of PCR 0 after PCR 0 was extended")
+                }
                 guard locality == nil || locality == claimed else {
-                    throw error("starts PCR 0 from locality \(claimed), but an earlier event said \(locality ?? 0)")
+                    let earlier = locality ?? 0
+                    throw error("event", "starts PCR 0 from locality \(claimed), but an earlier event said \(earlier)")
                 }
                 locality = claimed
             }
@@ -232,10 +245,10 @@ private enum ReplayBank: Hashable {
     func extend(_ old: [UInt8], with digest: [UInt8]) -> [UInt8] {
         let input = old + digest
         switch self {
-        case .sha1: return Array(Insecure.SHA1.hash(data: input))
-        case .sha256: return Array(SHA256.hash(data: input))
-        case .sha384: return Array(SHA384.hash(data: input))
-        case .sha512: return Array(SHA512.hash(data: input))
+        case .sha1: return Insecure.SHA1.hash(data: input).withUnsafeBytes { Array($0) }
+        case .sha256: return SHA256.hash(data: input).withUnsafeBytes { Array($0) }
+        case .sha384: return SHA384.hash(data: input).withUnsafeBytes { Array($0) }
+        case .sha512: return SHA512.hash(data: input).withUnsafeBytes { Array($0) }
         }
     }
 }

@@ -9,14 +9,10 @@ struct LittleEndianReader {
     /// The record that errors are reported against.
     var record: Int?
 
-    init(_ bytes: ArraySlice<UInt8>, record: Int?) {
-        self.bytes = bytes
-        self.position = bytes.startIndex
-        self.record = record
-    }
-
     init(_ bytes: [UInt8], record: Int?) {
-        self.init(bytes[...], record: record)
+        self.bytes = bytes[...]
+        self.position = 0
+        self.record = record
     }
 
     /// How many bytes are left to read.
@@ -30,13 +26,20 @@ struct LittleEndianReader {
         position += count
     }
 
-    /// Reads a little-endian integer.
-    mutating func read<T: FixedWidthInteger & UnsignedInteger>(_: T.Type, _ field: String) throws -> T {
-        let size = MemoryLayout<T>.size
+    /// Reads a little-endian integer of each width (plain overloads, not one generic: a
+    /// mutation test parses logs ten thousand times in debug builds).
+    mutating func read(_: UInt8.Type, _ field: String) throws -> UInt8 { UInt8(try readInteger(1, field)) }
+    mutating func read(_: UInt16.Type, _ field: String) throws -> UInt16 { UInt16(try readInteger(2, field)) }
+    mutating func read(_: UInt32.Type, _ field: String) throws -> UInt32 { UInt32(try readInteger(4, field)) }
+    mutating func read(_: UInt64.Type, _ field: String) throws -> UInt64 { try readInteger(8, field) }
+
+    private mutating func readInteger(_ size: Int, _ field: String) throws -> UInt64 {
         guard remaining >= size else { throw truncated(field, needed: size) }
-        var value: T = 0
-        for index in (position..<(position + size)).reversed() {
-            value = (value << 8) | T(bytes[index])
+        var value: UInt64 = 0
+        var index = position + size
+        while index > position {
+            index -= 1
+            value = value << 8 | UInt64(bytes[index])
         }
         position += size
         return value
@@ -57,7 +60,7 @@ struct LittleEndianReader {
         _: T.Type, limit: Int? = nil, _ field: String
     ) throws -> Int {
         let start = position
-        let raw = try read(T.self, field)
+        let raw = try readInteger(MemoryLayout<T>.size, field)
         let maximum = limit ?? remaining
         guard let length = Int(exactly: raw), length <= maximum else {
             position = start

@@ -109,7 +109,8 @@ public struct UEFIVariable: Hashable, Sendable {
     public let name: String
     public let data: [UInt8]
 
-    /// Reads the structure, which must fill the event data exactly.
+    /// Reads the structure. Bytes after the variable data are tolerated: shim logs its `Shim`
+    /// authority with 6 of them.
     init(data eventData: [UInt8], record: Int) throws {
         var reader = LittleEndianReader(eventData, record: record)
         vendor = EFIGUID(bytes: try reader.readBytes(16, "event.variableName"))
@@ -127,7 +128,6 @@ public struct UEFIVariable: Hashable, Sendable {
                 .truncated, "event.variableDataLength", "\(dataLength) byte(s) do not fit in \(reader.remaining)")
         }
         data = try reader.readBytes(count, "event.variableData")
-        try reader.expectEnd("event")
     }
 }
 

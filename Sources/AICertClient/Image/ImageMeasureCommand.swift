@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+
+/// `aicert image measure`: the reference values of a base image, as a policy file.
+struct ImageMeasureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure",
+        abstract: "Compute the PCR reference values of a base image and print them as a policy file.",
+        discussion: """
+            Reads IMAGE-DIR as image/build.sh writes it (aicert.efi, disk.raw) and computes, from \
+            the files alone, what a boot of it on the qemu platform extends into the PCRs the \
+            image determines: PCR 4 (the UKI's and its kernel's Authenticode digests and the \
+            firmware's events around them), PCR 5 (the disk's GPT), PCR 9 (the kernel command \
+            line and initrd, as the kernel measures them), PCR 11 (the UKI sections systemd-stub \
+            measures) and PCRs 8, 12 and 13 (nothing).
+
+            PCRs 0-3, 6 and 7 depend on the firmware build and the machine's devices. With \
+            --reference-boot DIR (made by `image/boot.sh --capture DIR`), they are replayed from \
+            that boot's firmware event log, its OVMF and QEMU versions are recorded beside them, \
+            and PCR 10 (IMA's boot aggregate of PCRs 0-9) is computed too.
+
+            The output is a policy file (docs/policy.md) for `aicert verify --policy`:
+
+                $ aicert image measure --reference-boot boot/ image/ > qemu-policy.yaml
+
+            With --json: {"image", "pcrs": {"sha256": {...}}, "sources", "events", \
+            "reference_boot"}, where "events" lists each expected event (PCR, type, what, digest).
+
+            Exit status: 0 on success, 1 when a file is missing or is not what it must be (the \
+            message names the file and the field), 2 for a usage error.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The image directory written by image/build.sh, e.g. `out/`.", valueName: "image-dir"))
+    var imageDirectory: String
+
+    @Option(help: ArgumentHelp(
+        "A reference boot's capture (image/boot.sh --capture), for the firmware's PCRs, e.g. `--reference-boot boot/`.",
+        valueName: "dir"))
+    var referenceBoot: String?
+
+    @Flag(help: "Print the values, their sources and the expected events as JSON, e.g. `aicert image measure --json out/`.")
+    var json = false
+
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Write to this file instead of standard output, e.g. `-o qemu-policy.yaml`.", valueName: "file"))
+    var output: String?
+
+    init() {}
+
+    func run() throws {
+        let text: String
+        do {
+            let boot = try referenceBoot.map(ReferenceBoot.load(directory:))
+            let values = try ImageReferenceValues.compute(imageDirectory: imageDirectory, referenceBoot: boot)
+            text = json ? try values.jsonDocument() : values.policyYAML()
+        } catch let error as ImageMeasureError {
+            FileHandle.standardError.write(Data("aicert image measure: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        guard let output else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+            FileHandle.standardError.write(Data("aicert image measure: cannot write \(output)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}

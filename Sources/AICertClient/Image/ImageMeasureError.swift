@@ -1,0 +1,71 @@
+/// Why reference values cannot be computed from an image: a file that is missing or is not what
+/// it must be (a PE/COFF image, a unified kernel image, a GPT disk, a reference boot).
+///
+/// Equality compares the ``code`` only, so tests can match the kind of failure without caring
+/// about the text; ``file`` says which file and ``reason`` what is wrong with it.
+public struct ImageMeasureError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure this is; compare these, not the text.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Kind: Hashable, Sendable {
+            case unreadable
+            case truncated
+            case malformed
+            case unsupported
+            case inconsistent
+        }
+
+        private let kind: Kind
+        private init(_ kind: Kind) { self.kind = kind }
+
+        /// The file cannot be read.
+        public static let unreadable = Code(.unreadable)
+        /// A structure runs past the end of the file.
+        public static let truncated = Code(.truncated)
+        /// A field holds a value its format does not allow.
+        public static let malformed = Code(.malformed)
+        /// A valid file of a kind or version whose measurements are not known (e.g. another
+        /// systemd-stub release).
+        public static let unsupported = Code(.unsupported)
+        /// The files disagree with each other (e.g. the UKI on the disk is not the one beside it).
+        public static let inconsistent = Code(.inconsistent)
+
+        public var description: String {
+            switch kind {
+            case .unreadable: "unreadable"
+            case .truncated: "truncated"
+            case .malformed: "malformed"
+            case .unsupported: "unsupported"
+            case .inconsistent: "inconsistent"
+            }
+        }
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// The file at fault.
+    public let file: String
+    /// What is wrong, naming the structure and field.
+    public let reason: String
+    private let sourceFile: String
+    private let sourceLine: UInt
+
+    init(_ code: Code, file: String, _ reason: String, sourceFile: String = #fileID, sourceLine: UInt = #line) {
+        self.code = code
+        self.file = file
+        self.reason = reason
+        self.sourceFile = sourceFile
+        self.sourceLine = sourceLine
+    }
+
+    /// Errors of each code, to match thrown errors against (equality compares codes only).
+    public static let unreadable = ImageMeasureError(.unreadable, file: "", "unreadable")
+    public static let truncated = ImageMeasureError(.truncated, file: "", "truncated")
+    public static let malformed = ImageMeasureError(.malformed, file: "", "malformed")
+    public static let unsupported = ImageMeasureError(.unsupported, file: "", "unsupported")
+    public static let inconsistent = ImageMeasureError(.inconsistent, file: "", "inconsistent")
+
+    public var description: String { "\(file): \(reason)" }
+
+    public static func == (lhs: ImageMeasureError, rhs: ImageMeasureError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}

@@ -1,0 +1,147 @@
+import AICertCore
+import AICertVerify
+import Foundation
+
+/// One build on a running platform, from the identity check to the verified certificate.
+///
+/// Order matters for what the builder risks: the runner's identity is verified before any
+/// byte of the build leaves this machine, and the certificate is verified, against the
+/// platform's roots and the downloaded outputs, before it is written as `certificate.json`.
+struct BuildSession {
+    /// What a successful build gives.
+    struct Outcome: Sendable {
+        let identity: IdentityVerifier.Accepted
+        let status: RunnerBuildStatus
+        let certificate: AICertificate
+        let report: VerificationReport
+    }
+
+    let client: RunnerClient
+    let platform: RunningPlatform
+    let plan: BuildPlan
+    let directory: OutputDirectory
+    let display: ProgressDisplay
+    /// Where the job's log is echoed live: standard output, or standard error with `--json`.
+    let logEcho: FileHandle
+
+    func run() async throws -> Outcome {
+        try directory.prepare()
+        let identity = try await verifyIdentity()
+        try await runner("create the build") { _ = try await client.createBuild(plan.spec) }
+        for upload in plan.uploads { try await send(upload) }
+        try await runner("start the build") { _ = try await client.start() }
+        display.step("build started; the job's output follows")
+        try await streamLog()
+        let status = try await runner("read the build's status") { try await client.waitUntilEnded() }
+        try check(status)
+
+        let manifest = try await runner("read the outputs manifest") { try await client.outputsManifest() }
+        let staging = directory.stagingForOutputs()
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try await runner("download the outputs") {
+            try await OutputDownload.download(manifest, with: client, into: staging, display: display)
+        }
+
+        let nonce = Nonce.fresh()
+        let certificate = try await runner("issue the certificate") { try await client.attestation(nonce: nonce.bytes) }
+        guard certificate.nonce == nonce.hex else {
+            throw RunFailure(.verification, "the certificate does not carry the nonce we sent: it may be a replay")
+        }
+        let data = try certificate.jsonData()
+        let report = await CertificateVerifier.verify(
+            certificate, options: VerificationOptions(trustRoots: platform.trustRoots, artifacts: [staging.path]))
+        guard report.valid else {
+            try? directory.writeAtomically(data, to: directory.rejectedCertificate)
+            let failure = report.firstFailure.map { "\($0.name.rawValue): \($0.detail)" } ?? "no check passed"
+            throw RunFailure(
+                .verification, "the certificate does not verify (\(failure)); it is kept as \(directory.shown(directory.rejectedCertificate))")
+        }
+        try directory.publishOutputs(from: staging)
+        try directory.writeAtomically(data, to: directory.certificate)
+        if let root = platform.developmentRoot {
+            try directory.writeAtomically(Data(try root.pemString.utf8), to: directory.developmentRoot)
+        }
+        return Outcome(identity: identity, status: status, certificate: certificate, report: report)
+    }
+
+    /// Fetches the runner's identity with a fresh nonce and verifies it.
+    private func verifyIdentity() async throws -> IdentityVerifier.Accepted {
+        let nonce = Nonce.fresh()
+        let identity = try await runner("send its identity") { try await client.identity(nonce: nonce.bytes) }
+        do {
+            let accepted = try await IdentityVerifier.verify(
+                identity, nonce: nonce.bytes, trustStore: TrustStore(roots: TrustStore.builtIn.roots + platform.trustRoots),
+                platform: platform.kind == .local ? .local : nil)
+            display.step("runner verified: its AK certificate chains to '\(accepted.root)' and PCRs 14 and 15 are zero")
+            return accepted
+        } catch let error as IdentityVerificationError {
+            throw RunFailure(.verification, "\(error); nothing was sent to it")
+        }
+    }
+
+    /// Measures a local input, uploads it, and checks that the runner measured the same.
+    private func send(_ upload: BuildPlan.Upload) async throws {
+        let display = display
+        let name = upload.name
+        let local: Manifest
+        do {
+            local = try await Manifest.measure(upload.url.path) { progress in
+                let share = progress.bytesTotal == 0 ? 100 : progress.bytesDone * 100 / progress.bytesTotal
+                display.update("hashing \(name): \(progress.filesDone) of \(progress.filesTotal) files (\(share)%)")
+            }
+        } catch {
+            throw RunFailure(.platform, "input \(name) (\(upload.url.path)) cannot be measured: \(error)")
+        }
+        let expected = upload.isDirectory ? local : try Manifest(entries: local.entries.map { ManifestEntry(path: name, kind: $0.kind) })
+        display.update("uploading \(name): \(expected.entries.count) entries, \(ProgressDisplay.size(expected.totalFileBytes))")
+        let result = try await runner("receive input \(name)") { try await client.uploadInput(name, from: upload.url) }
+        guard result.manifestDigest == expected.digest.hex else {
+            throw RunFailure(
+                .platform,
+                "the runner measured input \(name) as \(result.manifestDigest), but it is \(expected.digest.hex) here; did it change during the upload?")
+        }
+        display.step("uploaded \(name): \(result.files) file\(result.files == 1 ? "" : "s"), \(ProgressDisplay.size(UInt64(max(result.bytes, 0)))), manifest \(result.manifestDigest)")
+    }
+
+    /// Echoes the job's output as it arrives and keeps it in `job.log`.
+    private func streamLog() async throws {
+        guard FileManager.default.createFile(atPath: directory.jobLog.path, contents: nil),
+            let log = FileHandle(forWritingAtPath: directory.jobLog.path)
+        else {
+            throw RunFailure(.platform, "cannot write \(directory.shown(directory.jobLog))")
+        }
+        defer { try? log.close() }
+        try await runner("stream the job's log") {
+            for try await chunk in try await client.logs(follow: true) {
+                log.write(Data(chunk))
+                logEcho.write(Data(chunk))
+            }
+        }
+    }
+
+    /// A failed build is the platform's fault; a job that exited non-zero or timed out is the job's.
+    private func check(_ status: RunnerBuildStatus) throws {
+        if status.state == "failed" {
+            let reason = status.error.map { "\($0.error): \($0.detail)" } ?? "no reason given"
+            throw RunFailure(.platform, "the runner could not complete the build: \(reason)")
+        }
+        if status.timedOut == true {
+            throw RunFailure(.job, "the job ran out of time (build.timeout); its log is in \(directory.shown(directory.jobLog))")
+        }
+        if let exit = status.exitStatus, exit != 0 {
+            throw RunFailure(.job, "the job failed with exit status \(exit); its log is in \(directory.shown(directory.jobLog))")
+        }
+    }
+
+    /// Runs one exchange with the runner; its failures become platform failures naming the step.
+    private func runner<T>(_ step: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as RunFailure {
+            throw error
+        } catch {
+            display.clear()
+            throw RunFailure(.platform, "the runner did not \(step): \(error)")
+        }
+    }
+}

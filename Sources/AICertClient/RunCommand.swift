@@ -1,0 +1,176 @@
+import AICertCore
+import AICertVerify
+import ArgumentParser
+import Foundation
+import X509
+
+/// `aicert run`: one command from `aicert.yaml` to downloaded outputs and a verified certificate.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a training job in a measured sandbox and get its outputs and a verified AI certificate.",
+        discussion: """
+            Reads the config file (see docs/config.md; `aicert init` writes one), starts the \
+            platform, and then:
+
+              1. fetches the runner's identity quoted with a fresh nonce and verifies it (AK \
+            chain, quote signature, nonce, PCRs 14 and 15 still zero) before any data leaves \
+            this machine;
+              2. sends the build spec and uploads the local inputs (directories as tar), \
+            checking that the runner measured exactly what was sent;
+              3. streams the job's output live (also kept in DIR/job.log);
+              4. downloads the outputs into DIR/outputs, each checked against its measured SHA-256;
+              5. asks for the certificate with a fresh nonce, verifies it with the platform's \
+            root and the downloaded outputs, and writes DIR/certificate.json.
+
+                $ cd examples/iris && aicert run
+                …
+                ✓ aicert-output/certificate.json: verified AI certificate for iris
+                …
+                  aicert verify aicert-output/certificate.json --trust-root \\
+                    aicert-output/development-root.pem --artifact aicert-output/outputs
+
+            The local platform (the default) starts a fresh swtpm laid out like an Azure vTPM and \
+            an aicert-runner on loopback ports for this run only, and stops both at the end, on \
+            failure, and on Ctrl-C. Its development CA and TPM template are kept in AICERT_HOME \
+            (default ~/.aicert); its certificates verify only with DIR/development-root.pem as \
+            a trust root. The remote platform is a runner already running on a machine with its \
+            own TPM (--runner-url, --token-file); its AK must chain to a built-in root or one \
+            given with --trust-root.
+
+            Exit status: 0 verified certificate written, 1 the job failed (its exit status is \
+            reported and its log kept in DIR/job.log), 2 usage or config error, 3 platform, \
+            runner or verification failure.
+            """
+    )
+
+    @Option(
+        name: [.customShort("c"), .customLong("config")],
+        help: ArgumentHelp("The config file, e.g. `-c examples/iris/aicert.yaml`.", valueName: "file"))
+    var config = ConfigReader.defaultFileName
+
+    @Option(help: ArgumentHelp("Where job.log, outputs/ and certificate.json go, e.g. `--output-dir out`.", valueName: "dir"))
+    var outputDir = "aicert-output"
+
+    @Option(help: ArgumentHelp("local or remote, overriding the config's `platform`, e.g. `--platform remote`.", valueName: "platform"))
+    var platform: String?
+
+    @Option(help: ArgumentHelp("The remote runner's base URL, e.g. `--runner-url https://runner.example:8800`.", valueName: "url"))
+    var runnerURL: String?
+
+    @Option(help: ArgumentHelp("A file holding the remote runner's bearer token, e.g. `--token-file ~/.aicert/token`.", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(
+        name: .customLong("trust-root"),
+        help: ArgumentHelp(
+            "A PEM root certificate the remote runner's AK may chain to besides the built-in ones; repeatable, e.g. `--trust-root onprem-root.pem`.",
+            valueName: "pem"))
+    var trustRoots: [String] = []
+
+    @Flag(help: "Print the result as JSON ({certificate, outputs, job_log, verify_command, report}); the job's log goes to standard error.")
+    var json = false
+
+    init() {}
+
+    func validate() throws {
+        if let platform, PlatformKind(rawValue: platform) == nil {
+            throw ValidationError("--platform is local or remote, e.g. `--platform local`.")
+        }
+        if let runnerURL, URL(string: runnerURL)?.host == nil {
+            throw ValidationError("--runner-url is an absolute URL such as http://10.0.0.5:8800.")
+        }
+    }
+
+    func run() async throws {
+        let display = ProgressDisplay()
+        let project: ProjectConfig
+        let target: RemoteTarget?
+        do {
+            project = try ConfigReader.load(config)
+            target = try remoteTarget(for: platform.flatMap(PlatformKind.init(rawValue:)) ?? project.platform)
+        } catch let error as ConfigError {
+            Self.fail("\(error)")
+            throw ExitCode(2)
+        } catch let error as ValidationError {
+            Self.fail(error.message)
+            throw ExitCode(2)
+        }
+
+        let running: RunningPlatform
+        do {
+            if let target {
+                running = .remote(runnerURL: target.url, token: target.token, trustRoots: target.roots)
+            } else {
+                display.step("starting the local platform (swtpm and aicert-runner)")
+                running = try await LocalPlatform.start(home: LocalPlatform.defaultHome()) { display.step($0) }
+            }
+        } catch {
+            Self.fail("the platform did not start: \(error)")
+            throw ExitCode(3)
+        }
+        defer { running.stop() }
+
+        let directory = OutputDirectory(path: outputDir)
+        let session = BuildSession(
+            client: RunnerClient(baseURL: running.runnerURL, token: running.token), platform: running, plan: BuildPlan(project),
+            directory: directory, display: display, logEcho: json ? .standardError : .standardOutput)
+        do {
+            let outcome = try await session.run()
+            running.stop()
+            let summary = RunSummary(
+                project: project.name, directory: directory, outcome: outcome,
+                trustRootFiles: running.kind == .local ? [directory.shown(directory.developmentRoot)] : trustRoots)
+            FileHandle.standardOutput.write(json ? try summary.json() : Data(summary.text.utf8))
+        } catch let failure as RunFailure {
+            running.stop()
+            display.clear()
+            Self.fail(failure.reason)
+            throw ExitCode(failure.kind.exitStatus)
+        } catch {
+            running.stop()
+            display.clear()
+            Self.fail("\(error)")
+            throw ExitCode(3)
+        }
+    }
+
+    /// A remote runner to use, from the options, or `nil` for the local platform.
+    private func remoteTarget(for kind: PlatformKind) throws -> RemoteTarget? {
+        guard kind == .remote else {
+            if runnerURL != nil || tokenFile != nil || !trustRoots.isEmpty {
+                throw ValidationError("--runner-url, --token-file and --trust-root apply to --platform remote only.")
+            }
+            return nil
+        }
+        guard let runnerURL, let url = URL(string: runnerURL), let tokenFile else {
+            throw ValidationError("the remote platform needs --runner-url and --token-file, e.g. `--runner-url http://10.0.0.5:8800 --token-file token`.")
+        }
+        let token: String
+        do {
+            token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw ValidationError("--token-file \(tokenFile) cannot be read: \(error.localizedDescription)")
+        }
+        guard !token.isEmpty else { throw ValidationError("--token-file \(tokenFile) is empty.") }
+        var roots: [Certificate] = []
+        for path in trustRoots {
+            do {
+                roots += try TrustStore.certificates(in: try Data(contentsOf: URL(fileURLWithPath: path)), source: path)
+            } catch {
+                throw ValidationError("--trust-root \(path): \(error)")
+            }
+        }
+        return RemoteTarget(url: url, token: token, roots: roots)
+    }
+
+    private struct RemoteTarget {
+        let url: URL
+        let token: String
+        let roots: [Certificate]
+    }
+
+    private static func fail(_ message: String) {
+        FileHandle.standardError.write(Data("aicert run: \(message)\n".utf8))
+    }
+}

@@ -1,0 +1,20 @@
+/// A request to a runner that failed: the HTTP status and the runner's `{error, detail}`, or
+/// what went wrong on the way.
+public struct RunnerClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The HTTP status, or 0 when no response arrived.
+    public let status: Int
+    /// The runner's error code (`unauthorized`, `build_exists`, …), or a client-side one
+    /// (`transport`, `bad_response`, `local_file`, `digest_mismatch`).
+    public let code: String
+    public let detail: String
+
+    public init(status: Int, code: String, detail: String) {
+        self.status = status
+        self.code = code
+        self.detail = detail
+    }
+
+    public var description: String {
+        status == 0 ? "\(code): \(detail)" : "runner answered \(status) \(code): \(detail)"
+    }
+}

@@ -1,0 +1,45 @@
+import AICertCore
+import Foundation
+
+/// The runner's one build: its spec, how far it got, what was measured.
+struct Build {
+    /// The build's life: `created` (waiting for uploads) → `preparing` (fetching remote inputs,
+    /// measuring) → `running` (the job is in its sandbox) → `finished` (outputs measured, a
+    /// certificate can be issued), or `failed` at any step, with the reason.
+    enum State: String, Hashable, Sendable, Codable {
+        case created, preparing, running, finished, failed
+    }
+
+    /// Where one input stands.
+    enum InputState: Hashable, Sendable {
+        case pending
+        case uploading
+        case ready(Manifest, commit: String?)
+    }
+
+    let spec: BuildSpec
+    let log: JobLog
+    let createdAt = Date()
+    var state = State.created
+    var inputs: [String: InputState]
+    var startedAt: Date?
+    var endedAt: Date?
+    var outcome: JobOutcome?
+    var failure: APIError?
+    var outputs: Manifest?
+    /// The measured events, once the build has measured anything.
+    var recorder: EventRecorder?
+
+    init(spec: BuildSpec, log: JobLog) {
+        self.spec = spec
+        self.log = log
+        inputs = Dictionary(uniqueKeysWithValues: spec.inputs.map { ($0.name, InputState.pending) })
+    }
+
+    /// The manifests of the ready inputs, by name.
+    var inputManifests: [String: Manifest] {
+        inputs.compactMapValues { state in
+            if case .ready(let manifest, _) = state { manifest } else { nil }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+import AICertCore
+import Foundation
+import Glibc
+import TPM2
+
+/// The runner: one TPM, one workspace, at most one build, driven through its states by the
+/// routes. Every TPM command goes through this actor, one at a time.
+actor Runner {
+    let limits: RunnerLimits
+    private let connection: TPMConnection
+    private let tpm: TPMClient
+    private let attestor: Attestor
+    private let runnerEvent: JSONValue
+    private let workspace: Workspace
+    private let bubblewrap: Bubblewrap
+    private var build: Build?
+    private var execution: Task<Void, Never>?
+
+    /// Opens the TPM and refuses unless PCRs 14 and 15 are still zero (a runner restarted after
+    /// a partial build refuses here), reads the platform identity, prepares the workspace and
+    /// checks that bubblewrap can make a sandbox.
+    static func open(_ configuration: RunnerConfiguration) async throws -> Runner {
+        let connection = try TPMConnection(tcti: configuration.tcti)
+        do {
+            let tpm = TPMClient(transport: connection)
+            try tpm.startup()
+            try BuildSlot.requireFresh(tpm)
+            let identity = try PlatformIdentity.read(from: tpm, intermediates: configuration.intermediates)
+            let workspace = try Workspace(creatingAt: configuration.workspace)
+            let bubblewrap = try await Bubblewrap.locate(workspace: workspace)
+            return Runner(
+                limits: configuration.limits, connection: connection, tpm: tpm,
+                attestor: Attestor(platform: configuration.platform, identity: identity), runnerEvent: try RunnerEvent.content(),
+                workspace: workspace, bubblewrap: bubblewrap)
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    private init(
+        limits: RunnerLimits, connection: TPMConnection, tpm: TPMClient, attestor: Attestor, runnerEvent: JSONValue,
+        workspace: Workspace, bubblewrap: Bubblewrap
+    ) {
+        self.limits = limits
+        self.connection = connection
+        self.tpm = tpm
+        self.attestor = attestor
+        self.runnerEvent = runnerEvent
+        self.workspace = workspace
+        self.bubblewrap = bubblewrap
+    }
+
+    /// Kills a running job and closes the TPM connection.
+    func shutdown() async {
+        execution?.cancel()
+        await execution?.value
+        connection.close()
+    }
+
+    // MARK: Identity and attestation
+
+    func identity(nonce: [UInt8]) throws -> RunnerIdentity {
+        try tpmCall { try attestor.identityDocument(tpm: tpm, nonce: nonce, runner: runnerEvent) }
+    }
+
+    func certificate(nonce: [UInt8]) throws -> AICertificate {
+        let build = try current()
+        guard build.state == .finished, let recorder = build.recorder, let outputs = build.outputs else {
+            throw APIError(.wrongState, "the build is \(build.state.rawValue); a certificate is issued once it has finished")
+        }
+        let manifests = AICertificate.Manifests(inputs: build.inputManifests, outputs: [Self.outputName: outputs])
+        return try tpmCall { try attestor.certificate(tpm: tpm, nonce: nonce, records: recorder.records, manifests: manifests) }
+    }
+
+    // MARK: The build
+
+    /// The one output of a build: everything selected under `/aicert/outputs`.
+    static let outputName = "outputs"
+
+    func createBuild(_ spec: BuildSpec) throws -> BuildStatus {
+        guard build == nil else { throw APIError(.buildExists, "this runner already has a build; it runs one build per TPM reset") }
+        let log = try JobLog(path: workspace.log.path, limit: limits.logBytes)
+        let build = Build(spec: spec, log: log)
+        self.build = build
+        return BuildStatus(build)
+    }
+
+    func status() throws -> BuildStatus {
+        BuildStatus(try current())
+    }
+
+    func log() throws -> JobLog {
+        try current().log
+    }
+
+    /// Claims the upload of input `name`; returns the staging path to write it to.
+    func beginUpload(_ name: String) throws -> String {
+        let build = try current()
+        guard let input = build.spec.inputs.first(where: { $0.name == name }) else {
+            throw APIError(.notFound, "the build spec has no input named '\(name)'")
+        }
+        guard input.origin == .upload else {
+            throw APIError(.wrongState, "input '\(name)' is a \(input.origin.kind) input, which the runner fetches itself")
+        }
+        guard build.state == .created else {
+            throw APIError(.wrongState, "the build is \(build.state.rawValue); inputs can no longer change")
+        }
+        guard build.inputs[name] == .pending else {
+            throw APIError(.wrongState, "input '\(name)' is already uploaded or being uploaded; inputs are sent once")
+        }
+        self.build?.inputs[name] = .uploading
+        return workspace.staged(name).path
+    }
+
+    /// Moves a complete upload into place.
+    func completeUpload(_ name: String, manifest: Manifest) throws {
+        try promote(name)
+        build?.inputs[name] = .ready(manifest, commit: nil)
+    }
+
+    /// Forgets a failed upload, so that it can be sent again.
+    func abandonUpload(_ name: String) {
+        try? FileManager.default.removeItem(atPath: workspace.staged(name).path)
+        build?.inputs[name] = .pending
+    }
+
+    /// Starts the build: fetches remote inputs, measures, runs the job, measures the outputs.
+    func start() throws -> BuildStatus {
+        let build = try current()
+        guard build.state == .created else { throw APIError(.wrongState, "the build is \(build.state.rawValue), not created") }
+        let missing = build.spec.inputs.filter { input in
+            guard input.origin == .upload else { return false }
+            if case .ready = build.inputs[input.name] { return false }
+            return true
+        }
+        guard missing.isEmpty else {
+            throw APIError(.wrongState, "inputs not uploaded yet: \(missing.map(\.name).joined(separator: ", "))")
+        }
+        self.build?.state = .preparing
+        execution = Task { await self.execute() }
+        return BuildStatus(self.build ?? build)
+    }
+
+    func outputsManifest() throws -> Manifest {
+        let build = try current()
+        guard build.state == .finished, let outputs = build.outputs else {
+            throw APIError(.wrongState, "the build is \(build.state.rawValue); outputs are available once it has finished")
+        }
+        return outputs
+    }
+
+    func outputFile(_ path: String) throws -> OutputFile {
+        try OutputFile(path: path, in: workspace.outputs.path, manifest: try outputsManifest())
+    }
+
+    // MARK: Running
+
+    private func execute() async {
+        do {
+            try await fetchRemoteInputs()
+            let recorder = try measureInputs()
+            let outcome = try await runJob(recorder)
+            try Task.checkCancellation()
+            let outputs = try await OutputCollector.measure(workspace.outputs, patterns: build?.spec.outputs ?? [])
+            try tpmCall {
+                try recorder.record(.output, BuildEvents.output(OutputSummary(name: Self.outputName, manifest: outputs)))
+                try recorder.record(
+                    .result, BuildEvents.result(exitStatus: outcome.exitStatus, durationMilliseconds: outcome.durationMilliseconds))
+            }
+            build?.outputs = outputs
+            build?.state = .finished
+        } catch let error as APIError {
+            fail(error)
+        } catch is CancellationError {
+            fail(APIError(.internalError, "the runner was stopped during the build"))
+        } catch {
+            fail(APIError(.internalError, "\(error)"))
+        }
+        build?.endedAt = Date()
+        build?.log.finish()
+    }
+
+    private func fail(_ error: APIError) {
+        build?.failure = error
+        build?.state = .failed
+    }
+
+    private func fetchRemoteInputs() async throws {
+        for input in build?.spec.inputs ?? [] {
+            let staged = workspace.staged(input.name).path
+            switch input.origin {
+            case .upload:
+                continue
+            case .url(let sha256):
+                let manifest = try await URLFetcher.fetch(
+                    input.source, to: staged, name: input.name, expected: sha256, limit: limits.inputBytes)
+                try promote(input.name)
+                build?.inputs[input.name] = .ready(manifest, commit: nil)
+            case .git(let commit):
+                let manifest = try await GitFetcher.fetch(
+                    input.source, commit: commit, to: staged, name: input.name,
+                    home: workspace.staging.appendingPathComponent(".git-home").path, limit: limits.inputBytes)
+                try promote(input.name)
+                build?.inputs[input.name] = .ready(manifest, commit: commit)
+            }
+        }
+    }
+
+    /// Extends PCR 14 with everything that goes in, in the order of the log's grammar: runner,
+    /// build spec, each input, the environment. Nothing is extended until every input is ready.
+    private func measureInputs() throws -> EventRecorder {
+        guard let build else { throw APIError(.internalError, "no build to measure") }
+        return try tpmCall {
+            do {
+                try BuildSlot.requireFresh(tpm)
+            } catch let occupied as BuildSlot.Occupied {
+                throw APIError(.tpmUsed, occupied.description)
+            }
+            let recorder = EventRecorder(tpm: tpm)
+            self.build?.recorder = recorder
+            try recorder.record(.runner, runnerEvent)
+            try recorder.record(.buildSpec, build.spec.eventContent)
+            for input in build.spec.inputs {
+                guard case .ready(let manifest, let commit) = build.inputs[input.name] else {
+                    throw APIError(.internalError, "input '\(input.name)' is not ready")
+                }
+                try recorder.record(
+                    .input,
+                    BuildEvents.input(
+                        InputSummary(name: input.name, kind: input.origin.kind, source: input.source, commit: commit, manifest: manifest)))
+            }
+            try recorder.record(.environment, BuildEvents.environment(bubblewrap.description))
+            return recorder
+        }
+    }
+
+    /// Closes PCR 14 with the launch separator and runs the job right after it.
+    private func runJob(_ recorder: EventRecorder) async throws -> JobOutcome {
+        guard let build else { throw APIError(.internalError, "no build to run") }
+        let options = bubblewrap.options(
+            workspace: workspace, inputs: build.spec.inputs.map(\.name), environment: build.spec.environment)
+        try tpmCall { _ = try recorder.record(.launch, BuildEvents.launch) }
+        self.build?.state = .running
+        self.build?.startedAt = Date()
+        let outcome = try await SandboxedJob.run(
+            build.spec.command, options: options, bubblewrap: bubblewrap, workspace: workspace, log: build.log,
+            timeout: .seconds(build.spec.timeoutSeconds))
+        self.build?.outcome = outcome
+        return outcome
+    }
+
+    /// Moves a complete input from the staging area to `inputs/NAME`.
+    private func promote(_ name: String) throws {
+        guard rename(workspace.staged(name).path, workspace.input(name).path) == 0 else {
+            throw APIError(.internalError, "cannot move input '\(name)' into place: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func current() throws -> Build {
+        guard let build else { throw APIError(.notFound, "there is no build yet; create one with POST /v1/build") }
+        return build
+    }
+
+    /// Runs TPM commands, reporting a TPM failure as such.
+    private func tpmCall<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as APIError {
+            throw error
+        } catch let error as Attestor.Failure {
+            throw APIError(.tpmFailure, error.description)
+        } catch let error as TPM2Error {
+            throw APIError(.tpmFailure, "the TPM failed: \(error.reason)")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Glibc
+
+/// A directory the runner fills with an unpacked archive, through descriptors only: every
+/// component is opened with `O_NOFOLLOW` relative to its parent, so no entry can be written
+/// through a symbolic link or outside the root, whatever the archive says.
+final class ConfinedTree {
+    private let root: Int32
+    /// The parent directory of the last entry, kept open: archives list a directory's files together.
+    private var cachedParent: (components: ArraySlice<String>, descriptor: Int32)?
+
+    /// Creates the directory `path` (which must not exist) and opens it.
+    init(creating path: String) throws {
+        guard mkdir(path, 0o700) == 0 else { throw Self.failure("mkdir", path) }
+        root = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard root >= 0 else { throw Self.failure("open", path) }
+    }
+
+    deinit {
+        if let cachedParent { close(cachedParent.descriptor) }
+        close(root)
+    }
+
+    /// Creates the directory at `components` and any missing directories above it; an existing
+    /// directory is fine, anything else there is an error.
+    func makeDirectory(_ components: [String]) throws {
+        _ = try parent(of: components[...] + ["."])
+    }
+
+    /// Creates a new regular file (mode 0644) and returns a descriptor open for writing.
+    func createFile(_ components: [String]) throws -> Int32 {
+        let directory = try parent(of: components[...])
+        let descriptor = openat(directory, components[components.count - 1], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Self.failure("create", components.joined(separator: "/")) }
+        return descriptor
+    }
+
+    /// Creates a symbolic link holding `target`, which is not followed here.
+    func createSymbolicLink(_ components: [String], target: String) throws {
+        let directory = try parent(of: components[...])
+        guard symlinkat(target, directory, components[components.count - 1]) == 0 else {
+            throw Self.failure("symlink", components.joined(separator: "/"))
+        }
+    }
+
+    /// The open directory that holds `components.last`, creating missing directories (0755).
+    private func parent(of components: ArraySlice<String>) throws -> Int32 {
+        let directories = components.dropLast()
+        if let cachedParent, cachedParent.components == directories { return cachedParent.descriptor }
+        var current = dup(root)
+        guard current >= 0 else { throw Self.failure("dup", ".") }
+        for (depth, name) in directories.enumerated() {
+            var next = openat(current, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next < 0 && errno == ENOENT {
+                guard mkdirat(current, name, 0o755) == 0 || errno == EEXIST else {
+                    let path = directories.prefix(depth + 1).joined(separator: "/")
+                    close(current)
+                    throw Self.failure("mkdir", path)
+                }
+                next = openat(current, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+            let saved = errno
+            close(current)
+            guard next >= 0 else {
+                let path = directories.prefix(depth + 1).joined(separator: "/")
+                errno = saved
+                throw saved == ELOOP || saved == ENOTDIR
+                    ? ArchiveError(entry: nil, "\(path) is not a directory (a file or symbolic link is in the way)")
+                    : Self.failure("open", path)
+            }
+            current = next
+        }
+        if let cachedParent { close(cachedParent.descriptor) }
+        cachedParent = (Array(directories)[...], current)
+        return current
+    }
+
+    private static func failure(_ call: String, _ path: String) -> ArchiveError {
+        ArchiveError(entry: nil, "\(path): \(call) failed: \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,59 @@
+import AICertCore
+import Glibc
+
+/// Writes an uploaded or downloaded file and hashes it as it arrives. Its manifest has one
+/// entry named after the file, the input's name, as `aicert hash` of that file would give.
+final class FileReceiver: InputReceiver {
+    private let name: String
+    private let limit: Int64
+    private var descriptor: Int32
+    private var hasher = IncrementalSHA256()
+
+    /// Creates the file at `path` (which must not exist) for the input `name`, accepting at most `limit` bytes.
+    init(path: String, name: String, limit: Int64) throws {
+        self.name = name
+        self.limit = limit
+        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw APIError(.internalError, "cannot create the file for input '\(name)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    func consume(_ bytes: UnsafeRawBufferPointer) throws {
+        guard Int64(hasher.byteCount) + Int64(bytes.count) <= limit else {
+            throw APIError(.tooLarge, "input '\(name)' is larger than the limit of \(limit) bytes")
+        }
+        hasher.update(bytes)
+        try FileWriting.writeAll(descriptor, bytes, what: "input '\(name)'")
+    }
+
+    /// The size and SHA-256 of what was received so far.
+    var digest: FileDigest {
+        FileDigest(size: hasher.byteCount, sha256: hasher.finalize())
+    }
+
+    func finish() throws -> Manifest {
+        close(descriptor)
+        descriptor = -1
+        return try Manifest(entries: [ManifestEntry(path: name, kind: .file(digest))])
+    }
+}
+
+/// `write` until every byte is out.
+enum FileWriting {
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                throw APIError(.internalError, "writing \(what) failed: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+}

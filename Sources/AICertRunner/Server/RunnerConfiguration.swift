@@ -1,0 +1,53 @@
+import Foundation
+
+/// How a runner is set up: which TPM, where it keeps the build, where it listens, its token.
+public struct RunnerConfiguration: Sendable {
+    /// The TPM, as a TCTI string: `device:/dev/tpmrm0` or `swtpm:host=127.0.0.1,port=2321`.
+    public var tcti: String
+    /// The directory the build's inputs, outputs and log live in; empty or absent at start.
+    public var workspace: URL
+    /// The address to listen on; port 0 picks a free one.
+    public var host: String
+    public var port: Int
+    /// The bearer token every request but health must carry.
+    public var token: String
+    /// The platform kind written into certificates: `local`, `remote`, `qemu`, `azure`.
+    public var platform: String
+    /// DER certificates appended to the AK certificate read from the TPM, up to (not
+    /// including) the root.
+    public var intermediates: [[UInt8]]
+    public var limits: RunnerLimits
+
+    public init(
+        tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String, platform: String = "local",
+        intermediates: [[UInt8]] = [], limits: RunnerLimits = RunnerLimits()
+    ) {
+        self.tcti = tcti
+        self.workspace = workspace
+        self.host = host
+        self.port = port
+        self.token = token
+        self.platform = platform
+        self.intermediates = intermediates
+        self.limits = limits
+    }
+}
+
+/// The bounds the runner keeps to; anything beyond them is refused, never truncated.
+public struct RunnerLimits: Sendable {
+    /// The largest single input: an uploaded file or archive, a download, or a git worktree.
+    public var inputBytes: Int64
+    /// The most entries in one uploaded archive.
+    public var archiveEntries: Int
+    /// The largest JSON request body.
+    public var requestBodyBytes: Int
+    /// The most bytes of job output kept in the log; the rest is counted and dropped.
+    public var logBytes: Int
+
+    public init(inputBytes: Int64 = 64 << 30, archiveEntries: Int = 1_000_000, requestBodyBytes: Int = 1 << 20, logBytes: Int = 64 << 20) {
+        self.inputBytes = inputBytes
+        self.archiveEntries = archiveEntries
+        self.requestBodyBytes = requestBodyBytes
+        self.logBytes = logBytes
+    }
+}

@@ -1,0 +1,82 @@
+import AICertRunner
+import ArgumentParser
+import Dispatch
+import Foundation
+import TPM2
+
+/// `aicert-runner serve`: the runner's HTTP API, for one build.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the runner's HTTP API (docs/runner-api.yaml) for one build.",
+        discussion: """
+            The runner refuses to start if PCR 14 or 15 is not zero (a build was measured since \
+            the TPM was reset), if the workspace is not empty, or if bubblewrap cannot make a \
+            sandbox. It stops on SIGTERM or SIGINT, killing a running job. Exit status 1 when the \
+            TPM already holds a build, 3 when the TPM cannot be reached, 4 for any other setup failure.
+            """
+    )
+
+    @Option(help: "The TPM to use, e.g. device:/dev/tpmrm0 or swtpm:host=127.0.0.1,port=2321.")
+    var tcti = "device:/dev/tpmrm0"
+
+    @Option(help: "An empty (or new) directory for the build, e.g. /var/lib/aicert/build.")
+    var workspace: String
+
+    @Option(help: "The address to listen on, e.g. 127.0.0.1:8800 (port 0 picks a free one).")
+    var listen: String
+
+    @Option(help: "A file holding the bearer token (at least 16 characters, not readable by group or others), e.g. /etc/aicert/token.")
+    var tokenFile: String
+
+    @Option(help: "The platform written into certificates: local, remote, qemu or azure.")
+    var platform = "local"
+
+    @Option(help: "PEM certificates that complete the AK certificate's chain up to the root, e.g. ~/.aicert/ca/intermediate.pem.")
+    var akIntermediates: String?
+
+    func validate() throws {
+        guard ["local", "remote", "qemu", "azure"].contains(platform) else {
+            throw ValidationError("--platform is one of local, remote, qemu, azure")
+        }
+        _ = try ListenAddress(listen)
+    }
+
+    func run() async throws {
+        let address = try ListenAddress(listen)
+        let configuration = RunnerConfiguration(
+            tcti: tcti, workspace: URL(fileURLWithPath: workspace), host: address.host, port: address.port,
+            token: try TokenFile.read(tokenFile), platform: platform,
+            intermediates: try akIntermediates.map(PEMCertificates.read) ?? [])
+        let server: RunnerServer
+        do {
+            server = try await RunnerServer.open(configuration)
+        } catch let occupied as BuildSlot.Occupied {
+            print("error: \(occupied)")
+            throw ExitCode(1)
+        } catch let error as TPM2Error {
+            print("error: cannot use the TPM at \(tcti): \(error.reason)")
+            throw ExitCode(3)
+        } catch {
+            print("error: \(error)")
+            throw ExitCode(4)
+        }
+        let serving = Task {
+            try await server.run { port in
+                FileHandle.standardOutput.write(Data("aicert-runner listening on \(address.host):\(port)\n".utf8))
+            }
+        }
+        let signals = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { serving.cancel() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        do {
+            try await serving.value
+        } catch is CancellationError {
+            return
+        }
+    }
+}

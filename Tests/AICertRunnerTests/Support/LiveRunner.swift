@@ -1,0 +1,99 @@
+import AICertClient
+import AICertRunner
+import AICertVerify
+import Foundation
+import TPMTestSupport
+
+/// A runner served in this process over real loopback HTTP, on a swtpm laid out like an Azure
+/// vTPM by the same code the local platform uses (`VirtualTPMLayout`), with a fresh CA.
+final class LiveRunner: Sendable {
+    let swtpm: SoftwareTPM
+    let ca: DevelopmentCA
+    let directory: URL
+    let token: String
+    let port: Int
+    let client: RunnerClient
+    private let serving: Task<Void, any Error>
+
+    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    var workspace: URL { directory.appendingPathComponent("workspace") }
+    /// Where the token lives on disk, as `aicert-runner serve --token-file` would read it.
+    var tokenFile: URL { directory.appendingPathComponent("token") }
+
+    /// Starts a runner; with `swtpm` given, on that TPM as it is (no new AK), else on a new one.
+    static func start(on existing: (SoftwareTPM, DevelopmentCA)? = nil) async throws -> LiveRunner {
+        let swtpm: SoftwareTPM
+        let ca: DevelopmentCA
+        if let existing {
+            (swtpm, ca) = existing
+        } else {
+            swtpm = try SoftwareTPM()
+            ca = try DevelopmentCA()
+            _ = try swtpm.withClient { try VirtualTPMLayout.provision($0, ca: ca) }
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-runner-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let token = UUID().uuidString + UUID().uuidString
+        try Data(token.utf8).write(to: directory.appendingPathComponent("token"))
+        let server = try await RunnerServer.open(configuration(swtpm: swtpm, ca: ca, directory: directory, token: token))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let serving = Task {
+            defer { continuation.finish() }
+            try await server.run { port in continuation.yield(port) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            try await serving.value
+            throw SoftwareTPM.SetupError(description: "the runner stopped before it listened")
+        }
+        return LiveRunner(swtpm: swtpm, ca: ca, directory: directory, token: token, port: port, serving: serving)
+    }
+
+    /// The configuration a runner on `swtpm` uses, with its workspace under `directory`.
+    static func configuration(swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String) throws -> RunnerConfiguration {
+        RunnerConfiguration(
+            tcti: swtpm.tcti, workspace: directory.appendingPathComponent("workspace"), port: 0, token: token,
+            intermediates: [try ca.intermediate.derBytes])
+    }
+
+    private init(swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, serving: Task<Void, any Error>) {
+        self.swtpm = swtpm
+        self.ca = ca
+        self.directory = directory
+        self.token = token
+        self.port = port
+        self.serving = serving
+        client = RunnerClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token)
+    }
+
+    /// A client with another token.
+    func client(token: String) -> RunnerClient {
+        RunnerClient(baseURL: baseURL, token: token)
+    }
+
+    /// Runs `body` with a new runner, then removes it whether `body` threw or not.
+    static func with<T>(_ body: (LiveRunner) async throws -> T) async throws -> T {
+        let runner = try await start()
+        do {
+            let result = try await body(runner)
+            await runner.remove()
+            return result
+        } catch {
+            await runner.remove()
+            throw error
+        }
+    }
+
+    /// Stops the server (killing a running job) and releases the TPM; the swtpm keeps running.
+    func stop() async {
+        serving.cancel()
+        _ = try? await serving.value
+    }
+
+    /// Stops everything and removes the files.
+    func remove() async {
+        await stop()
+        swtpm.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

@@ -1,0 +1,332 @@
+import Foundation
+import Glibc
+import Testing
+import TPM2
+import TPMTestSupport
+
+/// `aicert run` end to end on the local platform, as a user runs it: the built `aicert` and
+/// `aicert-runner`, a real swtpm, bubblewrap and the system's Python with NumPy.
+///
+/// Each test has its own `AICERT_HOME` and `TMPDIR` inside a unique temporary directory, so
+/// that afterwards no process whose command line names that directory may be left.
+@Suite(.serialized, .timeLimit(.minutes(5)))
+struct RunCommandTests {
+    @Test func theIrisExampleRunsAndItsCertificateVerifies() throws {
+        let sandbox = try RunSandbox()
+        let project = sandbox.root.appendingPathComponent("iris")
+        let initialized = try sandbox.aicert(["init", "--example", project.path])
+        #expect(initialized.status == 0, "\(initialized.errors)")
+
+        let run = try sandbox.aicert(["run", "-c", project.appendingPathComponent("aicert.yaml").path, "--output-dir", "out"])
+        #expect(run.status == 0, "\(run.output)\n\(run.errors)")
+        try sandbox.expectNoProcessLeft()
+        #expect(run.output.contains("trained on 105 flowers"))
+        #expect(run.output.contains("✓ out/certificate.json: verified AI certificate for iris"))
+        let command = "aicert verify out/certificate.json --trust-root out/development-root.pem --artifact out/outputs"
+        #expect(run.output.contains(command))
+        #expect(run.errors.contains("runner verified"))
+
+        let out = sandbox.root.appendingPathComponent("out")
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("outputs/metrics.json")))
+        let test = try #require((metrics as? [String: Any])?["test"] as? [String: Any])
+        #expect(try #require(test["accuracy"] as? Double) > 0.8)
+        #expect(try String(contentsOf: out.appendingPathComponent("job.log"), encoding: .utf8).contains("test accuracy"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.temporary.path).isEmpty, "the run's state is removed")
+
+        // The printed command passes; changing one byte of an output makes it fail.
+        let verified = try sandbox.aicert(Array(command.split(separator: " ").dropFirst().map(String.init)))
+        #expect(verified.status == 0, "\(verified.output)\(verified.errors)")
+        #expect(verified.output.contains("development platform"))
+        let model = out.appendingPathComponent("outputs/model.npz")
+        var bytes = try Data(contentsOf: model)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: model)
+        let tampered = try sandbox.aicert(Array(command.split(separator: " ").dropFirst().map(String.init)))
+        #expect(tampered.status == 1)
+        #expect(tampered.output.contains("✗ artifacts"))
+
+        try expectAcceptedByTpm2Checkquote(certificate: out.appendingPathComponent("certificate.json"), scratch: sandbox.root)
+    }
+
+    /// `examples/iris-git` as its README says to try it: the code committed to a repository
+    /// served by `git daemon` on loopback, the config pointed at that commit.
+    @Test func theGitExampleRecordsTheRepositoryAndCommit() throws {
+        let sandbox = try RunSandbox()
+        let repository = sandbox.root.appendingPathComponent("iris-train")
+        try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: InitCommandTests.examples.appendingPathComponent("code/train.py"), to: repository.appendingPathComponent("train.py"))
+        let git = [
+            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": sandbox.root.path,
+        ]
+        for arguments in [["init", "--quiet"], ["add", "train.py"], ["commit", "--quiet", "-m", "Iris training"]] {
+            #expect(try SoftwareTPM.run("/usr/bin/git", ["-C", repository.path] + arguments, environment: git).status == 0)
+        }
+        let commit = try SoftwareTPM.run("/usr/bin/git", ["-C", repository.path, "rev-parse", "HEAD"], environment: git)
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try RunSandbox.freePort()
+        // Detached, and stopped by the pid it writes: a test thread's children may inherit
+        // SIGTERM blocked, and `git daemon` runs `git-daemon` as a child of its own.
+        let pidFile = sandbox.root.appendingPathComponent("git-daemon.pid")
+        let started = try SoftwareTPM.run("/usr/bin/git", [
+            "daemon", "--detach", "--pid-file=\(pidFile.path)", "--base-path=\(sandbox.root.path)", "--export-all", "--reuseaddr",
+            "--listen=127.0.0.1", "--port=\(port)",
+        ])
+        #expect(started.status == 0, "\(started.output)")
+        try RunSandbox.waitUntilListening(port: port)
+        // The detached daemon writes its pid once it runs; it listens only after that.
+        let daemon = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var daemonStopped = false
+        func stopDaemon() {
+            guard !daemonStopped else { return }
+            kill(daemon, SIGKILL)
+            daemonStopped = true
+        }
+        defer { stopDaemon() }
+
+        let example = try String(
+            contentsOf: InitCommandTests.examples.deletingLastPathComponent().appendingPathComponent("iris-git/aicert.yaml"), encoding: .utf8)
+        let source = "git+git://127.0.0.1:\(port)/iris-train@\(commit)"
+        let config = example.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            if line.contains("source: git+") { return "      source: \(source)" }
+            if line.contains("source: ../iris/data") { return "      source: \(InitCommandTests.examples.appendingPathComponent("data").path)" }
+            return String(line)
+        }.joined(separator: "\n")
+        let configFile = sandbox.root.appendingPathComponent("aicert.yaml")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+
+        let run = try sandbox.aicert(["run", "-c", configFile.path, "--output-dir", "out"])
+        #expect(run.status == 0, "\(run.output)\n\(run.errors)")
+        #expect(run.output.contains("input     code: git git://127.0.0.1:\(port)/iris-train @ \(commit)"))
+        let verified = try sandbox.aicert([
+            "verify", "out/certificate.json", "--trust-root", "out/development-root.pem", "--artifact", "out/outputs",
+        ])
+        #expect(verified.status == 0, "\(verified.output)")
+        #expect(verified.output.contains("@" + commit.prefix(12)))
+        stopDaemon()
+        try sandbox.expectNoProcessLeft()
+    }
+
+    @Test func anInvalidConfigExitsWithTwoAndNamesTheKey() throws {
+        let sandbox = try RunSandbox()
+        let config = sandbox.root.appendingPathComponent("aicert.yaml")
+        try """
+            version: 1
+            name: broken
+            build:
+              command: [python3, train.py]
+              timout: 10m
+              outputs: ["**"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let run = try sandbox.aicert(["run", "-c", config.path])
+        #expect(run.status == 2)
+        #expect(run.errors.contains("\(config.path):5:3: build.timout: unknown key"), "\(run.errors)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.home.path), "no platform was started")
+        try sandbox.expectNoProcessLeft()
+    }
+
+    @Test func aFailingJobExitsWithOneAndKeepsItsLog() throws {
+        let sandbox = try RunSandbox()
+        let config = sandbox.root.appendingPathComponent("aicert.yaml")
+        try """
+            version: 1
+            name: failing
+            build:
+              command: [python3, -c, "import sys; print('diverged at step 3', flush=True); sys.exit(4)"]
+              outputs: ["**"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let run = try sandbox.aicert(["run", "-c", config.path, "--output-dir", "out"])
+        #expect(run.status == 1, "\(run.output)\n\(run.errors)")
+        #expect(run.output.contains("diverged at step 3"), "the log is streamed")
+        #expect(run.errors.contains("the job failed with exit status 4; its log is in out/job.log"))
+        let log = try String(contentsOf: sandbox.root.appendingPathComponent("out/job.log"), encoding: .utf8)
+        #expect(log.contains("diverged at step 3"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root.appendingPathComponent("out/certificate.json").path))
+        try sandbox.expectNoProcessLeft()
+    }
+
+    @Test func ctrlCDuringTheJobStopsEverythingAndExits130() throws {
+        let sandbox = try RunSandbox()
+        let config = sandbox.root.appendingPathComponent("aicert.yaml")
+        try """
+            version: 1
+            name: long
+            build:
+              command: [python3, -c, "import time; print('training', flush=True); time.sleep(120)"]
+              outputs: ["**"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let process = try sandbox.start(["run", "-c", config.path, "--output-dir", "out"])
+        let log = sandbox.root.appendingPathComponent("out/job.log")
+        let deadline = Date().addingTimeInterval(120)
+        while (try? String(contentsOf: log, encoding: .utf8))?.contains("training") != true && Date() < deadline && process.isRunning {
+            usleep(100_000)
+        }
+        #expect(process.isRunning, "the job started and is still running")
+        #expect(try sandbox.processesLeft().count >= 2, "swtpm and the runner are running")
+        kill(process.pid, SIGINT)
+        #expect(process.wait().status == 130)
+        try sandbox.expectNoProcessLeft()
+    }
+
+    /// tpm2-tools' `tpm2_checkquote`, an independent implementation, accepts the quote with the
+    /// AK's key taken from its X.509 certificate by OpenSSL.
+    private func expectAcceptedByTpm2Checkquote(certificate: URL, scratch: URL) throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: certificate)) as? [String: Any])
+        let quote = try #require(document["quote"] as? [String: String])
+        let chain = try #require((document["attestation_key"] as? [String: Any])?["certificate_chain"] as? [String])
+        let bank = try #require((document["pcrs"] as? [String: [String: String]])?["sha256"])
+        let nonce = try #require(document["nonce"] as? String)
+        func write(_ name: String, _ data: Data) throws -> String {
+            let url = scratch.appendingPathComponent(name)
+            try data.write(to: url)
+            return url.path
+        }
+        let akCertificate = try write("ak.der", try #require(Data(base64Encoded: chain[0])))
+        let attest = try write("quote.msg", try #require(Data(base64Encoded: quote["attest"] ?? "")))
+        let signature = try write("quote.sig", try #require(Data(base64Encoded: quote["signature"] ?? "")))
+        let values = try (0...15).map { try #require(bank[String($0)].flatMap(Self.bytes(hex:))) }
+        let pcrs = try write("pcrs.bin", Data(Self.serializedPCRFile(sha256: values)))
+
+        let publicKey = try SoftwareTPM.run(try SoftwareTPM.tool("openssl"), ["x509", "-inform", "DER", "-in", akCertificate, "-pubkey", "-noout"])
+        #expect(publicKey.status == 0, "\(publicKey.output)")
+        let akPEM = try write("ak.pem", Data(publicKey.output.utf8))
+        func checkquote(_ nonce: String) throws -> (status: Int32, output: String) {
+            try SoftwareTPM.run(
+                try SoftwareTPM.tool("tpm2_checkquote"),
+                ["-u", akPEM, "-m", attest, "-s", signature, "-f", pcrs, "-g", "sha256", "-q", nonce])
+        }
+        let accepted = try checkquote(nonce)
+        #expect(accepted.status == 0, "\(accepted.output)")
+        #expect(try checkquote(String(repeating: "00", count: 32)).status != 0, "another nonce is refused")
+    }
+
+    /// tpm2-tools' serialized PCR file (what `tpm2_quote -o` writes and `tpm2_checkquote -f`
+    /// reads): its in-memory `TPML_PCR_SELECTION`, then the count of `TPML_DIGEST` blocks of up
+    /// to 8 digests each, little-endian with C struct padding.
+    static func serializedPCRFile(sha256 values: [[UInt8]]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func le32(_ value: Int) { bytes += withUnsafeBytes(of: UInt32(value).littleEndian, Array.init) }
+        le32(1)
+        let bitmap = PCRSelection(hash: .sha256, pcrs: 0..<values.count).bitmap
+        bytes += [0x0B, 0x00, UInt8(bitmap.count)] + bitmap + [UInt8](repeating: 0, count: 5 - bitmap.count)
+        bytes += [UInt8](repeating: 0, count: 15 * 8)
+        let blocks = stride(from: 0, to: values.count, by: 8).map { Array(values[$0..<min($0 + 8, values.count)]) }
+        le32(blocks.count)
+        for block in blocks {
+            le32(block.count)
+            for index in 0..<8 {
+                let digest = index < block.count ? block[index] : []
+                bytes += [UInt8(digest.count), 0] + digest + [UInt8](repeating: 0, count: 64 - digest.count)
+            }
+        }
+        return bytes
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            guard let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex), let byte = UInt8(hex[index..<next], radix: 16)
+            else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}
+
+/// A unique directory for one `aicert run`: its working directory, `AICERT_HOME` and `TMPDIR`.
+/// Every process the run starts names this directory on its command line (state, workspace,
+/// token), which is how leftovers are found.
+final class RunSandbox {
+    let root: URL
+    var home: URL { root.appendingPathComponent("home") }
+    var temporary: URL { root.appendingPathComponent("tmp") }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-run-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["AICERT_HOME"] = home.path
+        environment["TMPDIR"] = temporary.path
+        return environment
+    }
+
+    /// Starts `aicert` with `arguments` in this directory.
+    func start(_ arguments: [String]) throws -> Subprocess.Running {
+        try Subprocess.start(try aicertBinary().path, arguments, environment: environment, directory: root)
+    }
+
+    /// Runs `aicert` with `arguments` to completion, at most 4 minutes.
+    func aicert(_ arguments: [String]) throws -> ToolResult {
+        let result = try Subprocess.run(try aicertBinary().path, arguments, environment: environment, directory: root, timeoutSeconds: 240)
+        return ToolResult(status: result.status, output: result.output, errors: result.errors)
+    }
+
+    /// A TCP port free on 127.0.0.1 now.
+    static func freePort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard named else { throw SoftwareTPM.SetupError(description: "no free loopback port") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Waits until something accepts TCP connections on 127.0.0.1:`port`, at most 10 seconds.
+    static func waitUntilListening(port: UInt16) throws {
+        for _ in 0..<100 {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            close(descriptor)
+            if connected { return }
+            usleep(100_000)
+        }
+        throw SoftwareTPM.SetupError(description: "nothing listens on 127.0.0.1:\(port)")
+    }
+
+    /// Processes whose command line names this directory, with their command lines.
+    func processesLeft() throws -> [(pid: Int32, commandLine: String)] {
+        var found: [(Int32, String)] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            guard let pid = Int32(name), pid != getpid(),
+                let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline")
+            else { continue }
+            let commandLine = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            if commandLine.contains(root.path) { found.append((pid, commandLine)) }
+        }
+        return found
+    }
+
+    /// Fails the test if any process naming this directory is still there after a few seconds
+    /// (a sandboxed job may take a moment to follow its runner).
+    func expectNoProcessLeft(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var left = try processesLeft()
+        for _ in 0..<50 where !left.isEmpty {
+            usleep(100_000)
+            left = try processesLeft()
+        }
+        #expect(left.isEmpty, "left running: \(left.map { "\($0.pid) \($0.commandLine)" })", sourceLocation: sourceLocation)
+    }
+}
