@@ -34,6 +34,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "PEM certificates that complete the AK certificate's chain up to the root, e.g. ~/.aicert/ca/intermediate.pem.")
     var akIntermediates: String?
 
+    @Option(help: ArgumentHelp(
+        "The TCG firmware event log carried in certificates when it exists, or 'none'.",
+        discussion: "The verifier replays it against the quoted PCRs 0–9 and judges the boot chain by it."))
+    var firmwareLog = FirmwareLogSource.kernelPath
+
     func validate() throws {
         guard ["local", "remote", "qemu", "azure"].contains(platform) else {
             throw ValidationError("--platform is one of local, remote, qemu, azure")
@@ -46,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = RunnerConfiguration(
             tcti: tcti, workspace: URL(fileURLWithPath: workspace), host: address.host, port: address.port,
             token: try TokenFile.read(tokenFile), platform: platform,
-            intermediates: try akIntermediates.map(PEMCertificates.read) ?? [])
+            intermediates: try akIntermediates.map(PEMCertificates.read) ?? [], firmwareLog: firmwareLog == "none" ? nil : firmwareLog)
         let server: RunnerServer
         do {
             server = try await RunnerServer.open(configuration)

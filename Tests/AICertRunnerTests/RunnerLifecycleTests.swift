@@ -136,4 +136,22 @@ struct RunnerLifecycleTests {
             #expect(report.valid, "\(report.checks)")
         }
     }
+
+    /// The machine's firmware event log travels in the certificate, and the verifier replays it
+    /// against the quoted PCRs 0–9 of the TPM the firmware measured into.
+    @Test func theFirmwareEventLogIsCarriedAndReplaysToTheQuote() async throws {
+        let vector = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("AICertCoreTests/Vectors/eventlogs/event-sd-boot-fedora37.bin")
+        try await LiveRunner.with(firmwareLog: vector) { runner in
+            let client = runner.client
+            _ = try await client.createBuild(RunnerBuildSpec(command: ["/bin/true"], timeoutSeconds: 10))
+            _ = try await client.start()
+            #expect(try await client.waitUntilEnded().state == "finished")
+            let certificate = try await client.attestation(nonce: Array(repeating: 2, count: 16))
+            #expect(certificate.firmwareEventLog?.bytes == [UInt8](try Data(contentsOf: vector)))
+            let report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: [runner.ca.root]))
+            #expect(report.valid, "\(report.checks)")
+            #expect(report.check(.bootState)?.detail.contains("replays to quoted PCR") == true, "\(report.checks)")
+        }
+    }
 }

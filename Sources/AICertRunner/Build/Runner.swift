@@ -11,6 +11,7 @@ actor Runner {
     private let tpm: TPMClient
     private let attestor: Attestor
     private let runnerEvent: JSONValue
+    private let firmwareLog: String?
     private let workspace: Workspace
     private let bubblewrap: Bubblewrap
     private var build: Build?
@@ -31,7 +32,7 @@ actor Runner {
             return Runner(
                 limits: configuration.limits, connection: connection, tpm: tpm,
                 attestor: Attestor(platform: configuration.platform, identity: identity), runnerEvent: try RunnerEvent.content(),
-                workspace: workspace, bubblewrap: bubblewrap)
+                firmwareLog: configuration.firmwareLog, workspace: workspace, bubblewrap: bubblewrap)
         } catch {
             connection.close()
             throw error
@@ -40,13 +41,14 @@ actor Runner {
 
     private init(
         limits: RunnerLimits, connection: TPMConnection, tpm: TPMClient, attestor: Attestor, runnerEvent: JSONValue,
-        workspace: Workspace, bubblewrap: Bubblewrap
+        firmwareLog: String?, workspace: Workspace, bubblewrap: Bubblewrap
     ) {
         self.limits = limits
         self.connection = connection
         self.tpm = tpm
         self.attestor = attestor
         self.runnerEvent = runnerEvent
+        self.firmwareLog = firmwareLog
         self.workspace = workspace
         self.bubblewrap = bubblewrap
     }
@@ -70,7 +72,11 @@ actor Runner {
             throw APIError(.wrongState, "the build is \(build.state.rawValue); a certificate is issued once it has finished")
         }
         let manifests = AICertificate.Manifests(inputs: build.inputManifests, outputs: [Self.outputName: outputs])
-        return try tpmCall { try attestor.certificate(tpm: tpm, nonce: nonce, records: recorder.records, manifests: manifests) }
+        let firmwareEventLog = firmwareLog.flatMap { FirmwareLogSource.read(path: $0) }
+        return try tpmCall {
+            try attestor.certificate(
+                tpm: tpm, nonce: nonce, records: recorder.records, manifests: manifests, firmwareEventLog: firmwareEventLog)
+        }
     }
 
     // MARK: The build

@@ -16,11 +16,14 @@ public struct RunnerConfiguration: Sendable {
     /// DER certificates appended to the AK certificate read from the TPM, up to (not
     /// including) the root.
     public var intermediates: [[UInt8]]
+    /// The firmware event log carried in certificates when the file exists (the kernel's by
+    /// default; a software TPM's machine has none); `nil` carries none.
+    public var firmwareLog: String?
     public var limits: RunnerLimits
 
     public init(
         tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String, platform: String = "local",
-        intermediates: [[UInt8]] = [], limits: RunnerLimits = RunnerLimits()
+        intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath, limits: RunnerLimits = RunnerLimits()
     ) {
         self.tcti = tcti
         self.workspace = workspace
@@ -29,6 +32,7 @@ public struct RunnerConfiguration: Sendable {
         self.token = token
         self.platform = platform
         self.intermediates = intermediates
+        self.firmwareLog = firmwareLog
         self.limits = limits
     }
 }

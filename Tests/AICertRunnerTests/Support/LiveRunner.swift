@@ -1,7 +1,9 @@
 import AICertClient
+import AICertCore
 import AICertRunner
 import AICertVerify
 import Foundation
+import TPM2
 import TPMTestSupport
 
 /// A runner served in this process over real loopback HTTP, on a swtpm laid out like an Azure
@@ -20,8 +22,9 @@ final class LiveRunner: Sendable {
     /// Where the token lives on disk, as `aicert-runner serve --token-file` would read it.
     var tokenFile: URL { directory.appendingPathComponent("token") }
 
-    /// Starts a runner; with `swtpm` given, on that TPM as it is (no new AK), else on a new one.
-    static func start(on existing: (SoftwareTPM, DevelopmentCA)? = nil) async throws -> LiveRunner {
+    /// Starts a runner; with `swtpm` given, on that TPM as it is (no new AK), else on a new one
+    /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates).
+    static func start(on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil) async throws -> LiveRunner {
         let swtpm: SoftwareTPM
         let ca: DevelopmentCA
         if let existing {
@@ -29,13 +32,22 @@ final class LiveRunner: Sendable {
         } else {
             swtpm = try SoftwareTPM()
             ca = try DevelopmentCA()
-            _ = try swtpm.withClient { try VirtualTPMLayout.provision($0, ca: ca) }
+            try swtpm.withClient { client in
+                _ = try VirtualTPMLayout.provision(client, ca: ca)
+                if let firmwareLog {
+                    for event in try FirmwareEventLog(bytes: [UInt8](Data(contentsOf: firmwareLog))).events where event.isExtended {
+                        if let digest = event.digest(for: .sha256) { try client.extendPCR(event.pcr, digest: digest) }
+                    }
+                }
+            }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-runner-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let token = UUID().uuidString + UUID().uuidString
         try Data(token.utf8).write(to: directory.appendingPathComponent("token"))
-        let server = try await RunnerServer.open(configuration(swtpm: swtpm, ca: ca, directory: directory, token: token))
+        var configuration = try configuration(swtpm: swtpm, ca: ca, directory: directory, token: token)
+        configuration.firmwareLog = firmwareLog?.path
+        let server = try await RunnerServer.open(configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task {
             defer { continuation.finish() }
@@ -53,7 +65,7 @@ final class LiveRunner: Sendable {
     static func configuration(swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String) throws -> RunnerConfiguration {
         RunnerConfiguration(
             tcti: swtpm.tcti, workspace: directory.appendingPathComponent("workspace"), port: 0, token: token,
-            intermediates: [try ca.intermediate.derBytes])
+            intermediates: [try ca.intermediate.derBytes], firmwareLog: nil)
     }
 
     private init(swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, serving: Task<Void, any Error>) {
@@ -72,8 +84,8 @@ final class LiveRunner: Sendable {
     }
 
     /// Runs `body` with a new runner, then removes it whether `body` threw or not.
-    static func with<T>(_ body: (LiveRunner) async throws -> T) async throws -> T {
-        let runner = try await start()
+    static func with<T>(firmwareLog: URL? = nil, _ body: (LiveRunner) async throws -> T) async throws -> T {
+        let runner = try await start(firmwareLog: firmwareLog)
         do {
             let result = try await body(runner)
             await runner.remove()
