@@ -120,31 +120,9 @@ struct ToolResult {
     let errors: String
 }
 
-/// The `aicert` binary under test: `AICERT_BIN` if set, otherwise the newest debug build in the
-/// package's `.build` or `.build-*` scratch directories.
+/// The built `aicert` (or `AICERT_BIN`).
 func aicertBinary() throws -> URL {
-    if let explicit = ProcessInfo.processInfo.environment["AICERT_BIN"] {
-        return URL(fileURLWithPath: explicit)
-    }
-    let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let scratch = try FileManager.default.contentsOfDirectory(atPath: packageRoot.path)
-        .filter { $0 == ".build" || $0.hasPrefix(".build-") }
-    let candidates: [(url: URL, modified: Date)] = scratch.compactMap { name in
-        let url = packageRoot.appendingPathComponent(name).appendingPathComponent("debug/aicert")
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let modified = attributes[.modificationDate] as? Date else { return nil }
-        return (url, modified)
-    }
-    guard let newest = candidates.max(by: { $0.modified < $1.modified }) else {
-        throw BinaryNotFound()
-    }
-    return newest.url
-}
-
-/// No `aicert` binary was built; build it (`swift build --product aicert`) or set `AICERT_BIN`.
-struct BinaryNotFound: Error, CustomStringConvertible {
-    var description: String { "no debug build of aicert found; run `swift build` or set AICERT_BIN" }
+    URL(fileURLWithPath: try BuiltBinary.path("aicert"))
 }
 
 func runAICert(_ arguments: [String]) throws -> ToolResult {

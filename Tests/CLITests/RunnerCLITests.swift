@@ -31,30 +31,3 @@ struct RunnerCLITests {
         #expect(malformed.output.contains("unknown kind 'mssim'"))
     }
 }
-
-/// Finds and runs the binaries this package builds.
-enum BuiltBinary {
-    /// The products directory: next to the test bundle, whatever the build path.
-    static func path(_ name: String) throws -> String {
-        if let override = ProcessInfo.processInfo.environment["AICERT_BIN_DIR"] {
-            return "\(override)/\(name)"
-        }
-        var directory = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        for build in [".build", ".build-measure"] {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            let candidate = root.appendingPathComponent("\(build)/debug/\(name)").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw SoftwareTPM.SetupError(description: "\(name) has not been built (swift build)")
-    }
-
-    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        try SoftwareTPM.run(path(name), arguments)
-    }
-}

@@ -78,6 +78,24 @@ public enum Subprocess {
         return result
     }
 
+    /// `run` for async tests: the blocking wait happens on a thread of its own, never on the
+    /// concurrency pool that an in-process server of the same test needs to answer the program.
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
+        input: [UInt8]? = nil, timeoutSeconds: Int = 120
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Swift.Result {
+                        try run(
+                            executable, arguments, environment: environment, directory: directory, input: input,
+                            timeoutSeconds: timeoutSeconds)
+                    })
+            }.start()
+        }
+    }
+
     /// Starts `executable` with `arguments`, `environment` (the whole environment, `nil` for
     /// ours) in `directory`, reading `input` (or nothing), with no signal blocked.
     public static func start(

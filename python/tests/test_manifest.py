@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -158,13 +160,36 @@ def test_digest_does_not_depend_on_the_number_of_threads(tmp_path: Path) -> None
     assert len(digests) == 1
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_unreadable_files_are_errors(tmp_path: Path) -> None:
-    secret = tmp_path / "secret"
-    secret.write_bytes(b"x")
-    secret.chmod(0)
-    with pytest.raises(aicert.MeasurementError, match="permission denied"):
-        aicert.measure(tmp_path)
+    if os.geteuid() != 0:
+        secret = tmp_path / "secret"
+        secret.write_bytes(b"x")
+        secret.chmod(0)
+        with pytest.raises(aicert.MeasurementError, match="permission denied"):
+            aicert.measure(tmp_path)
+        return
+    # Root reads any file whatever its mode: measure as nobody, in a child, a tree it may list.
+    tree = Path(tempfile.mkdtemp())
+    try:
+        tree.chmod(0o755)
+        secret = tree / "secret"
+        secret.write_bytes(b"x")
+        secret.chmod(0)
+        child = os.fork()
+        if child == 0:
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                aicert.measure(tree)
+                os._exit(1)
+            except aicert.MeasurementError as error:
+                os._exit(0 if "permission denied" in str(error) else 2)
+            except BaseException:
+                os._exit(3)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        shutil.rmtree(tree)
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
