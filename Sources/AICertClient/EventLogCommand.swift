@@ -146,9 +146,9 @@ struct EventLogCommand: ParsableCommand {
         case .noAction(let signature):
             return signature.map { quoted($0) } ?? "\(data.count) byte(s)"
         case .variable(let variable):
-            return "\(displayable(variable.name)), \(variable.data.count) byte(s) of data"
+            return "\(TerminalText.escaped(variable.name)), \(variable.data.count) byte(s) of data"
         case .imageLoad(let image):
-            let file = image.filePath.map { displayable($0) } ?? "(no file in the device path)"
+            let file = image.filePath.map(TerminalText.escaped) ?? "(no file in the device path)"
             return "\(file), image of \(image.imageLength) byte(s)"
         case .firmwareBlob(let blob):
             let range = "0x\(String(blob.length, radix: 16)) byte(s) at 0x\(String(blob.base, radix: 16))"
@@ -245,19 +245,7 @@ struct EventLogCommand: ParsableCommand {
     private static func quoted(_ text: String) -> String {
         let limit = 80
         let shown = text.count > limit ? String(text.prefix(limit)) + "…" : text
-        return "\"" + displayable(shown) + "\""
-    }
-
-    private static func displayable(_ text: String) -> String {
-        var shown = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
-                shown += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                shown.unicodeScalars.append(scalar)
-            }
-        }
-        return shown
+        return "\"" + TerminalText.escaped(shown) + "\""
     }
 }
 

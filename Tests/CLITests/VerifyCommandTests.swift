@@ -145,4 +145,61 @@ struct VerifyCommandTests {
         #expect(object["verified"] as? Bool == false)
         #expect((object["summary"] as? [String: Any])?["exit_status"] as? Int == 0)
     }
+
+    /// The fixture with `change` applied to its JSON, written to a temporary file.
+    func alteredFixture(in directory: TemporaryDirectory, _ change: (inout [String: Any]) throws -> Void) throws -> String {
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture("certificate.json")))) as? [String: Any])
+        try change(&document)
+        let file = directory.url.appendingPathComponent("certificate.json")
+        try JSONSerialization.data(withJSONObject: document).write(to: file)
+        return file.path
+    }
+
+    @Test func inspectShowsTheBootChainOfACarriedFirmwareLog() throws {
+        let directory = try TemporaryDirectory()
+        let log = try Data(
+            contentsOf: Self.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("AICertCoreTests/Vectors/eventlogs/event-gce-ubuntu-2104-log.bin"))
+        let path = try alteredFixture(in: directory) { $0["firmware_event_log"] = log.base64EncodedString() }
+        let result = try runAICert(["inspect", path])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.contains("boot:      firmware event log of 112 events"), "\(result.output)")
+        #expect(result.output.contains("  firmware      GCE Virtual Firmware v1"))
+        #expect(result.output.contains("  secure boot   disabled (PK 1, KEK 1, db 2, dbx 0 signatures)"))
+        #expect(result.output.contains(
+            "  application   PCR 4 \\EFI\\ubuntu\\shimx64.efi  sha256 d99c93fcb042dbe52707bbde371c75fcf081dd5b0c88a195d44cc57536f6f521"))
+        #expect(result.output.contains("  command line  /boot/vmlinuz-5.11.0-1008-gcp root=PARTUUID="))
+
+        let json = try runAICert(["inspect", "--json", path])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let boot = try #require(object["boot"] as? [String: Any])
+        #expect(boot["secure_boot"] as? String == "disabled")
+        #expect((boot["applications"] as? [[String: Any]])?.map { $0["path"] as? String } == [#"\EFI\ubuntu\shimx64.efi"#, #"\EFI\ubuntu\grubx64.efi"#])
+
+        let broken = try alteredFixture(in: directory) { $0["firmware_event_log"] = Data(log.prefix(100)).base64EncodedString() }
+        let unreadable = try runAICert(["inspect", broken])
+        #expect(unreadable.status == 0)
+        #expect(unreadable.output.contains("boot:      the firmware event log does not read ("), "\(unreadable.output)")
+    }
+
+    /// Strings from a certificate cannot drive the terminal or forge a line of the output.
+    @Test func hostileTextIsPrintedEscaped() throws {
+        let directory = try TemporaryDirectory()
+        let path = try alteredFixture(in: directory) { document in
+            var summary = try #require(document["summary"] as? [String: Any])
+            var inputs = try #require(summary["inputs"] as? [[String: Any]])
+            inputs[0]["source"] = "./code\u{1B}[2J\nVALID\u{202E}"
+            summary["inputs"] = inputs
+            document["summary"] = summary
+            var log = try #require(document["event_log"] as? [[String: Any]])
+            log[0]["content_type"] = "aicert/runner\u{1B}]0;owned\u{07}"
+            document["event_log"] = log
+        }
+        for arguments in [["inspect", path], ["verify", path, "--trust-root", fixture("root.pem")]] {
+            let result = try runAICert(arguments)
+            #expect(!result.output.contains("\u{1B}") && !result.output.contains("\u{202E}"), "\(arguments[0]): \(result.output)")
+            #expect(!result.output.split(separator: "\n").contains("VALID"), "\(arguments[0])")
+        }
+        #expect(try runAICert(["inspect", path]).output.contains(#"./code\u{1b}[2J\u{a}VALID\u{202e}"#))
+    }
 }

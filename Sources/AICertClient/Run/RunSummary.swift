@@ -42,7 +42,7 @@ struct RunSummary: Sendable {
         lines.append("")
         lines.append("Anyone can check it with:")
         lines.append("  \(verifyCommand)")
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines) + "\n"
     }
 
     /// `{certificate, outputs, job_log, verify_command, report}` for `--json`.

@@ -6,9 +6,12 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what a certificate claims: platform, command, inputs, outputs, timings.",
+        abstract: "Show what a certificate claims: platform, command, inputs, outputs, timings, boot chain.",
         discussion: """
-            Prints the certificate as an AI bill of materials, read from its event log:
+            Prints the certificate as an AI bill of materials, read from its event log, and, when \
+            it carries a firmware event log, the boot chain that log describes (firmware version, \
+            Secure Boot state and signature database sizes, each EFI application with its path \
+            and digest, kernel command lines):
 
                 $ aicert inspect aicert-output/certificate.json
 
@@ -34,11 +37,14 @@ struct InspectCommand: ParsableCommand {
         var note: String
         var logProblem: String?
         var summary: BuildSummary
+        var boot: BootChainView?
+        var bootProblem: String?
 
         enum CodingKeys: String, CodingKey {
-            case format, platform, verified, note, summary
+            case format, platform, verified, note, summary, boot
             case runnerTime = "runner_time"
             case logProblem = "log_problem"
+            case bootProblem = "boot_problem"
         }
     }
 
@@ -58,13 +64,22 @@ struct InspectCommand: ParsableCommand {
             problem = "\(error)"
             summary = certificate.summary
         }
+        var boot: BootChainView?
+        var bootProblem: String?
+        if let firmwareLog = certificate.firmwareEventLog {
+            do {
+                boot = BootChainView(log: try FirmwareEventLog(bytes: firmwareLog.bytes))
+            } catch {
+                bootProblem = "\(error)"
+            }
+        }
         let note = "not verified: run `aicert verify \(path)` to check it"
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             let bill = BillOfMaterials(
                 format: certificate.format, platform: certificate.platform, runnerTime: certificate.runnerTime,
-                note: note, logProblem: problem, summary: summary)
+                note: note, logProblem: problem, summary: summary, boot: boot, bootProblem: bootProblem)
             FileHandle.standardOutput.write(try encoder.encode(bill) + Data("\n".utf8))
             return
         }
@@ -95,6 +110,8 @@ struct InspectCommand: ParsableCommand {
             lines.append("  \(output.name)")
             lines.append("      digest  \(output.manifestDigest)  (\(Sizes.files(output.files)), \(Sizes.bytes(output.bytes)))")
         }
-        print(lines.joined(separator: "\n"))
+        if let boot { lines += boot.lines }
+        if let bootProblem { lines.append("boot:      the firmware event log does not read (\(bootProblem))") }
+        print(TerminalText.lines(lines))
     }
 }

@@ -143,7 +143,7 @@ enum ReportText {
             let warnings = report.checks.filter { $0.status == .warn }.map(\.name.rawValue)
             lines.append("VALID" + (warnings.isEmpty ? "" : " (with warnings: \(warnings.joined(separator: ", ")))"))
         }
-        return lines.joined(separator: "\n") + "\n"
+        return TerminalText.lines(lines) + "\n"
     }
 
     static func mark(_ status: CheckStatus) -> String {
