@@ -60,7 +60,7 @@ struct EventLogCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let output = json ? Self.jsonDocument(log) : Self.textLines(log)
-        FileHandle.standardOutput.write(Data(output.utf8))
+        Console.out(Data(output.utf8))
     }
 
     /// Reads the file until its end, refusing it as soon as it is larger than a log may be. Files

@@ -118,11 +118,11 @@ struct HashCommand: ParsableCommand {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        Console.out(Data(text.utf8))
     }
 
     static func writeError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Console.error(Data((text + "\n").utf8))
     }
 }
 
@@ -138,12 +138,12 @@ private struct ProgressLine {
             let line = "\r\u{1B}[Khashing \(path): \(ProgressLine.size(progress.bytesDone)) of "
                 + "\(ProgressLine.size(progress.bytesTotal)) (\(share)), "
                 + "\(progress.filesDone) of \(progress.filesTotal) files"
-            FileHandle.standardError.write(Data(line.utf8))
+            Console.error(Data(line.utf8))
         }
     }
 
     static func clear() {
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        Console.error(Data("\r\u{1B}[K".utf8))
     }
 
     private static func size(_ bytes: UInt64) -> String {

@@ -61,10 +61,13 @@ struct InitCommand: ParsableCommand {
         print(example ? "Next: \(next)" : "Next: put your training code in code/ and data in data/, adjust aicert.yaml, then \(next)")
     }
 
-    /// The directory's name when it makes a plain YAML scalar, otherwise `my-model`.
+    /// YAML 1.1 words that read as null or a boolean, not as a string.
+    static let reservedWords: Set<String> = ["null", "true", "false", "yes", "no", "on", "off", "y", "n"]
+
+    /// The directory's name when it makes a plain YAML string, otherwise `my-model`.
     static func projectName(for directory: URL) -> String {
         let name = directory.lastPathComponent
-        let plain = name.first?.isLetter == true
+        let plain = name.first?.isLetter == true && !reservedWords.contains(name.lowercased())
             && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
         return plain ? name : "my-model"
     }

@@ -55,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("local or remote, overriding the config's `platform`, e.g. `--platform remote`.", valueName: "platform"))
     var platform: String?
 
-    @Option(help: ArgumentHelp("The remote runner's base URL, e.g. `--runner-url https://runner.example:8800`.", valueName: "url"))
+    @Option(help: ArgumentHelp("The remote runner's base URL: https, or http to 127.0.0.1 through a tunnel, e.g. `--runner-url https://runner.example:8800`.", valueName: "url"))
     var runnerURL: String?
 
     @Option(help: ArgumentHelp("A file holding the remote runner's bearer token, e.g. `--token-file ~/.aicert/token`.", valueName: "file"))
@@ -77,8 +77,18 @@ struct RunCommand: AsyncParsableCommand {
         if let platform, PlatformKind(rawValue: platform) == nil {
             throw ValidationError("--platform is local or remote, e.g. `--platform local`.")
         }
-        if let runnerURL, URL(string: runnerURL)?.host == nil {
-            throw ValidationError("--runner-url is an absolute URL such as http://10.0.0.5:8800.")
+        if let runnerURL {
+            guard let url = URL(string: runnerURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                let host = url.host, !host.isEmpty
+            else {
+                throw ValidationError("--runner-url is an absolute http(s) URL such as https://runner.example:8800.")
+            }
+            // The bearer token goes with every request: in clear text only over loopback (an SSH
+            // tunnel, a VM's port forward), else through TLS (a proxy in front of the runner).
+            guard scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) else {
+                throw ValidationError(
+                    "--runner-url \(runnerURL) would send the token in clear text; use https, or http to 127.0.0.1 through a tunnel.")
+            }
         }
     }
 
@@ -121,7 +131,7 @@ struct RunCommand: AsyncParsableCommand {
             let summary = RunSummary(
                 project: project.name, directory: directory, outcome: outcome,
                 trustRootFiles: running.kind == .local ? [directory.shown(directory.developmentRoot)] : trustRoots)
-            FileHandle.standardOutput.write(json ? try summary.json() : Data(summary.text.utf8))
+            Console.out(json ? try summary.json() : Data(summary.text.utf8))
         } catch let failure as RunFailure {
             running.stop()
             display.clear()
@@ -144,15 +154,14 @@ struct RunCommand: AsyncParsableCommand {
             return nil
         }
         guard let runnerURL, let url = URL(string: runnerURL), let tokenFile else {
-            throw ValidationError("the remote platform needs --runner-url and --token-file, e.g. `--runner-url http://10.0.0.5:8800 --token-file token`.")
+            throw ValidationError("the remote platform needs --runner-url and --token-file, e.g. `--runner-url https://runner.example:8800 --token-file token`.")
         }
         let token: String
         do {
-            token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            token = try BearerTokenFile.read(tokenFile)
         } catch {
-            throw ValidationError("--token-file \(tokenFile) cannot be read: \(error.localizedDescription)")
+            throw ValidationError("--token-file \(error)")
         }
-        guard !token.isEmpty else { throw ValidationError("--token-file \(tokenFile) is empty.") }
         var roots: [Certificate] = []
         for path in trustRoots {
             do {
@@ -171,6 +180,6 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("aicert run: \(message)\n".utf8))
+        Console.error(Data("aicert run: \(TerminalText.escaped(message))\n".utf8))
     }
 }

@@ -7,7 +7,9 @@ enum TerminalText {
     static func escaped(_ text: String) -> String {
         var shown = ""
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) || scalar.properties.generalCategory == .format {
+            if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+                || scalar.properties.generalCategory == .format
+            {
                 shown += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 shown.unicodeScalars.append(scalar)

@@ -69,6 +69,28 @@ struct RemotePlatformTests {
         }
     }
 
+    /// A token file others can read is refused (exit 2) before the runner is contacted, and so
+    /// is a URL that would carry the token in clear text off the machine.
+    @Test func aReadableTokenFileAndAClearTextURLAreUsageErrors() async throws {
+        try await LiveRunner.with { runner in
+            let project = try Self.project(for: runner)
+            let readable = project.appendingPathComponent("readable-token")
+            try Data(runner.token.utf8).write(to: readable)
+            chmod(readable.path, 0o644)
+            let run = try await aicert(
+                ["run", "--runner-url", runner.baseURL.absoluteString, "--token-file", readable.path, "--trust-root", "runner-root.pem"],
+                in: project)
+            #expect(run.status == 2, "\(run.errors)")
+            #expect(run.errors.contains("readable by group or others"), "\(run.errors)")
+            let clear = try await aicert(
+                ["run", "--runner-url", "http://192.0.2.1:8800", "--token-file", runner.tokenFile.path, "--trust-root", "runner-root.pem"],
+                in: project)
+            #expect(clear.status == 2, "\(clear.errors)")
+            #expect(clear.errors.contains("clear text"), "\(clear.errors)")
+            #expect(try await RawHTTP.send(.GET, runner.baseURL.absoluteString + "/v1/build", token: runner.token).status == 404)
+        }
+    }
+
     @Test func aWrongTokenIsAPlatformFailureThatSaysSo() async throws {
         try await LiveRunner.with { runner in
             let project = try Self.project(for: runner)

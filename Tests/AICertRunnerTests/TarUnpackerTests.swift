@@ -136,4 +136,44 @@ struct TarUnpackerTests {
         }
         #expect(bytes?.reason.contains("more than 3 bytes") == true)
     }
+
+    /// A pax record whose declared length is near Int.max is an error, not an overflow trap
+    /// that would take the whole runner down.
+    @Test func aPaxRecordLengthNearIntMaxIsRefused() throws {
+        var archive = TestArchive()
+        archive.add("pax", type: "x", data: Array("6 a=b\n9223372036854775807 c=d\n".utf8))
+        archive.file("a.txt", "a")
+        let error = #expect(throws: ArchiveError.self) { try Self.unpack(archive.finished) }
+        #expect(error?.reason.contains("malformed pax") == true, "\(String(describing: error))")
+    }
+
+    /// Path limits apply before the file system is touched, and implied directories count
+    /// against the entry limit: a small archive cannot make a deep or wide tree of directories.
+    @Test func deepAndWideDirectoryTreesAreRefusedBeforeTheyAreMade() throws {
+        let deep = String(repeating: "a/", count: 2100) + "f"
+        var tooDeep = TestArchive()
+        tooDeep.add("pax", type: "x", data: Self.paxRecord("path", deep))
+        tooDeep.file("placeholder", "x")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-tar-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let unpacker = try TarUnpacker(path: root.path, limits: RunnerLimits())
+        let error = #expect(throws: ArchiveError.self) { try tooDeep.finished.withUnsafeBytes { try unpacker.consume($0) } }
+        #expect(error?.reason.contains("more than 4096") == true, "\(String(describing: error))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).isEmpty, "no directory was made")
+
+        var wide = TestArchive()
+        for index in 0..<3 { wide.file("d\(index)/e/f/g", "x") }
+        let directories = #expect(throws: ArchiveError.self) {
+            try Self.unpack(wide.finished, limits: RunnerLimits(archiveEntries: 8))
+        }
+        #expect(directories?.reason.contains("more than 8 directories") == true, "\(String(describing: directories))")
+    }
+
+    /// `LENGTH key=value\n` with LENGTH counting itself.
+    static func paxRecord(_ key: String, _ value: String) -> [UInt8] {
+        let body = " \(key)=\(value)\n"
+        var length = body.utf8.count + 1
+        while String(length).count + body.utf8.count != length { length += 1 }
+        return Array("\(length)\(body)".utf8)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Reads an input's `source` (and `sha256`): `git+URL@COMMIT`, an `https://` URL with its
 /// SHA-256, or a local path relative to the config file's directory.
@@ -31,10 +32,17 @@ enum InputSourceParser {
         }
         if let digestNode { throw digestNode.error("applies only to an https:// source") }
         let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : directory.appendingPathComponent(text)
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        // A link to the input is followed here, once: what is measured and sent is the file or
+        // tree it names, and nothing but a regular file or a directory.
+        let resolved = url.standardizedFileURL.resolvingSymlinksInPath()
+        var status = stat()
+        guard stat(resolved.path, &status) == 0 else {
             throw node.error("no file or directory at \(url.standardizedFileURL.path)")
         }
-        return .path(written: text, url: url.standardizedFileURL)
+        guard status.st_mode & S_IFMT == S_IFREG || status.st_mode & S_IFMT == S_IFDIR else {
+            throw node.error("\(url.standardizedFileURL.path) is neither a regular file nor a directory")
+        }
+        return .path(written: text, url: resolved)
     }
 
     /// `URL@COMMIT`: the commit after the last `@`.

@@ -55,15 +55,15 @@ struct ImageMeasureCommand: ParsableCommand {
             let values = try ImageReferenceValues.compute(imageDirectory: imageDirectory, referenceBoot: boot)
             text = json ? try values.jsonDocument() : values.policyYAML()
         } catch let error as ImageMeasureError {
-            FileHandle.standardError.write(Data("aicert image measure: \(error)\n".utf8))
+            Console.error(Data("aicert image measure: \(error)\n".utf8))
             throw ExitCode.failure
         }
         guard let output else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            Console.out(Data(text.utf8))
             return
         }
         guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-            FileHandle.standardError.write(Data("aicert image measure: cannot write \(output)\n".utf8))
+            Console.error(Data("aicert image measure: cannot write \(output)\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -31,12 +31,12 @@ struct ImagePrepareTPMCommand: AsyncParsableCommand {
         do {
             try await PreparedTPMState.make(
                 in: URL(fileURLWithPath: directory), home: LocalPlatform.defaultHome(),
-                progress: { FileHandle.standardError.write(Data("aicert image prepare-tpm: \($0)\n".utf8)) })
+                progress: { Console.error(Data("aicert image prepare-tpm: \($0)\n".utf8)) })
         } catch let error as LocalPlatformError {
-            FileHandle.standardError.write(Data("aicert image prepare-tpm: \(error)\n".utf8))
+            Console.error(Data("aicert image prepare-tpm: \(error)\n".utf8))
             throw ExitCode.failure
         } catch let error as DevelopmentCAError {
-            FileHandle.standardError.write(Data("aicert image prepare-tpm: \(error)\n".utf8))
+            Console.error(Data("aicert image prepare-tpm: \(error)\n".utf8))
             throw ExitCode.failure
         }
         print(directory)

@@ -28,7 +28,7 @@ final class PlatformTeardown: Sendable {
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
                 source.setEventHandler { [weak self] in
-                    FileHandle.standardError.write(Data("\naicert: interrupted; stopping the local platform\n".utf8))
+                    Console.error(Data("\naicert: interrupted; stopping the local platform\n".utf8))
                     self?.state.withLock { $0.interrupted = true }
                     self?.stopEverything()
                     exit(128 + number)

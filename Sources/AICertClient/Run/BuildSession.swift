@@ -26,9 +26,13 @@ struct BuildSession {
 
     func run() async throws -> Outcome {
         try directory.prepare()
-        let identity = try await verifyIdentity()
+        // Measured before the build exists: an unreadable input must not cost a remote runner
+        // its one build per TPM reset.
+        var measured: [(upload: BuildPlan.Upload, manifest: Manifest)] = []
+        for upload in plan.uploads { measured.append((upload, try await measure(upload))) }
+        let (identity, attestationKey) = try await verifyIdentity()
         try await runner("create the build") { _ = try await client.createBuild(plan.spec) }
-        for upload in plan.uploads { try await send(upload) }
+        for (upload, expected) in measured { try await send(upload, expected: expected) }
         try await runner("start the build") { _ = try await client.start() }
         display.step("build started; the job's output follows")
         try await streamLog()
@@ -47,9 +51,13 @@ struct BuildSession {
         guard certificate.nonce == nonce.hex else {
             throw RunFailure(.verification, "the certificate does not carry the nonce we sent: it may be a replay")
         }
+        // The key and platform we checked before sending anything, not a key the runner swapped in.
+        guard certificate.attestationKey == attestationKey.key, certificate.platform == attestationKey.platform else {
+            throw RunFailure(.verification, "the certificate is signed by another attestation key or platform than the runner's verified identity")
+        }
         let data = try certificate.jsonData()
         let report = await CertificateVerifier.verify(
-            certificate, options: VerificationOptions(trustRoots: platform.trustRoots, artifacts: [staging.path]))
+            certificate, options: VerificationOptions(trustRoots: platform.trustRoots, artifacts: [staging.path], validationTime: Date()))
         guard report.valid else {
             try? directory.writeAtomically(data, to: directory.rejectedCertificate)
             let failure = report.firstFailure.map { "\($0.name.rawValue): \($0.detail)" } ?? "no check passed"
@@ -57,15 +65,16 @@ struct BuildSession {
                 .verification, "the certificate does not verify (\(failure)); it is kept as \(directory.shown(directory.rejectedCertificate))")
         }
         try directory.publishOutputs(from: staging)
-        try directory.writeAtomically(data, to: directory.certificate)
         if let root = platform.developmentRoot {
             try directory.writeAtomically(Data(try root.pemString.utf8), to: directory.developmentRoot)
         }
+        try directory.writeAtomically(data, to: directory.certificate)
         return Outcome(identity: identity, status: status, certificate: certificate, report: report)
     }
 
-    /// Fetches the runner's identity with a fresh nonce and verifies it.
-    private func verifyIdentity() async throws -> IdentityVerifier.Accepted {
+    /// Fetches the runner's identity with a fresh nonce and verifies it; returns what was
+    /// accepted and the attestation key and platform the certificate must then have.
+    private func verifyIdentity() async throws -> (IdentityVerifier.Accepted, (key: AICertificate.AttestationKey, platform: String)) {
         let nonce = Nonce.fresh()
         let identity = try await runner("send its identity") { try await client.identity(nonce: nonce.bytes) }
         do {
@@ -73,26 +82,31 @@ struct BuildSession {
                 identity, nonce: nonce.bytes, trustStore: TrustStore(roots: TrustStore.builtIn.roots + platform.trustRoots),
                 platform: platform.kind == .local ? .local : nil)
             display.step("runner verified: its AK certificate chains to '\(accepted.root)' and PCRs 14 and 15 are zero")
-            return accepted
+            return (accepted, (identity.attestationKey, identity.platform))
         } catch let error as IdentityVerificationError {
             throw RunFailure(.verification, "\(error); nothing was sent to it")
         }
     }
 
-    /// Measures a local input, uploads it, and checks that the runner measured the same.
-    private func send(_ upload: BuildPlan.Upload) async throws {
+    /// The manifest the runner must measure for a local input: its tree, or the one file under
+    /// the input's name.
+    private func measure(_ upload: BuildPlan.Upload) async throws -> Manifest {
         let display = display
         let name = upload.name
-        let local: Manifest
         do {
-            local = try await Manifest.measure(upload.url.path) { progress in
+            let local = try await Manifest.measure(upload.url.path) { progress in
                 let share = progress.bytesTotal == 0 ? 100 : progress.bytesDone * 100 / progress.bytesTotal
                 display.update("hashing \(name): \(progress.filesDone) of \(progress.filesTotal) files (\(share)%)")
             }
+            return upload.isDirectory ? local : try Manifest(entries: local.entries.map { ManifestEntry(path: name, kind: $0.kind) })
         } catch {
-            throw RunFailure(.platform, "input \(name) (\(upload.url.path)) cannot be measured: \(error)")
+            throw RunFailure(.input, "input \(name) (\(upload.url.path)) cannot be measured: \(error)")
         }
-        let expected = upload.isDirectory ? local : try Manifest(entries: local.entries.map { ManifestEntry(path: name, kind: $0.kind) })
+    }
+
+    /// Uploads a measured local input and checks that the runner measured the same.
+    private func send(_ upload: BuildPlan.Upload, expected: Manifest) async throws {
+        let name = upload.name
         display.update("uploading \(name): \(expected.entries.count) entries, \(ProgressDisplay.size(expected.totalFileBytes))")
         let result = try await runner("receive input \(name)") { try await client.uploadInput(name, from: upload.url) }
         guard result.manifestDigest == expected.digest.hex else {
@@ -113,8 +127,8 @@ struct BuildSession {
         defer { try? log.close() }
         try await runner("stream the job's log") {
             for try await chunk in try await client.logs(follow: true) {
-                log.write(Data(chunk))
-                logEcho.write(Data(chunk))
+                Console.write(Data(chunk), to: log)
+                Console.write(Data(chunk), to: logEcho)
             }
         }
     }

@@ -49,7 +49,11 @@ public enum IdentityVerifier {
                 throw IdentityVerificationError(.chain, "certificate \(index) of the chain is not DER X.509")
             }
         }
-        var verifier = Verifier(rootCertificates: CertificateStore(trustStore.roots)) { RFC5280Policy() }
+        // The same chain policy as the certificate's ak-chain check, at the current time.
+        var verifier = Verifier(rootCertificates: CertificateStore(trustStore.roots)) {
+            RFC5280Policy()
+            AttestationKeyChainPolicy()
+        }
         let result = await verifier.validate(leaf: certificates[0], intermediates: CertificateStore(Array(certificates.dropFirst())))
         switch result {
         case .validCertificate(let validated):

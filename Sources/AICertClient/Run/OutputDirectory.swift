@@ -53,6 +53,13 @@ struct OutputDirectory: Sendable {
         let temporary = url.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString)")
         do {
             try data.write(to: temporary)
+            // On disk before it takes the name: a crash leaves the old file or the new, never an empty one.
+            let descriptor = open(temporary.path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0, fsync(descriptor) == 0 else {
+                if descriptor >= 0 { close(descriptor) }
+                throw RunFailure(.platform, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+            }
+            close(descriptor)
             guard rename(temporary.path, destination.path) == 0 else {
                 throw RunFailure(.platform, "cannot move \(temporary.path) to \(destination.path): \(String(cString: strerror(errno)))")
             }

@@ -18,7 +18,7 @@ enum OutputDownload {
             display.update("downloading outputs: \(entry.path) (\(index) of \(count) files, \(ProgressDisplay.size(done)) of \(ProgressDisplay.size(total)))")
             let target = directory.appendingPathComponent(entry.path)
             try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let received = try await client.downloadOutput(entry.path, to: target)
+            let received = try await client.downloadOutput(entry.path, to: target, maximumSize: expected.size)
             guard received == expected else {
                 throw RunFailure(
                     .platform, "output \(entry.path) arrived with SHA-256 \(received.sha256.hex) (\(received.size) bytes), not the measured \(expected.sha256.hex)")

@@ -13,18 +13,18 @@ struct ProgressDisplay: Sendable {
     /// A passing state (`uploading data: 40%`), shown only on a terminal.
     func update(_ line: String) {
         guard isTerminal else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        Console.error(Data("\r\u{1B}[K\(line)".utf8))
     }
 
     /// A finished step, shown everywhere.
     func step(_ line: String) {
-        FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
+        Console.error(Data(((isTerminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
     }
 
     /// Removes a passing state before other output is written.
     func clear() {
         guard isTerminal else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        Console.error(Data("\r\u{1B}[K".utf8))
     }
 
     /// `512 B`, `4.2 KiB`, `1.3 GiB`.

@@ -1,5 +1,6 @@
 /// Why `aicert run` did not end with a verified certificate, sorted by the exit status it
-/// gives: 1 when the job itself failed, 3 when the platform, the runner or a verification did.
+/// gives: 1 when the job itself failed, 2 when a local input cannot be read, 3 when the
+/// platform, the runner or a verification did.
 struct RunFailure: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure, which decides the exit status.
     struct Kind: Hashable, Sendable {
@@ -11,6 +12,8 @@ struct RunFailure: Error, Hashable, Sendable, CustomStringConvertible {
         }
         /// The job exited with a status other than 0, or ran out of time.
         static let job = Kind("job", exitStatus: 1)
+        /// A local input is not a readable file or directory tree (found before anything is sent).
+        static let input = Kind("input", exitStatus: 2)
         /// The platform could not be started, or the runner failed or misbehaved.
         static let platform = Kind("platform", exitStatus: 3)
         /// The runner's identity or the certificate did not verify.

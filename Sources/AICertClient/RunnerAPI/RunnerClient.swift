@@ -111,14 +111,19 @@ public struct RunnerClient: Sendable {
     }
 
     /// Downloads the output file at `path` (relative to the outputs) to `destination`, hashing
-    /// it on the way; the SHA-256 must be the one the runner measured.
+    /// it on the way; the SHA-256 must be the one the runner measured. More than `maximumSize`
+    /// bytes (the measured size, when known) stop the download: a runner cannot fill the disk.
     @discardableResult
-    public func downloadOutput(_ path: String, to destination: URL) async throws -> FileDigest {
+    public func downloadOutput(_ path: String, to destination: URL, maximumSize: UInt64 = .max) async throws -> FileDigest {
         let encoded = path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encoded(String($0)) }.joined(separator: "/")
         let response = try await send(.GET, "/v1/build/outputs/\(encoded)", timeout: Self.transferTimeout)
         let file = try OutputDestination(destination.path)
         var hasher = IncrementalSHA256()
         for try await buffer in response.body {
+            guard UInt64(buffer.readableBytes) <= maximumSize - hasher.byteCount else {
+                try? file.close()
+                throw RunnerClientError(status: 0, code: "too_large", detail: "\(path) is larger than the \(maximumSize) bytes measured")
+            }
             try buffer.withUnsafeReadableBytes { bytes in
                 hasher.update(bytes)
                 try file.write(bytes)
@@ -158,7 +163,9 @@ public struct RunnerClient: Sendable {
         do {
             response = try await http.execute(request, timeout: timeout)
         } catch {
-            throw RunnerClientError(status: 0, code: "transport", detail: "\(method) \(path): \(error)")
+            // Never the token, whatever the HTTP library put in its error.
+            let reason = "\(error)".replacingOccurrences(of: token, with: "<token>")
+            throw RunnerClientError(status: 0, code: "transport", detail: "\(method) \(path): \(reason)")
         }
         guard (200..<300).contains(response.status.code) else {
             let data = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()

@@ -53,7 +53,7 @@ struct InspectCommand: ParsableCommand {
         do {
             certificate = try CertificateFile.readV1(path)
         } catch let error as CannotVerify {
-            FileHandle.standardError.write(Data("aicert inspect: \(error)\n".utf8))
+            Console.error(Data("aicert inspect: \(error)\n".utf8))
             throw ExitCode(2)
         }
         var problem: String?
@@ -80,7 +80,7 @@ struct InspectCommand: ParsableCommand {
             let bill = BillOfMaterials(
                 format: certificate.format, platform: certificate.platform, runnerTime: certificate.runnerTime,
                 note: note, logProblem: problem, summary: summary, boot: boot, bootProblem: bootProblem)
-            FileHandle.standardOutput.write(try encoder.encode(bill) + Data("\n".utf8))
+            Console.out(try encoder.encode(bill) + Data("\n".utf8))
             return
         }
         var lines = [

@@ -65,13 +65,13 @@ struct VerifyCommand: AsyncParsableCommand {
             case .legacy(let proof): report = await LegacyVerifier.verify(proof, options: options)
             }
             if json {
-                FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
+                Console.out(try report.jsonData() + Data("\n".utf8))
             } else {
                 print(ReportText.render(report, path: path), terminator: "")
             }
             if !report.valid { throw ExitCode(1) }
         } catch let error as CannotVerify {
-            FileHandle.standardError.write(Data("aicert verify: could not verify: \(error)\n".utf8))
+            Console.error(Data("aicert verify: could not verify: \(error)\n".utf8))
             throw ExitCode(2)
         }
     }

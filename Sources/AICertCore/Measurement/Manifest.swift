@@ -69,8 +69,13 @@ public struct Manifest: Hashable, Sendable {
 
     /// The number of bytes in all regular files.
     public var totalFileBytes: UInt64 {
-        entries.reduce(0) { total, entry in
-            if case .file(let digest) = entry.kind { total + digest.size } else { total }
+        // Each size is at most 2^53 - 1, but a million of them can pass 2^64: the sum stops at
+        // Int.max, which no real tree reaches, so that it always converts to Int.
+        let ceiling = UInt64(Int.max)
+        return entries.reduce(0) { total, entry in
+            guard case .file(let digest) = entry.kind else { return total }
+            let (sum, overflow) = total.addingReportingOverflow(digest.size)
+            return overflow ? ceiling : min(sum, ceiling)
         }
     }
 

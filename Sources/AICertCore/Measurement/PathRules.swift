@@ -9,14 +9,14 @@ import Foundation
 ///
 /// Names that break a rule are rejected, not repaired: normalising would record a path that does
 /// not open the file it describes, and could merge two distinct files into one entry.
-enum PathRules {
+public enum PathRules {
     /// Decodes a name read from the file system; `nil` if it is not valid UTF-8.
     static func decodeName(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         String(validating: bytes, as: UTF8.self)
     }
 
     /// Why `name` breaks the name rules, or `nil` if it keeps them.
-    static func problem(withName name: String) -> String? {
+    public static func problem(withName name: String) -> String? {
         let utf8 = name.utf8
         if utf8.isEmpty { return "is an empty name" }
         if name == "." || name == ".." { return "is a '.' or '..' component" }
@@ -36,7 +36,7 @@ enum PathRules {
     }
 
     /// Why `path` breaks the path rules, or `nil` if it keeps them.
-    static func problem(withPath path: String) -> String? {
+    public static func problem(withPath path: String) -> String? {
         if path.utf8.count > ManifestLimits.maximumPathBytes {
             return "is a path of \(path.utf8.count) bytes, more than \(ManifestLimits.maximumPathBytes)"
         }
@@ -49,7 +49,7 @@ enum PathRules {
     /// Why a symbolic link's target cannot be recorded, or `nil` if it can: it must be valid
     /// UTF-8 (checked when decoding), non-empty, free of control characters and at most
     /// ``ManifestLimits/maximumLinkTargetBytes`` long. It is recorded verbatim, not normalised.
-    static func problem(withLinkTarget target: String) -> String? {
+    public static func problem(withLinkTarget target: String) -> String? {
         if target.utf8.isEmpty { return "is a symbolic link with an empty target" }
         if target.utf8.count > ManifestLimits.maximumLinkTargetBytes {
             return "is a symbolic link whose target is longer than \(ManifestLimits.maximumLinkTargetBytes) bytes"

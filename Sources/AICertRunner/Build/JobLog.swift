@@ -72,24 +72,38 @@ final class JobLog: Sendable {
         return Array(bytes.prefix(max(count, 0)))
     }
 
-    /// Waits until more than `offset` bytes are written (true) or the log is finished with
-    /// nothing beyond `offset` (false).
+    /// Waits until more than `offset` bytes are written (true), or the log is finished with
+    /// nothing beyond `offset` or the waiting task is cancelled (a follower that went away).
     func waitForBytes(beyond offset: Int) async -> Bool {
-        while true {
+        while !Task.isCancelled {
             let outcome: Bool? = state.withLock { state in
                 if state.size > offset { return true }
                 return state.finished ? false : nil
             }
             if let outcome { return outcome }
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Bool in
-                    if state.size > offset || state.finished { return true }
-                    state.waiters.append(continuation)
-                    return false
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let ready = state.withLock { state -> Bool in
+                        if state.size > offset || state.finished || Task.isCancelled { return true }
+                        state.waiters.append(continuation)
+                        return false
+                    }
+                    if ready { continuation.resume() }
                 }
-                if ready { continuation.resume() }
+            } onCancel: {
+                wakeWaiters()
             }
         }
+        return false
+    }
+
+    /// Resumes every waiting follower, which then looks again at the log and its own task.
+    private func wakeWaiters() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func writeFully(_ bytes: UnsafeRawBufferPointer) -> Int {

@@ -57,6 +57,8 @@ actor Runner {
     func shutdown() async {
         execution?.cancel()
         await execution?.value
+        // Followers of a build that never ran would otherwise wait for ever.
+        build?.log.finish()
         connection.close()
     }
 
@@ -121,13 +123,22 @@ actor Runner {
 
     /// Moves a complete upload into place.
     func completeUpload(_ name: String, manifest: Manifest) throws {
-        try promote(name)
+        do {
+            try promote(name)
+        } catch {
+            abandonUpload(name)
+            throw error
+        }
         build?.inputs[name] = .ready(manifest, commit: nil)
     }
 
-    /// Forgets a failed upload, so that it can be sent again.
+    /// Forgets a failed upload, so that it can be sent again: what was staged is removed, or, if
+    /// it cannot be, moved aside under a unique name so that the next attempt starts clean.
     func abandonUpload(_ name: String) {
-        try? FileManager.default.removeItem(atPath: workspace.staged(name).path)
+        let staged = workspace.staged(name).path
+        if (try? FileManager.default.removeItem(atPath: staged)) == nil, access(staged, F_OK) == 0 {
+            _ = rename(staged, staged + ".abandoned-" + UUID().uuidString)
+        }
         build?.inputs[name] = .pending
     }
 

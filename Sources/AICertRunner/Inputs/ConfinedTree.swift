@@ -7,9 +7,14 @@ final class ConfinedTree {
     private let root: Int32
     /// The parent directory of the last entry, kept open: archives list a directory's files together.
     private var cachedParent: (components: ArraySlice<String>, descriptor: Int32)?
+    /// Directories made so far, implied ones included, and the most allowed: an archive cannot
+    /// make more directories than it may have entries.
+    private var createdDirectories = 0
+    private let directoryLimit: Int
 
     /// Creates the directory `path` (which must not exist) and opens it.
-    init(creating path: String) throws {
+    init(creating path: String, directoryLimit: Int) throws {
+        self.directoryLimit = directoryLimit
         guard mkdir(path, 0o700) == 0 else { throw Self.failure("mkdir", path) }
         root = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard root >= 0 else { throw Self.failure("open", path) }
@@ -51,6 +56,11 @@ final class ConfinedTree {
         for (depth, name) in directories.enumerated() {
             var next = openat(current, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if next < 0 && errno == ENOENT {
+                createdDirectories += 1
+                guard createdDirectories <= directoryLimit else {
+                    close(current)
+                    throw ArchiveError(entry: nil, "the archive makes more than \(directoryLimit) directories")
+                }
                 guard mkdirat(current, name, 0o755) == 0 || errno == EEXIST else {
                     let path = directories.prefix(depth + 1).joined(separator: "/")
                     close(current)

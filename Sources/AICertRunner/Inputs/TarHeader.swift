@@ -121,7 +121,7 @@ struct PaxRecords: Hashable, Sendable {
         while index < data.count {
             guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")), space > index, space - index <= 20,
                 let length = Int(String(decoding: data[index..<space], as: UTF8.self)), length > space - index + 1,
-                index + length <= data.count, data[index + length - 1] == UInt8(ascii: "\n")
+                length <= data.count - index, data[index + length - 1] == UInt8(ascii: "\n")
             else {
                 throw ArchiveError(entry: entry, "a malformed pax extended header record")
             }

@@ -30,8 +30,9 @@ final class TarUnpacker: InputReceiver {
         case discard
     }
 
-    /// The most bytes of one pax or GNU long-name header.
-    static let maximumMetadataBytes = 1 << 20
+    /// The most bytes of one pax or GNU long-name header: room for a path and a link target
+    /// within the manifest limits, not more.
+    static let maximumMetadataBytes = 64 << 10
 
     private let tree: ConfinedTree
     private let limits: RunnerLimits
@@ -48,7 +49,7 @@ final class TarUnpacker: InputReceiver {
 
     /// Unpacks into a new directory at `path`.
     init(path: String, limits: RunnerLimits) throws {
-        tree = try ConfinedTree(creating: path)
+        tree = try ConfinedTree(creating: path, directoryLimit: limits.archiveEntries)
         self.limits = limits
     }
 
@@ -264,6 +265,11 @@ final class TarUnpacker: InputReceiver {
             case "": throw ArchiveError(entry: entry, "the path \(text) has an empty component")
             default: components.append(String(component))
             }
+        }
+        // The manifest's path rules, checked before anything is created: a path of a million
+        // nested names must not make a million directories first.
+        if let problem = PathRules.problem(withPath: components.joined(separator: "/")), !components.isEmpty {
+            throw ArchiveError(entry: entry, "the path \(text.prefix(200))\(text.count > 200 ? "…" : "") \(problem)")
         }
         return components
     }

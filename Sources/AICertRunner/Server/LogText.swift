@@ -1,7 +1,9 @@
 /// Text from a request, made safe to put in a log line or an error detail: control characters
-/// are written as `\u{…}` escapes, so a hostile name cannot forge lines or terminal sequences.
+/// and format characters are written as `\u{…}` escapes, so a hostile name cannot forge lines,
+/// terminal sequences or (with bidirectional overrides) the order of the text around it.
 enum LogText {
-    /// `text` with every control character (C0, DEL, C1) escaped and at most `limit` characters.
+    /// `text` with every control character (C0, DEL, C1), line or paragraph separator and format
+    /// character (bidi overrides and isolates, zero-width marks) escaped, at most `limit` characters.
     static func escaped(_ text: String, limit: Int = 2048) -> String {
         var result = ""
         for (index, scalar) in text.unicodeScalars.enumerated() {
@@ -10,10 +12,14 @@ enum LogText {
                 break
             }
             switch scalar.value {
-            case 0..<0x20, 0x7F..<0xA0:
+            case 0..<0x20, 0x7F..<0xA0, 0x2028, 0x2029:
                 result += "\\u{" + String(scalar.value, radix: 16) + "}"
             default:
-                result.unicodeScalars.append(scalar)
+                if scalar.properties.generalCategory == .format {
+                    result += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
             }
         }
         return result

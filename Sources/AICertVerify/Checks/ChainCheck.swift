@@ -78,10 +78,12 @@ enum ChainCheck {
 /// What RFC 5280 path validation leaves to the application, for AK chains: every issuer's key
 /// usage (when present) allows signing certificates, and the leaf may carry the critical
 /// subject alternative name that TCG-style AK certificates with an empty subject have.
-struct AttestationKeyChainPolicy: VerifierPolicy {
-    let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.subjectAlternativeName]
+public struct AttestationKeyChainPolicy: VerifierPolicy {
+    public let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.subjectAlternativeName]
 
-    mutating func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
+    public init() {}
+
+    public mutating func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
         for issuer in chain.dropFirst() {
             guard let usage = try? issuer.extensions.keyUsage else { continue }
             if !usage.keyCertSign {

@@ -3,6 +3,7 @@ import AICertCore
 import AICertRunner
 import AICertVerify
 import Foundation
+import Glibc
 import TPM2
 import TPMTestSupport
 
@@ -45,6 +46,7 @@ final class LiveRunner: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let token = UUID().uuidString + UUID().uuidString
         try Data(token.utf8).write(to: directory.appendingPathComponent("token"))
+        chmod(directory.appendingPathComponent("token").path, 0o600)
         var configuration = try configuration(swtpm: swtpm, ca: ca, directory: directory, token: token)
         configuration.firmwareLog = firmwareLog?.path
         let server = try await RunnerServer.open(configuration)

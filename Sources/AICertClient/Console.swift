@@ -1,0 +1,25 @@
+import Foundation
+import Glibc
+
+/// The standard streams, written without ever trapping. Foundation's `FileHandle.write(_:)`
+/// aborts the process when a write fails (a reader that went away, a full disk), which would
+/// skip the teardown of a running platform; here a failed write is dropped.
+enum Console {
+    static func out(_ data: Data) { write(data, to: STDOUT_FILENO) }
+
+    static func error(_ data: Data) { write(data, to: STDERR_FILENO) }
+
+    static func write(_ data: Data, to handle: FileHandle) { write(data, to: handle.fileDescriptor) }
+
+    private static func write(_ data: Data, to descriptor: Int32) {
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
+    }
+}
