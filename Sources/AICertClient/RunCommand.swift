@@ -36,7 +36,10 @@ struct RunCommand: AsyncParsableCommand {
             (default ~/.aicert); its certificates verify only with DIR/development-root.pem as \
             a trust root. The remote platform is a runner already running on a machine with its \
             own TPM (--runner-url, --token-file); its AK must chain to a built-in root or one \
-            given with --trust-root.
+            given with --trust-root. The qemu platform boots the AICert base image \
+            (image/build.sh; --image DIR) under QEMU with a software TPM made like the local one, \
+            so that the certificate also covers firmware, kernel and root file system: check it \
+            with the policy `aicert image measure` writes.
 
             Exit status: 0 verified certificate written, 1 the job failed (its exit status is \
             reported and its log kept in DIR/job.log), 2 usage or config error, 3 platform, \
@@ -52,8 +55,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where job.log, outputs/ and certificate.json go, e.g. `--output-dir out`.", valueName: "dir"))
     var outputDir = "aicert-output"
 
-    @Option(help: ArgumentHelp("local or remote, overriding the config's `platform`, e.g. `--platform remote`.", valueName: "platform"))
+    @Option(help: ArgumentHelp("local, remote or qemu, overriding the config's `platform`, e.g. `--platform qemu`.", valueName: "platform"))
     var platform: String?
+
+    @Option(help: ArgumentHelp(
+        "The base image for --platform qemu: the directory image/build.sh wrote (disk.raw), e.g. `--image image-out`.",
+        valueName: "dir"))
+    var image: String?
 
     @Option(help: ArgumentHelp("The remote runner's base URL: https, or http to 127.0.0.1 through a tunnel, e.g. `--runner-url https://runner.example:8800`.", valueName: "url"))
     var runnerURL: String?
@@ -75,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let platform, PlatformKind(rawValue: platform) == nil {
-            throw ValidationError("--platform is local or remote, e.g. `--platform local`.")
+            throw ValidationError("--platform is local, remote or qemu, e.g. `--platform local`.")
         }
         if let runnerURL {
             guard let url = URL(string: runnerURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
@@ -95,10 +103,18 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let display = ProgressDisplay()
         let project: ProjectConfig
+        let kind: PlatformKind
         let target: RemoteTarget?
         do {
             project = try ConfigReader.load(config)
-            target = try remoteTarget(for: platform.flatMap(PlatformKind.init(rawValue:)) ?? project.platform)
+            kind = platform.flatMap(PlatformKind.init(rawValue:)) ?? project.platform
+            target = try remoteTarget(for: kind)
+            if (kind == .qemu) != (image != nil) {
+                throw ValidationError(
+                    kind == .qemu
+                        ? "the qemu platform needs --image, the directory image/build.sh wrote, e.g. `--image image-out`."
+                        : "--image applies to --platform qemu only.")
+            }
         } catch let error as ConfigError {
             Self.fail("\(error)")
             throw ExitCode(2)
@@ -111,6 +127,11 @@ struct RunCommand: AsyncParsableCommand {
         do {
             if let target {
                 running = .remote(runnerURL: target.url, token: target.token, trustRoots: target.roots)
+            } else if kind == .qemu, let image {
+                display.step("starting the qemu platform (swtpm and the base image under QEMU)")
+                running = try await QemuPlatform.start(image: URL(fileURLWithPath: image), home: LocalPlatform.defaultHome()) {
+                    display.step($0)
+                }
             } else {
                 display.step("starting the local platform (swtpm and aicert-runner)")
                 running = try await LocalPlatform.start(home: LocalPlatform.defaultHome()) { display.step($0) }
@@ -130,7 +151,7 @@ struct RunCommand: AsyncParsableCommand {
             running.stop()
             let summary = RunSummary(
                 project: project.name, directory: directory, outcome: outcome,
-                trustRootFiles: running.kind == .local ? [directory.shown(directory.developmentRoot)] : trustRoots)
+                trustRootFiles: running.kind == .remote ? trustRoots : [directory.shown(directory.developmentRoot)])
             Console.out(json ? try summary.json() : Data(summary.text.utf8))
         } catch let failure as RunFailure {
             running.stop()

@@ -126,6 +126,30 @@ struct RunCommandTests {
         try sandbox.expectNoProcessLeft()
     }
 
+    /// The qemu platform needs an image: without `--image` it is a usage error, and a directory
+    /// that holds no built image fails before anything starts.
+    @Test func theQemuPlatformNeedsABuiltImage() throws {
+        let sandbox = try RunSandbox()
+        let config = sandbox.root.appendingPathComponent("aicert.yaml")
+        try """
+            version: 1
+            name: vm
+            platform: qemu
+            build:
+              command: [/bin/true]
+              outputs: ["**"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let missing = try sandbox.aicert(["run", "-c", config.path])
+        #expect(missing.status == 2, "\(missing.errors)")
+        #expect(missing.errors.contains("needs --image"), "\(missing.errors)")
+        let empty = sandbox.root.appendingPathComponent("no-image")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let notBuilt = try sandbox.aicert(["run", "-c", config.path, "--image", empty.path])
+        #expect(notBuilt.status == 3, "\(notBuilt.errors)")
+        #expect(notBuilt.errors.contains("has no disk.raw"), "\(notBuilt.errors)")
+        try sandbox.expectNoProcessLeft()
+    }
+
     @Test func aFailingJobExitsWithOneAndKeepsItsLog() throws {
         let sandbox = try RunSandbox()
         let config = sandbox.root.appendingPathComponent("aicert.yaml")

@@ -26,6 +26,8 @@ public enum PlatformKind: String, Hashable, Sendable, CaseIterable {
     case local
     /// A runner already running on a machine with its own TPM, reached by URL.
     case remote
+    /// The AICert base image booted under QEMU with a software TPM, on this machine.
+    case qemu
 }
 
 /// The `build` section: the job and what goes in and comes out.

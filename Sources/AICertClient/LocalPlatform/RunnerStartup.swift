@@ -24,12 +24,14 @@ enum RunnerStartup {
         throw LocalPlatformError("aicert-runner", "did not listen within \(timeout): \(runner.logTail())")
     }
 
-    /// Polls the health endpoint until it answers `ok`.
-    static func waitUntilHealthy(_ client: RunnerClient, runner: PlatformProcess) async throws {
+    /// Polls the health endpoint until it answers `ok`, while `runner` (the runner, or the
+    /// machine it runs in) is alive, for at most `timeout`.
+    static func waitUntilHealthy(_ client: RunnerClient, runner: PlatformProcess, timeout: Duration = .seconds(10)) async throws {
         var lastError = ""
-        for _ in 0..<100 {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
             guard runner.isRunning else {
-                throw LocalPlatformError("aicert-runner", "stopped: \(runner.logTail())")
+                throw LocalPlatformError(runner.name, "stopped: \(runner.logTail())")
             }
             do {
                 if try await client.health().status == "ok" { return }

@@ -7,7 +7,7 @@ public struct RunningPlatform: Sendable {
     public let kind: PlatformKind
     public let runnerURL: URL
     public let token: String
-    /// Roots trusted besides the built-in ones: the development CA's root for a local platform,
+    /// Roots trusted besides the built-in ones: the development CA's root for a local or qemu platform,
     /// the ones given with `--trust-root` for a remote one.
     public let trustRoots: [Certificate]
     private let teardown: PlatformTeardown?
@@ -25,12 +25,13 @@ public struct RunningPlatform: Sendable {
         self.teardown = teardown
     }
 
-    /// The development CA's root, which certificates of a local platform chain to.
+    /// The development CA's root, which certificates of a local or qemu platform chain to.
     public var developmentRoot: Certificate? {
-        kind == .local ? trustRoots.first : nil
+        kind == .remote ? nil : trustRoots.first
     }
 
-    /// Stops the runner and swtpm of a local platform and removes their state. Idempotent.
+    /// Stops what a local or qemu platform started (runner or machine, swtpm) and removes their
+    /// state. Idempotent.
     public func stop() {
         teardown?.release()
     }

@@ -80,7 +80,7 @@ struct BuildSession {
         do {
             let accepted = try await IdentityVerifier.verify(
                 identity, nonce: nonce.bytes, trustStore: TrustStore(roots: TrustStore.builtIn.roots + platform.trustRoots),
-                platform: platform.kind == .local ? .local : nil)
+                platform: platform.kind == .remote ? nil : platform.kind)
             display.step("runner verified: its AK certificate chains to '\(accepted.root)' and PCRs 14 and 15 are zero")
             return (accepted, (identity.attestationKey, identity.platform))
         } catch let error as IdentityVerificationError {

@@ -1,0 +1,101 @@
+import AICertVerify
+import Foundation
+
+/// The `qemu` platform: the AICert base image (`image/build.sh`) booted under QEMU with OVMF
+/// and a software TPM, so that a certificate also proves the firmware, the unified kernel
+/// image and, through its dm-verity root hash, the root file system the runner came from.
+///
+/// Per build, in a temporary directory: a TPM state made like the local platform's (EK, AK at
+/// `0x81000003`, its certificate from the development CA at NV `0x01C101D0`), `swtpm` serving
+/// it to QEMU over a UNIX socket, the image's disk read-only, the runner's token through
+/// `fw_cfg` (never on the disk, never measured), and the runner's port forwarded to a free
+/// loopback port. Emulated (no KVM needed): the machine takes about a minute to boot.
+public enum QemuPlatform {
+    /// How long the machine may take until its runner answers.
+    static let bootTimeout = Duration.seconds(600)
+    /// OVMF as Debian's `ovmf` package installs it.
+    static let firmwareCode = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+    static let firmwareVariables = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+    /// Boots `image` (a directory with `disk.raw`) and waits until its runner answers. Until the
+    /// returned platform is stopped, SIGINT, SIGTERM and SIGHUP stop QEMU and swtpm and exit.
+    public static func start(image: URL, home: URL, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws
+        -> RunningPlatform
+    {
+        let teardown = PlatformTeardown()
+        do {
+            return try await start(image: image, home: home, teardown: teardown, progress: progress)
+        } catch {
+            teardown.release()
+            throw error
+        }
+    }
+
+    private static func start(image: URL, home: URL, teardown: PlatformTeardown, progress: @escaping @Sendable (String) -> Void)
+        async throws -> RunningPlatform
+    {
+        let files = FileManager.default
+        let disk = image.appendingPathComponent("disk.raw")
+        guard files.isReadableFile(atPath: disk.path) else {
+            throw LocalPlatformError("qemu", "\(image.path) has no disk.raw; build the base image with image/build.sh")
+        }
+        for firmware in [firmwareCode, firmwareVariables] where !files.isReadableFile(atPath: firmware) {
+            throw LocalPlatformError("qemu", "\(firmware) is missing (apt-get install ovmf)")
+        }
+        let run = files.temporaryDirectory.appendingPathComponent("aicert-qemu-\(UUID().uuidString)")
+        try files.createDirectory(at: run, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        teardown.adopt(directory: run)
+
+        let prepared = run.appendingPathComponent("tpm")
+        try await PreparedTPMState.make(in: prepared, home: home, progress: progress)
+        let ca = try DevelopmentCA.load(from: home.appendingPathComponent("ca"))
+        let socket = run.appendingPathComponent("swtpm.sock")
+        let swtpm = try PlatformProcess(
+            "swtpm", executable: try HostTool.path("swtpm"),
+            arguments: [
+                "socket", "--tpm2", "--tpmstate", "dir=\(prepared.path)/state", "--ctrl", "type=unixio,path=\(socket.path)",
+                "--terminate",
+            ],
+            environment: HostTool.environment, log: run.appendingPathComponent("swtpm.log"))
+        teardown.adopt(swtpm)
+        for _ in 0..<250 where swtpm.isRunning && !files.fileExists(atPath: socket.path) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard files.fileExists(atPath: socket.path) else {
+            throw LocalPlatformError("swtpm", "did not start: \(swtpm.logTail())")
+        }
+
+        let token = Nonce.fresh().hex
+        let tokenFile = run.appendingPathComponent("token")
+        let variables = run.appendingPathComponent("OVMF_VARS.fd")
+        guard files.createFile(atPath: tokenFile.path, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw LocalPlatformError("qemu", "cannot write the runner's token in \(run.path)")
+        }
+        try files.copyItem(atPath: firmwareVariables, toPath: variables.path)
+        let port = try LoopbackPort.freePair()
+        let qemu = try PlatformProcess(
+            "qemu", executable: try HostTool.path("qemu-system-x86_64"),
+            arguments: [
+                "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "2", "-m", "2048",
+                "-nodefaults", "-display", "none", "-no-reboot",
+                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=\(firmwareCode)",
+                "-drive", "if=pflash,format=raw,unit=1,file=\(variables.path)",
+                "-drive", "file=\(disk.path),if=virtio,format=raw,readonly=on",
+                "-chardev", "socket,id=chrtpm,path=\(socket.path)",
+                "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0",
+                "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:\(port)-:8443", "-device", "virtio-net-pci,netdev=net0,romfile=",
+                "-fw_cfg", "name=opt/aicert/token,file=\(tokenFile.path)",
+                "-fw_cfg", "name=opt/aicert/ak-intermediates,file=\(prepared.path)/ak-intermediates.pem",
+                "-serial", "file:\(run.path)/serial.log",
+            ],
+            environment: HostTool.environment, log: run.appendingPathComponent("qemu.log"))
+        teardown.adopt(qemu)
+        guard let url = URL(string: "http://127.0.0.1:\(port)") else {
+            throw LocalPlatformError("qemu", "port \(port) makes no URL")
+        }
+        progress("booting \(image.path) under QEMU (emulated, about a minute); serial log in \(run.path)/serial.log")
+        try await RunnerStartup.waitUntilHealthy(RunnerClient(baseURL: url, token: token), runner: qemu, timeout: bootTimeout)
+        progress("aicert-runner in the VM ready at \(url.absoluteString)")
+        return RunningPlatform(kind: .qemu, runnerURL: url, token: token, trustRoots: [ca.root], teardown: teardown)
+    }
+}
