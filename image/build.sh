@@ -86,6 +86,7 @@ SOURCE_DATE_EPOCH=$(date -d "$release_date" +%s)
 export SOURCE_DATE_EPOCH
 
 step "debootstrap $suite (minbase + $(echo "$packages" | tr ',' ' ' | wc -w) packages)"
+[ -z "${AICERT_DEB_CACHE:-}" ] || mkdir -p "$AICERT_DEB_CACHE"
 debootstrap --variant=minbase --include="$packages" --components=main \
     ${AICERT_DEB_CACHE:+--cache-dir="$AICERT_DEB_CACHE"} "$suite" "$root" "$mirror"
 
@@ -126,6 +127,12 @@ cp -a "$here/rootfs/." "$root/"
 # Stripped: symbols are not needed to run, and the runner measures its own executable.
 strip -o "$root/usr/bin/aicert-runner" "$runner"
 chmod 0755 "$root/usr/bin/aicert-runner"
+# A runner built without --static-swift-stdlib (e.g. the tests' debug build) brings the Swift
+# runtime libraries it links, into /usr/lib where the loader looks without a cache.
+ldd "$runner" | awk '$3 ~ /^\// {print $3}' | grep -v -e '^/lib/' -e '^/usr/lib/' | while read -r library; do
+    strip -o "$root/usr/lib/$(basename "$library")" "$library"
+    echo "swift runtime: $(basename "$library")" >> "$work/runtime.txt"
+done
 ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 # No machine identity in the image: systemd makes a transient one at boot (the root is
 # read-only), and D-Bus reads the same (its own copy would be a random value per build).
@@ -158,6 +165,7 @@ step "manifest"
     echo "source-date-epoch: $SOURCE_DATE_EPOCH"
     echo "kernel: $kernel_package $kernel_version sha256:$kernel_deb_sha256"
     echo "runner: sha256:$(sha256sum "$root/usr/bin/aicert-runner" | cut -d' ' -f1) (stripped)"
+    [ ! -f "$work/runtime.txt" ] || cat "$work/runtime.txt"
     echo "build-host-tools:"
     for tool in debootstrap erofs-utils cryptsetup-bin dosfstools mtools fdisk binutils cpio; do
         echo "  $tool $(dpkg-query -W -f='${Version}' "$tool" 2>/dev/null || echo unknown)"
