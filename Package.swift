@@ -94,7 +94,7 @@ let package = Package(
         ),
         .target(
             name: "TPMTestSupport",
-            dependencies: ["TPM2"],
+            dependencies: ["TPM2", "AICertCore"],
             path: "Tests/TPMTestSupport",
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import AICertCore
 import AICertRunner
 import ArgumentParser
 import Dispatch
@@ -10,9 +11,11 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the runner's HTTP API (docs/runner-api.yaml) for one build.",
         discussion: """
             The runner refuses to start if PCR 14 or 15 is not zero (a build was measured since \
-            the TPM was reset), if the workspace is not empty, or if bubblewrap cannot make a \
-            sandbox. It stops on SIGTERM or SIGINT, killing a running job. Exit status 1 when the \
-            TPM already holds a build, 3 when the TPM cannot be reached, 4 for any other setup failure.
+            the TPM was reset), if the boot is not what --expect-secure-boot and \
+            --expect-verity-root ask for, if the workspace is not empty, or if bubblewrap cannot \
+            make a sandbox. It stops on SIGTERM or SIGINT, killing a running job. Exit status 1 when \
+            the TPM already holds a build, 3 when the TPM cannot be reached, 4 for any other setup \
+            failure, 5 when the boot is not as expected.
             """
     )
 
@@ -39,11 +42,33 @@ struct Serve: AsyncParsableCommand {
         discussion: "The verifier replays it against the quoted PCRs 0–9 and judges the boot chain by it."))
     var firmwareLog = FirmwareLogSource.kernelPath
 
+    @Option(help: ArgumentHelp(
+        "Refuse to serve unless the firmware event log shows Secure Boot in this state: enabled or disabled.",
+        discussion: "The log must also replay to the TPM's PCRs 0–9. Defence in depth: the verifier still judges the boot."))
+    var expectSecureBoot: String?
+
+    @Flag(help: ArgumentHelp(
+        "Refuse to serve unless / is a dm-verity device with the root hash named by aicert.verity= on a measured kernel command line.",
+        discussion: "For the base image, whose initrd maps the root that way."))
+    var expectVerityRoot = false
+
     func validate() throws {
         guard ["local", "remote", "qemu", "azure"].contains(platform) else {
             throw ValidationError("--platform is one of local, remote, qemu, azure")
         }
         _ = try ListenAddress(listen)
+        if let expectSecureBoot, expectSecureBoot != "enabled" && expectSecureBoot != "disabled" {
+            throw ValidationError("--expect-secure-boot is enabled or disabled")
+        }
+        if firmwareLog == "none" && (expectSecureBoot != nil || expectVerityRoot) {
+            throw ValidationError("--expect-secure-boot and --expect-verity-root need a firmware event log, not --firmware-log none")
+        }
+    }
+
+    /// What the options ask of the boot; `nil` when they ask nothing.
+    private var bootExpectation: BootExpectation? {
+        guard expectSecureBoot != nil || expectVerityRoot else { return nil }
+        return BootExpectation(secureBoot: expectSecureBoot.flatMap(BootChain.SecureBootState.init(rawValue:)), verityRoot: expectVerityRoot)
     }
 
     func run() async throws {
@@ -51,13 +76,17 @@ struct Serve: AsyncParsableCommand {
         let configuration = RunnerConfiguration(
             tcti: tcti, workspace: URL(fileURLWithPath: workspace), host: address.host, port: address.port,
             token: try TokenFile.read(tokenFile), platform: platform,
-            intermediates: try akIntermediates.map(PEMCertificates.read) ?? [], firmwareLog: firmwareLog == "none" ? nil : firmwareLog)
+            intermediates: try akIntermediates.map(PEMCertificates.read) ?? [], firmwareLog: firmwareLog == "none" ? nil : firmwareLog,
+            bootExpectation: bootExpectation)
         let server: RunnerServer
         do {
             server = try await RunnerServer.open(configuration)
         } catch let occupied as BuildSlot.Occupied {
             print("error: \(occupied)")
             throw ExitCode(1)
+        } catch let refusal as BootRefusal {
+            print("error: \(refusal)")
+            throw ExitCode(5)
         } catch let error as TPM2Error {
             print("error: cannot use the TPM at \(tcti): \(error.reason)")
             throw ExitCode(3)

@@ -4,6 +4,7 @@ import AICertVerify
 import Crypto
 import Foundation
 import TPM2
+import TPMTestSupport
 import Testing
 
 /// `aicert image measure`: the PE parser and its Authenticode digest (against pesign), the UKI

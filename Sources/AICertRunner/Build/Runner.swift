@@ -18,14 +18,18 @@ actor Runner {
     private var execution: Task<Void, Never>?
 
     /// Opens the TPM and refuses unless PCRs 14 and 15 are still zero (a runner restarted after
-    /// a partial build refuses here), reads the platform identity, prepares the workspace and
-    /// checks that bubblewrap can make a sandbox.
+    /// a partial build refuses here) and the boot is what the configuration expects, reads the
+    /// platform identity, prepares the workspace and checks that bubblewrap can make a sandbox.
     static func open(_ configuration: RunnerConfiguration) async throws -> Runner {
         let connection = try TPMConnection(tcti: configuration.tcti)
         do {
             let tpm = TPMClient(transport: connection)
             try tpm.startup()
             try BuildSlot.requireFresh(tpm)
+            if let expectation = configuration.bootExpectation {
+                try expectation.check(
+                    await BootEvidence.read(tpm: tpm, firmwareLog: configuration.firmwareLog ?? FirmwareLogSource.kernelPath))
+            }
             let identity = try PlatformIdentity.read(from: tpm, intermediates: configuration.intermediates)
             let workspace = try Workspace(creatingAt: configuration.workspace)
             let bubblewrap = try await Bubblewrap.locate(workspace: workspace)

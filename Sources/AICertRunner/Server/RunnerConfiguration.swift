@@ -19,11 +19,15 @@ public struct RunnerConfiguration: Sendable {
     /// The firmware event log carried in certificates when the file exists (the kernel's by
     /// default; a software TPM's machine has none); `nil` carries none.
     public var firmwareLog: String?
+    /// What the boot must have been before the runner serves (the base image sets it); `nil`
+    /// checks nothing. Its firmware event log is read from ``firmwareLog`` (the kernel's when `nil`).
+    public var bootExpectation: BootExpectation?
     public var limits: RunnerLimits
 
     public init(
         tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String, platform: String = "local",
-        intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath, limits: RunnerLimits = RunnerLimits()
+        intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath, bootExpectation: BootExpectation? = nil,
+        limits: RunnerLimits = RunnerLimits()
     ) {
         self.tcti = tcti
         self.workspace = workspace
@@ -33,6 +37,7 @@ public struct RunnerConfiguration: Sendable {
         self.platform = platform
         self.intermediates = intermediates
         self.firmwareLog = firmwareLog
+        self.bootExpectation = bootExpectation
         self.limits = limits
     }
 }

@@ -8,9 +8,10 @@ public struct RunnerServer: Sendable {
     private let runner: Runner
     private let configuration: RunnerConfiguration
 
-    /// Opens the TPM, checks that no build was measured since its reset, reads the platform
-    /// identity, prepares the workspace and checks the sandbox. Throws ``BuildSlot/Occupied``
-    /// when PCR 14 or 15 is not zero, ``APIError`` for the rest.
+    /// Opens the TPM, checks that no build was measured since its reset and that the boot is
+    /// what the configuration expects, reads the platform identity, prepares the workspace and
+    /// checks the sandbox. Throws ``BuildSlot/Occupied`` when PCR 14 or 15 is not zero,
+    /// ``BootRefusal`` when the boot is not as expected, ``APIError`` for the rest.
     public static func open(_ configuration: RunnerConfiguration) async throws -> RunnerServer {
         RunnerServer(runner: try await Runner.open(configuration), configuration: configuration)
     }

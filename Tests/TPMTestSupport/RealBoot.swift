@@ -18,9 +18,9 @@ import Foundation
 /// b157d97b1f69729514feb7f201d2cbe4957f23ab77920e361fe9f822ba49ca4c), QEMU 7.2.22
 /// (1:7.2+dfsg-7+deb12u18+b3), q35, TCG, 2 vCPUs, 2 GiB, virtio disk and NIC (no option ROM),
 /// tpm-tis with swtpm 0.7.1; the image from image/build.sh with Debian 12.15 and Linux 6.1.0-56.
-enum RealBoot {
+public enum RealBoot {
     /// `eventlog.bin`, base64.
-    static let eventLog: [UInt8] = bytes(base64: [
+    public static let eventLog: [UInt8] = bytes(base64: [
         "AAAAAAMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACUAAABTcGVjIElEIEV2ZW50MDMAAAAAAAACAAICAAAABAAUAAsAIAAAAAAAAAgA",
         "AAACAAAABAAUifkjxNynKReLPjIzRYVQ2N3fKQsAlqKW0iTyhcZ77pPDD4owkVfw2qNdxbh+QQt4YwoJz8cCAAAAAAAAAAAACAAA",
         "gAIAAAAEAJyaBcgxXH41Q7qMRBJXaAHbAWr7CwB2u/qIHouZVs4KcypIZlZcWkhsh8lCIIUutHazDlc4zBAAAAAAAIIAAAAAAAAA",
@@ -99,7 +99,7 @@ enum RealBoot {
     ])
 
     /// `pcrs.txt`: PCRs 0-15 of the SHA-256 bank as the booted kernel read them.
-    static let pcrs: [Int: SHA256Hash] = [
+    public static let pcrs: [Int: SHA256Hash] = [
         0: hash("1119fe2cc2550e9294b01a6355bfeb7ac1507139f07c0afec49f6644002acca9"),
         1: hash("3163ea2bff141d014d7123fbf083e6e3d4b517c782d8e95b6664b44bb0dba099"),
         2: hash("3d458cfe55cc03ea1f443f1562beec8df51c75e14a9fcf9a7234a13f198e7969"),
@@ -118,16 +118,16 @@ enum RealBoot {
         15: hash("0000000000000000000000000000000000000000000000000000000000000000"),
     ]
 
-    static let ukiAuthenticode = hash("6802b0de40407a74d218e99f83b2228bd077f17a4ef0b110496d98a0da081556")
-    static let kernelAuthenticode = hash("6b1bf35c3bee9918250f593a6fff889c75c1e239cd2fe9e5bb0cd3de9dcb8e51")
-    static let commandLine =
+    public static let ukiAuthenticode = hash("6802b0de40407a74d218e99f83b2228bd077f17a4ef0b110496d98a0da081556")
+    public static let kernelAuthenticode = hash("6b1bf35c3bee9918250f593a6fff889c75c1e239cd2fe9e5bb0cd3de9dcb8e51")
+    public static let commandLine =
         "console=ttyS0,115200 panic=-1 ro aicert.verity=100217:"
         + "88926c763402d1b1648e9970b31a52fede165188801d2341b58011c95b76a7a0:"
         + "26cf441ca4f1e14de3da65a2a4d06e5948db1ecb3e98a89e24cafce161d7545d"
-    static let initrdSize = 5432979
+    public static let initrdSize = 5432979
 
     /// The sections systemd-stub measured, in its order, with the SHA-256 of their contents.
-    static let sections: [(name: String, digest: SHA256Hash)] = [
+    public static let sections: [(name: String, digest: SHA256Hash)] = [
         (".linux", hash("26f2e57c99338feaf71c46fa4babdc7e1a6c115943002d109fdb746667104f5f")),
         (".osrel", hash("e6234ed5de1518e6b04e8664de49ad04dc33a98a34b46dc531cb780b2a06980b")),
         (".cmdline", hash("b5cd29cde641467900ae5dc0ce279072be131d12580c1dcc51415aa85d1f1fc9")),

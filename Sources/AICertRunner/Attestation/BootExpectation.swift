@@ -1,0 +1,138 @@
+import AICertCore
+import Crypto
+import TPM2
+
+/// What a runner in the base image insists on about the boot it runs in before it serves a
+/// build. Defence in depth: the verifier still judges every certificate; this stops a genuine
+/// runner from certifying builds on a boot it was not made for.
+public struct BootExpectation: Hashable, Sendable {
+    /// The Secure Boot state the firmware event log must show; `nil` accepts any.
+    public var secureBoot: BootChain.SecureBootState?
+    /// The root file system must be a dm-verity device with the root hash, salt and size that
+    /// `aicert.verity=` names on the kernel command line, and that command line must be one the
+    /// firmware event log measured.
+    public var verityRoot: Bool
+
+    /// The kernel command line parameter the base image's initrd maps the root with:
+    /// `aicert.verity=DATA_BLOCKS:ROOT_HASH:SALT`.
+    public static let verityParameter = "aicert.verity="
+
+    public init(secureBoot: BootChain.SecureBootState? = nil, verityRoot: Bool = false) {
+        self.secureBoot = secureBoot
+        self.verityRoot = verityRoot
+    }
+
+    /// Checks `evidence` in order: the log is present and replays to the TPM's PCRs 0–9 (so the
+    /// rest of it can be believed), Secure Boot, the command line, the root device.
+    public func check(_ evidence: BootEvidence) throws(BootRefusal) {
+        let log = try replayedLog(evidence)
+        if let secureBoot {
+            let measured = log.bootChain.secureBoot
+            guard measured == secureBoot else {
+                throw BootRefusal(
+                    .secureBoot, "the firmware event log shows Secure Boot \(measured.rawValue); this runner expects it \(secureBoot.rawValue)")
+            }
+        }
+        if verityRoot {
+            try checkCommandLineMeasured(evidence.commandLine, in: log)
+            try checkVerityRoot(commandLine: evidence.commandLine, rootTable: evidence.rootTable)
+        }
+    }
+
+    private func replayedLog(_ evidence: BootEvidence) throws(BootRefusal) -> FirmwareEventLog {
+        guard let bytes = evidence.firmwareLog else {
+            throw BootRefusal(.firmwareLog, "no firmware event log at \(evidence.firmwareLogPath)")
+        }
+        let log: FirmwareEventLog
+        do {
+            log = try FirmwareEventLog(bytes: bytes)
+        } catch {
+            throw BootRefusal(.firmwareLog, "the firmware event log does not parse: \(error)")
+        }
+        let replayed = log.replay()["sha256"] ?? [:]
+        for pcr in BootEvidence.firmwarePCRs {
+            let expected = replayed[pcr] ?? [UInt8](repeating: 0, count: 32)
+            guard let actual = evidence.pcrs[pcr] else {
+                throw BootRefusal(.firmwareLog, "the TPM gave no SHA-256 value for PCR \(pcr)")
+            }
+            guard actual == expected else {
+                throw BootRefusal(
+                    .firmwareLog,
+                    "PCR \(pcr) is \(actual.hexString) in the TPM, but the firmware event log replays to \(expected.hexString)")
+            }
+        }
+        return log
+    }
+
+    /// The running kernel's command line must be measured: as the load options the kernel's EFI
+    /// stub records in PCR 9 (UTF-16LE with a terminating NUL), or as the `.cmdline` section
+    /// systemd-stub records in PCR 11.
+    private func checkCommandLineMeasured(_ commandLine: String, in log: FirmwareEventLog) throws(BootRefusal) {
+        var loadOptions: [UInt8] = []
+        for unit in commandLine.utf16 + [0] {
+            loadOptions += [UInt8(truncatingIfNeeded: unit), UInt8(truncatingIfNeeded: unit >> 8)]
+        }
+        let asLoadOptions = [UInt8](SHA256.hash(data: loadOptions))
+        let asSection = [UInt8](SHA256.hash(data: Array(commandLine.utf8)))
+        let measured = log.events.contains { event in
+            guard let digest = event.digest(for: .sha256) else { return false }
+            return (event.pcr == 9 && digest == asLoadOptions) || (event.pcr == 11 && digest == asSection)
+        }
+        guard measured else {
+            throw BootRefusal(.commandLine, "the kernel command line is not one the firmware event log measured into PCR 9 or 11")
+        }
+    }
+
+    private func checkVerityRoot(commandLine: String, rootTable: String?) throws(BootRefusal) {
+        let words = commandLine.split(separator: " ")
+        let parameters = words.filter { $0.hasPrefix(Self.verityParameter) }
+        guard parameters.count == 1, let parameter = parameters.first else {
+            throw BootRefusal(.verityRoot, "the kernel command line names \(parameters.count) \(Self.verityParameter) parameters; one is required")
+        }
+        let fields = parameter.dropFirst(Self.verityParameter.count).split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count == 3 else {
+            throw BootRefusal(.verityRoot, "\(Self.verityParameter) is not DATA_BLOCKS:ROOT_HASH:SALT")
+        }
+        let (blocks, rootHash, salt) = (String(fields[0]), String(fields[1]), String(fields[2]))
+        guard let rootTable else {
+            throw BootRefusal(.verityRoot, "the root file system is not on a device-mapper device")
+        }
+        let lines = rootTable.split(separator: "\n", omittingEmptySubsequences: true)
+        guard lines.count == 1, let line = lines.first else {
+            throw BootRefusal(.verityRoot, "the root device has \(lines.count) device-mapper targets; one verity target is required")
+        }
+        // start length verity version data-dev hash-dev data-block hash-block data-blocks hash-start algorithm digest salt [options]
+        let table = line.split(separator: " ").map(String.init)
+        guard table.count >= 13, table[2] == "verity" else {
+            throw BootRefusal(.verityRoot, "the root device is a device-mapper \(table.count > 2 ? table[2] : "?") target, not verity")
+        }
+        guard table[10] == "sha256", table[11] == rootHash, table[12] == salt, table[8] == blocks else {
+            throw BootRefusal(
+                .verityRoot,
+                "the root device verifies against root hash \(table[11]) (\(table[10]), salt \(table[12]), \(table[8]) blocks), "
+                    + "not the command line's \(rootHash) (sha256, salt \(salt), \(blocks) blocks)")
+        }
+    }
+}
+
+/// Why a runner refuses to serve: the boot check that failed, and how.
+public struct BootRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Check: String, Sendable {
+        case firmwareLog = "firmware-log"
+        case secureBoot = "secure-boot"
+        case commandLine = "command-line"
+        case verityRoot = "verity-root"
+    }
+
+    public let check: Check
+    public let reason: String
+
+    public init(_ check: Check, _ reason: String) {
+        self.check = check
+        self.reason = reason
+    }
+
+    public var description: String {
+        "boot check \(check.rawValue) failed: \(reason); this runner does not serve builds on this boot"
+    }
+}
