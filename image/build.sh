@@ -251,6 +251,24 @@ objcopy \
     --add-section .linux="$work/kernel/boot/vmlinuz-$kver" --change-section-vma .linux=$((image_base + linux_at)) \
     --add-section .initrd="$work/initrd.img" --change-section-vma .initrd=$((image_base + initrd_at)) \
     "$stub" "$work/aicert.efi"
+# objcopy stamps the PE header with the current time (binutils 2.40 ignores SOURCE_DATE_EPOCH
+# there): set TimeDateStamp to SOURCE_DATE_EPOCH and recompute the optional header's CheckSum.
+python3 - "$work/aicert.efi" "$SOURCE_DATE_EPOCH" <<'PYTHON'
+import array, struct, sys
+path, epoch = sys.argv[1], int(sys.argv[2])
+image = bytearray(open(path, "rb").read())
+pe = struct.unpack_from("<I", image, 0x3C)[0]
+assert image[pe:pe + 4] == b"PE\0\0", "not a PE image"
+struct.pack_into("<I", image, pe + 8, epoch)
+checksum_at = pe + 24 + 64
+struct.pack_into("<I", image, checksum_at, 0)
+# The sum of the 16-bit words with end-around carry, plus the file length.
+total = sum(array.array("H", bytes(image) + b"\0" * (len(image) % 2)))
+while total > 0xFFFF:
+    total = (total & 0xFFFF) + (total >> 16)
+struct.pack_into("<I", image, checksum_at, total + len(image))
+open(path, "wb").write(image)
+PYTHON
 
 step "EFI system partition"
 truncate -s $((esp_mib * 1024 * 1024)) "$work/esp.img"
