@@ -94,6 +94,9 @@ struct Serve: AsyncParsableCommand {
             print("error: \(error)")
             throw ExitCode(4)
         }
+        if let bootExpectation {
+            FileHandle.standardOutput.write(Data("aicert-runner: boot as expected: \(bootExpectation.summary)\n".utf8))
+        }
         let serving = Task {
             try await server.run { port in
                 FileHandle.standardOutput.write(Data("aicert-runner listening on \(address.host):\(port)\n".utf8))

@@ -22,6 +22,14 @@ public struct BootExpectation: Hashable, Sendable {
         self.verityRoot = verityRoot
     }
 
+    /// What a passed check established, in a line.
+    public var summary: String {
+        var held = ["the firmware event log replays to PCRs 0–9"]
+        if let secureBoot { held.append("Secure Boot \(secureBoot.rawValue)") }
+        if verityRoot { held += ["the kernel command line was measured", "/ is the dm-verity root it names"] }
+        return held.joined(separator: ", ")
+    }
+
     /// Checks `evidence` in order: the log is present and replays to the TPM's PCRs 0–9 (so the
     /// rest of it can be believed), Secure Boot, the command line, the root device.
     public func check(_ evidence: BootEvidence) throws(BootRefusal) {
