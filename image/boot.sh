@@ -9,7 +9,7 @@
 #   --tpm-state DIR  a manufactured TPM state made by `aicert image prepare-tpm DIR` (copied, never
 #                    changed); without it one is made in a temporary directory with `aicert`
 #   --port N         the host port forwarded to the runner's port 8443 (default: a free one)
-#   --token-file F   the runner's bearer token (default: a random one, printed with --keep-running)
+#   --token-file F   the runner's bearer token (default: a random one; required with --keep-running)
 #   --capture DIR    keep the serial log and the boot report there: eventlog.bin (the firmware
 #                    event log), pcrs.txt (SHA-256 PCRs 0-15), ima.txt (the IMA list), serial.log,
 #                    firmware.txt (OVMF and QEMU versions): a reference boot for `aicert image measure`
@@ -47,6 +47,14 @@ image=$(cd "$1" && pwd)
 
 ovmf_code=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 ovmf_vars=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+# QEMU separates option values with commas: a path with one would add options of its own.
+for path in "$image" "$ovmf_code" "$ovmf_vars"; do
+    case "$path" in *,*) echo "boot.sh: $path contains a comma, which QEMU's options cannot take" >&2; exit 2 ;; esac
+done
+if [ -n "$keep_running" ] && [ -z "$token_file" ]; then
+    echo "boot.sh: --keep-running needs --token-file, so that the token is never printed" >&2
+    exit 2
+fi
 for tool in qemu-system-x86_64 swtpm curl; do
     command -v "$tool" > /dev/null || { echo "boot.sh: $tool is not installed (see image/README.md)" >&2; exit 2; }
 done
@@ -81,7 +89,8 @@ shutdown() {
             echo "$report" | sed -n 's/^ima //p' > "$capture/ima.txt"
             echo "$report" | sed -n 's/^eventlog //p' | base64 -d > "$capture/eventlog.bin"
         else
-            echo "boot.sh: no complete boot report in the serial log" >&2
+            echo "boot.sh: no complete boot report in the serial log, so nothing was captured but serial.log" >&2
+            [ "$status" -ne 0 ] || status=1
         fi
     fi
     rm -rf "$run"
@@ -157,6 +166,6 @@ for _ in $(seq 120); do
     sleep 1
 done
 if [ -n "$keep_running" ]; then
-    echo "boot.sh: runner at http://127.0.0.1:$port, token $(cat "$run/token"); Ctrl-C stops the machine"
+    echo "boot.sh: runner at http://127.0.0.1:$port, token in $token_file; Ctrl-C stops the machine"
     wait "$qemu_pid" || true
 fi

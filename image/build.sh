@@ -59,7 +59,8 @@ cleanup() {
     if [ "${AICERT_KEEP_WORK:-}" = 1 ]; then
         echo "build.sh: work directory kept at $work" >&2
     else
-        rm -rf "$work"
+        # --one-file-system: never into /dev, /proc or /sys should an unmount above have failed.
+        rm -rf --one-file-system "$work"
     fi
 }
 trap cleanup EXIT
@@ -104,6 +105,14 @@ mount -t sysfs sysfs "$root/sys"
 mount --bind /dev "$root/dev"
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin LC_ALL=C TZ=UTC DEBIAN_FRONTEND=noninteractive SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" "$@"; }
 in_root apt-get -q --error-on=any update
+# The Release fetched above was not signature-checked: it must be the one apt just verified.
+verified_release=$(ls "$root"/var/lib/apt/lists/*_dists_"${suite}"_InRelease "$root"/var/lib/apt/lists/*_dists_"${suite}"_Release 2>/dev/null | head -n1 || true)
+[ -n "$verified_release" ] || { echo "build.sh: apt left no verified Release file for $suite" >&2; exit 1; }
+verified_date=$(sed -n 's/^Date: //p' "$verified_release")
+if [ "$verified_date" != "$release_date" ]; then
+    echo "build.sh: the mirror changed during the build (fetched Release of $release_date, apt verified $verified_date); build again" >&2
+    exit 1
+fi
 in_root apt-get -q -y --no-install-recommends dist-upgrade
 
 step "kernel"
@@ -111,7 +120,7 @@ step "kernel"
 # build a Debian initrd we do not use. Its modules go into the root for udev to load.
 kernel_package=$(in_root apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
 [ -n "$kernel_package" ] || { echo "build.sh: cannot resolve linux-image-amd64" >&2; exit 1; }
-in_root sh -c "cd /var/cache/apt/archives && apt-get -q download $kernel_package"
+in_root sh -c 'cd /var/cache/apt/archives && apt-get -q download "$1"' sh "$kernel_package"
 kernel_deb=$(ls "$root"/var/cache/apt/archives/"$kernel_package"_*.deb)
 kernel_version=$(dpkg-deb -f "$kernel_deb" Version)
 kernel_deb_sha256=$(sha256sum "$kernel_deb" | cut -d' ' -f1)
@@ -127,12 +136,16 @@ cp -a "$here/rootfs/." "$root/"
 # Stripped: symbols are not needed to run, and the runner measures its own executable.
 strip -o "$root/usr/bin/aicert-runner" "$runner"
 chmod 0755 "$root/usr/bin/aicert-runner"
-# A runner built without --static-swift-stdlib (e.g. the tests' debug build) brings the Swift
-# runtime libraries it links, into /usr/lib where the loader looks without a cache.
-ldd "$runner" | awk '$3 ~ /^\// {print $3}' | grep -v -e '^/lib/' -e '^/usr/lib/' | while read -r library; do
+# Every shared library the runner links that the root lacks (the Swift runtime of a runner built
+# without --static-swift-stdlib, e.g. the tests' debug build) comes from the build host, into
+# /usr/lib where the loader looks without a cache; the manifest names each.
+ldd "$runner" | awk '$3 ~ /^\// {print $3}' > "$work/runner-libraries.txt"
+while read -r library; do
+    [ -e "$root$library" ] && continue
     strip -o "$root/usr/lib/$(basename "$library")" "$library"
-    echo "swift runtime: $(basename "$library")" >> "$work/runtime.txt"
-done
+    echo "runtime library from the build host: $library sha256:$(sha256sum "$root/usr/lib/$(basename "$library")" | cut -d' ' -f1)" \
+        >> "$work/runtime.txt"
+done < "$work/runner-libraries.txt"
 ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 # No machine identity in the image: systemd makes a transient one at boot (the root is
 # read-only), and D-Bus reads the same (its own copy would be a random value per build).

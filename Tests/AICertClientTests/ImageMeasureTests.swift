@@ -125,6 +125,12 @@ struct ImageMeasureTests {
         #expect(throws: ImageMeasureError.malformed) {
             try UnifiedKernelImage(bytes: SyntheticPE.uki(extra: [(".linux", [1, 2, 3])]).bytes, name: "uki.efi")
         }
+        // systemd-stub 252 compares only the first bytes of a name and takes the last match, so
+        // `.initrdX` would be booted as the initrd while the measurement read `.initrd`.
+        let shadowed = #expect(throws: ImageMeasureError.self) {
+            try UnifiedKernelImage(bytes: SyntheticPE.uki(extra: [(".initrdX", [1, 2, 3])]).bytes, name: "uki.efi")
+        }
+        #expect(shadowed?.description.contains("sections .initrd, .initrdX all answer to .initrd") == true, "\(String(describing: shadowed))")
     }
 
     // MARK: A real boot

@@ -1,6 +1,7 @@
 import AICertClient
 import AICertCore
 import AICertRunner
+import Crypto
 import Foundation
 import TPM2
 import TPMTestSupport
@@ -19,8 +20,11 @@ struct BootExpectationTests {
         + "88926c763402d1b1648e9970b31a52fede165188801d2341b58011c95b76a7a0 "
         + "26cf441ca4f1e14de3da65a2a4d06e5948db1ecb3e98a89e24cafce161d7545d 1 panic_on_corruption\n"
 
-    /// A software TPM whose PCRs 0–9 hold what the real boot's firmware measured, or nothing.
-    static func withBootedTPM<T>(replaying: Bool = true, _ body: (SoftwareTPM, [Int: [UInt8]]) throws -> T) throws -> T {
+    /// A software TPM whose PCRs 0–9 hold what the real boot's firmware measured, or nothing;
+    /// `loadOptions` extends PCR 12 as systemd-stub does for options a boot loader passes.
+    static func withBootedTPM<T>(
+        replaying: Bool = true, loadOptions: [UInt8]? = nil, _ body: (SoftwareTPM, [Int: [UInt8]]) throws -> T
+    ) throws -> T {
         let swtpm = try SoftwareTPM()
         defer { swtpm.stop() }
         return try swtpm.withClient { client in
@@ -29,7 +33,10 @@ struct BootExpectationTests {
                     if let digest = event.digest(for: .sha256) { try client.extendPCR(event.pcr, digest: digest) }
                 }
             }
-            return try body(swtpm, try client.readPCRs(BootEvidence.firmwarePCRs, bank: .sha256))
+            if let loadOptions {
+                try client.extendPCR(BootEvidence.loadOptionsPCR, digest: [UInt8](SHA256.hash(data: loadOptions)))
+            }
+            return try body(swtpm, try client.readPCRs(BootEvidence.firmwarePCRs + [BootEvidence.loadOptionsPCR], bank: .sha256))
         }
     }
 
@@ -79,13 +86,43 @@ struct BootExpectationTests {
         }
     }
 
-    /// A host that boots the UKI with other load options (possible with Secure Boot off) runs a
-    /// kernel whose command line the log never measured.
+    /// The Secure Boot state is read from event data that replay does not cover: a log whose
+    /// SecureBoot event says 1 under the digest of 0 still replays, and is refused.
+    @Test func secureBootDataItsDigestDoesNotCoverIsRefused() throws {
+        var forged = RealBoot.eventLog
+        let name = Array("SecureBoot".utf16.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] })
+        let at = try #require(forged.indices.first { forged[$0...].starts(with: name) })
+        #expect(forged[at + name.count] == 0)
+        forged[at + name.count] = 1
+        #expect(try FirmwareEventLog(bytes: forged).bootChain.secureBoot == .enabled)
+        try Self.withBootedTPM { _, pcrs in
+            for expected in [BootChain.SecureBootState.enabled, .disabled] {
+                let refusal = Self.refusal(Self.evidence(pcrs: pcrs, log: forged), expecting: BootExpectation(secureBoot: expected))
+                #expect(refusal?.check == .secureBoot)
+                #expect(refusal?.reason.contains("carries data its digest does not cover") == true, "\(String(describing: refusal))")
+            }
+        }
+    }
+
+    /// A kernel command line the log never measured (as if the host's edit went unrecorded).
     @Test func aCommandLineTheLogDidNotMeasureIsRefused() throws {
         try Self.withBootedTPM { _, pcrs in
             let other = RealBoot.commandLine.replacingOccurrences(of: "panic=-1", with: "panic=-2")
             let refusal = Self.refusal(Self.evidence(pcrs: pcrs, commandLine: other))
             #expect(refusal?.check == .commandLine)
+            #expect(refusal?.reason.contains("not one the firmware event log extended into PCR 9") == true)
+        }
+    }
+
+    /// With Secure Boot off, systemd-stub takes load options a boot loader passes instead of the
+    /// UKI's command line and measures them into PCR 12; the kernel then measures them into PCR 9
+    /// as usual. A runner booted that way refuses, even with its own command line measured.
+    @Test func loadOptionsPassedByABootLoaderAreRefused() throws {
+        let options = Array((RealBoot.commandLine + " systemd.debug_shell").utf8)
+        try Self.withBootedTPM(loadOptions: options) { _, pcrs in
+            let refusal = Self.refusal(Self.evidence(pcrs: pcrs))
+            #expect(refusal?.check == .commandLine)
+            #expect(refusal?.reason.contains("PCR 12 is not zero") == true, "\(String(describing: refusal))")
         }
     }
 
@@ -95,6 +132,27 @@ struct BootExpectationTests {
             let refusal = Self.refusal(Self.evidence(pcrs: pcrs, rootTable: table))
             #expect(refusal?.check == .verityRoot)
             #expect(refusal?.reason.contains("root hash 88926c77") == true, "\(String(describing: refusal))")
+        }
+    }
+
+    @Test func aRootWithAnotherSaltOrSizeIsRefused() throws {
+        try Self.withBootedTPM { _, pcrs in
+            let salt = Self.verityTable.replacingOccurrences(of: "26cf441c", with: "26cf441d")
+            #expect(Self.refusal(Self.evidence(pcrs: pcrs, rootTable: salt))?.check == .verityRoot)
+            let size = Self.verityTable.replacingOccurrences(of: " 100217 ", with: " 100216 ")
+            #expect(Self.refusal(Self.evidence(pcrs: pcrs, rootTable: size))?.check == .verityRoot)
+        }
+    }
+
+    /// `ignore_corruption` (or no option) would serve changed blocks of the genuine root.
+    @Test func aVerityRootThatDoesNotPanicOnCorruptionIsRefused() throws {
+        try Self.withBootedTPM { _, pcrs in
+            for options in ["1 ignore_corruption", "1 restart_on_corruption", "0", "2 panic_on_corruption check_at_most_once"] {
+                let table = Self.verityTable.replacingOccurrences(of: "1 panic_on_corruption", with: options)
+                let refusal = Self.refusal(Self.evidence(pcrs: pcrs, rootTable: table))
+                #expect(refusal?.check == .verityRoot)
+                #expect(refusal?.reason.contains("verity options are '\(options)'") == true, "\(String(describing: refusal))")
+            }
         }
     }
 

@@ -28,9 +28,12 @@ struct ImagePrepareTPMCommand: AsyncParsableCommand {
     init() {}
 
     func run() async throws {
+        // Ctrl-C stops the swtpm it provisions with, as for `aicert run`.
+        let teardown = PlatformTeardown()
+        defer { teardown.release() }
         do {
             try await PreparedTPMState.make(
-                in: URL(fileURLWithPath: directory), home: LocalPlatform.defaultHome(),
+                in: URL(fileURLWithPath: directory), home: LocalPlatform.defaultHome(), teardown: teardown,
                 progress: { Console.error(Data("aicert image prepare-tpm: \($0)\n".utf8)) })
         } catch let error as LocalPlatformError {
             Console.error(Data("aicert image prepare-tpm: \(error)\n".utf8))

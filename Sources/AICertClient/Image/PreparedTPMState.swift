@@ -12,12 +12,26 @@ import TPM2
 /// development root to verify certificates with).
 enum PreparedTPMState {
     /// Makes the state in `directory`, which must not exist yet; the development CA and the
-    /// manufactured template come from (or are made once in) `home`.
-    static func make(in directory: URL, home: URL, progress: @escaping (String) -> Void) async throws {
+    /// manufactured template come from (or are made once in) `home`. The swtpm it provisions
+    /// with is stopped by `teardown` should a signal arrive; when making fails, `directory` is
+    /// removed so that a second try can use it.
+    static func make(in directory: URL, home: URL, teardown: PlatformTeardown, progress: @escaping (String) -> Void) async throws {
         let files = FileManager.default
         guard !files.fileExists(atPath: directory.path) else {
             throw LocalPlatformError("prepare-tpm", "\(directory.path) exists already; give a new directory")
         }
+        do {
+            try await makeNew(in: directory, home: home, teardown: teardown, progress: progress)
+        } catch {
+            try? files.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    private static func makeNew(in directory: URL, home: URL, teardown: PlatformTeardown, progress: @escaping (String) -> Void)
+        async throws
+    {
+        let files = FileManager.default
         do {
             for path in [home, directory] {
                 try files.createDirectory(at: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -28,7 +42,11 @@ enum PreparedTPMState {
         let ca = try DevelopmentCA.loadOrCreate(in: home.appendingPathComponent("ca"))
         let template = try SwtpmStateTemplate.ensure(in: home, progress: progress)
         let state = directory.appendingPathComponent("state")
-        try files.copyItem(at: template, to: state)
+        do {
+            try files.copyItem(at: template, to: state)
+        } catch {
+            throw LocalPlatformError("prepare-tpm", "cannot copy the TPM template into \(state.path): \(error.localizedDescription)")
+        }
 
         let port = try LoopbackPort.freePair()
         let swtpm = try PlatformProcess(
@@ -40,8 +58,11 @@ enum PreparedTPMState {
                 "--flags", "not-need-init",
             ],
             environment: HostTool.environment, log: directory.appendingPathComponent("swtpm.log"))
+        teardown.adopt(swtpm)
         defer { swtpm.stop() }
-        for _ in 0..<250 where swtpm.isRunning && !LoopbackPort.accepts(port) {
+        var tries = 0
+        while tries < 250 && swtpm.isRunning && !LoopbackPort.accepts(port) {
+            tries += 1
             try await Task.sleep(for: .milliseconds(20))
         }
         guard swtpm.isRunning, LoopbackPort.accepts(port) else {

@@ -23,20 +23,19 @@ public struct UnifiedKernelImage: Sendable {
     /// The stub's version from its `.sdmagic` section, e.g. `252.39-1~deb12u2`.
     public let stubVersion: String
     private let stubRelease: Int
-    private let name: String
 
     /// Reads the UKI in `bytes` (`name` names it in errors); throws unless it is a PE image
     /// with a systemd-stub of a supported release and no measured section twice.
     public init(bytes: [UInt8], name: String) throws {
         pe = try PEImage(bytes: bytes, name: name)
-        self.name = name
         guard let magicSection = pe.sections.first(where: { $0.name == ".sdmagic" }) else {
             throw ImageMeasureError(.unsupported, file: name, "no .sdmagic section: not a systemd-stub UKI")
         }
         let magic = String(decoding: try pe.mappedContents(of: magicSection).prefix { $0 != 0 }, as: UTF8.self)
         let prefix = "#### LoaderInfo: systemd-stub "
         guard magic.hasPrefix(prefix), magic.hasSuffix(" ####") else {
-            throw ImageMeasureError(.unsupported, file: name, "the .sdmagic section does not name a systemd-stub: \(magic)")
+            throw ImageMeasureError(
+                .unsupported, file: name, "the .sdmagic section does not name a systemd-stub: \(TerminalText.escaped(magic))")
         }
         stubVersion = String(magic.dropFirst(prefix.count).dropLast(" ####".count))
         guard let release = Int(stubVersion.prefix { $0.isNumber }),
@@ -44,12 +43,24 @@ public struct UnifiedKernelImage: Sendable {
         else {
             throw ImageMeasureError(
                 .unsupported, file: name,
-                "systemd-stub \(stubVersion): the sections this release measures are not known (supported: "
+                "systemd-stub \(TerminalText.escaped(stubVersion)): the sections this release measures are not known (supported: "
                     + Self.measuredSectionsByStubRelease.keys.sorted().map(String.init).joined(separator: ", ") + ")")
         }
         stubRelease = release
-        for section in measured where pe.sections.filter({ $0.name == section }).count > 1 {
-            throw ImageMeasureError(.malformed, file: name, "section \(section) appears more than once")
+        // systemd-stub 252 matches a section by the first bytes of its name only (and takes the
+        // last match): `.initrdX` would be measured and used as `.initrd`.
+        for section in measured {
+            let matching = pe.sections.filter { $0.name.hasPrefix(section) }
+            if matching.count > 1 {
+                let names = matching.map { TerminalText.escaped($0.name) }.joined(separator: ", ")
+                throw ImageMeasureError(
+                    .malformed, file: name, "sections \(names) all answer to \(section): systemd-stub matches names by prefix")
+            }
+            if let only = matching.first, only.name != section {
+                throw ImageMeasureError(
+                    .malformed, file: name,
+                    "section \(TerminalText.escaped(only.name)) would be taken as \(section): systemd-stub matches names by prefix")
+            }
         }
     }
 

@@ -3,7 +3,7 @@ import Glibc
 /// Free TCP ports on 127.0.0.1, and whether something listens on one.
 enum LoopbackPort {
     /// A port P such that P and P + 1 (swtpm's control port) are both free now. Another process
-    /// may still take them before swtpm binds, so callers retry on failure.
+    /// may still take them before swtpm binds; the caller then fails naming the port.
     static func freePair() throws -> UInt16 {
         for _ in 0..<64 {
             guard let first = bind(port: 0) else { continue }

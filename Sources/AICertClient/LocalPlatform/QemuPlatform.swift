@@ -36,6 +36,10 @@ public enum QemuPlatform {
     {
         let files = FileManager.default
         let disk = image.appendingPathComponent("disk.raw")
+        // QEMU separates option values with commas: a path with one would add options of its own.
+        guard !disk.path.contains(",") else {
+            throw LocalPlatformError("qemu", "\(disk.path) contains a comma, which QEMU's options cannot take; move the image")
+        }
         guard files.isReadableFile(atPath: disk.path) else {
             throw LocalPlatformError("qemu", "\(image.path) has no disk.raw; build the base image with image/build.sh")
         }
@@ -47,7 +51,7 @@ public enum QemuPlatform {
         teardown.adopt(directory: run)
 
         let prepared = run.appendingPathComponent("tpm")
-        try await PreparedTPMState.make(in: prepared, home: home, progress: progress)
+        try await PreparedTPMState.make(in: prepared, home: home, teardown: teardown, progress: progress)
         let ca = try DevelopmentCA.load(from: home.appendingPathComponent("ca"))
         let socket = run.appendingPathComponent("swtpm.sock")
         let swtpm = try PlatformProcess(
@@ -58,7 +62,9 @@ public enum QemuPlatform {
             ],
             environment: HostTool.environment, log: run.appendingPathComponent("swtpm.log"))
         teardown.adopt(swtpm)
-        for _ in 0..<250 where swtpm.isRunning && !files.fileExists(atPath: socket.path) {
+        var tries = 0
+        while tries < 250 && swtpm.isRunning && !files.fileExists(atPath: socket.path) {
+            tries += 1
             try await Task.sleep(for: .milliseconds(20))
         }
         guard files.fileExists(atPath: socket.path) else {
@@ -71,7 +77,11 @@ public enum QemuPlatform {
         guard files.createFile(atPath: tokenFile.path, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw LocalPlatformError("qemu", "cannot write the runner's token in \(run.path)")
         }
-        try files.copyItem(atPath: firmwareVariables, toPath: variables.path)
+        do {
+            try files.copyItem(atPath: firmwareVariables, toPath: variables.path)
+        } catch {
+            throw LocalPlatformError("qemu", "cannot copy \(firmwareVariables): \(error.localizedDescription)")
+        }
         let port = try LoopbackPort.freePair()
         let qemu = try PlatformProcess(
             "qemu", executable: try HostTool.path("qemu-system-x86_64"),
@@ -94,8 +104,23 @@ public enum QemuPlatform {
             throw LocalPlatformError("qemu", "port \(port) makes no URL")
         }
         progress("booting \(image.path) under QEMU (emulated, about a minute); serial log in \(run.path)/serial.log")
-        try await RunnerStartup.waitUntilHealthy(RunnerClient(baseURL: url, token: token), runner: qemu, timeout: bootTimeout)
+        do {
+            try await RunnerStartup.waitUntilHealthy(RunnerClient(baseURL: url, token: token), runner: qemu, timeout: bootTimeout)
+        } catch let error as LocalPlatformError {
+            // The console says why a boot failed (verity, a panic, the runner's refusal); the
+            // run directory and its serial.log go with the teardown.
+            throw LocalPlatformError(error.step, "\(error.reason); the end of the VM's console:\n\(consoleTail(run))")
+        }
         progress("aicert-runner in the VM ready at \(url.absoluteString)")
         return RunningPlatform(kind: .qemu, runnerURL: url, token: token, trustRoots: [ca.root], teardown: teardown)
+    }
+
+    /// The last lines of the VM's serial console, escaped for a terminal.
+    private static func consoleTail(_ run: URL) -> String {
+        guard let data = FileManager.default.contents(atPath: run.appendingPathComponent("serial.log").path) else {
+            return "(no console output)"
+        }
+        let lines = String(decoding: data.suffix(8192), as: UTF8.self).split(whereSeparator: \.isNewline).suffix(15)
+        return lines.map { "  " + TerminalText.escaped(String($0)) }.joined(separator: "\n")
     }
 }

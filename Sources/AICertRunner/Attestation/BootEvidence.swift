@@ -7,13 +7,15 @@ import TPM2
 public struct BootEvidence: Sendable {
     /// The PCRs the firmware event log covers.
     public static let firmwarePCRs = Array(0...9)
+    /// Where systemd-stub measures load options passed to the UKI; zero when none were.
+    public static let loadOptionsPCR = 12
     /// The longest kernel command line read; Linux allows at most a few KiB.
     static let maximumCommandLine = 64 * 1024
 
     public var firmwareLog: [UInt8]?
     /// Where the log was read from, for messages.
     public var firmwareLogPath: String
-    /// SHA-256 bank values of ``firmwarePCRs``.
+    /// SHA-256 bank values of ``firmwarePCRs`` and ``loadOptionsPCR``.
     public var pcrs: [Int: [UInt8]]
     /// `/proc/cmdline` without its trailing newline.
     public var commandLine: String
@@ -31,7 +33,7 @@ public struct BootEvidence: Sendable {
     /// Reads the evidence of the machine this process runs on. Throws ``BootRefusal`` when a
     /// piece cannot be read.
     static func read(tpm: TPMClient, firmwareLog path: String) async throws -> BootEvidence {
-        let pcrs = try tpm.readPCRs(firmwarePCRs, bank: .sha256)
+        let pcrs = try tpm.readPCRs(firmwarePCRs + [loadOptionsPCR], bank: .sha256)
         guard let commandLineBytes = try? Self.readSmallFile("/proc/cmdline") else {
             throw BootRefusal(.commandLine, "cannot read /proc/cmdline")
         }
@@ -60,9 +62,14 @@ public struct BootEvidence: Sendable {
         guard let dmsetup = ["/usr/sbin/dmsetup", "/sbin/dmsetup"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw BootRefusal(.verityRoot, "dmsetup is not installed, so the root device's table cannot be read")
         }
-        let output = try await ChildProcess.run(
-            dmsetup, ["table", "--major", String(major), "--minor", String(minor)], environment: ["PATH": "/usr/sbin:/usr/bin"],
-            timeout: .seconds(10))
+        let output: ChildProcess.Output
+        do {
+            output = try await ChildProcess.run(
+                dmsetup, ["table", "--major", String(major), "--minor", String(minor)], environment: ["PATH": "/usr/sbin:/usr/bin"],
+                timeout: .seconds(10))
+        } catch {
+            throw BootRefusal(.verityRoot, "cannot run \(dmsetup): \(error)")
+        }
         guard output.termination.status == 0, !output.timedOut else {
             throw BootRefusal(.verityRoot, "dmsetup table failed for \(major):\(minor): \(output.text.prefix(200))")
         }

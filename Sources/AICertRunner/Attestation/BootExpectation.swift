@@ -26,7 +26,7 @@ public struct BootExpectation: Hashable, Sendable {
     public var summary: String {
         var held = ["the firmware event log replays to PCRs 0–9"]
         if let secureBoot { held.append("Secure Boot \(secureBoot.rawValue)") }
-        if verityRoot { held += ["the kernel command line was measured", "/ is the dm-verity root it names"] }
+        if verityRoot { held += ["the kernel command line is the measured one", "/ is the dm-verity root it names"] }
         return held.joined(separator: ", ")
     }
 
@@ -35,6 +35,7 @@ public struct BootExpectation: Hashable, Sendable {
     public func check(_ evidence: BootEvidence) throws(BootRefusal) {
         let log = try replayedLog(evidence)
         if let secureBoot {
+            try checkSecureBootEventsHashToTheirData(log)
             let measured = log.bootChain.secureBoot
             guard measured == secureBoot else {
                 throw BootRefusal(
@@ -42,7 +43,7 @@ public struct BootExpectation: Hashable, Sendable {
             }
         }
         if verityRoot {
-            try checkCommandLineMeasured(evidence.commandLine, in: log)
+            try checkCommandLineMeasured(evidence, in: log)
             try checkVerityRoot(commandLine: evidence.commandLine, rootTable: evidence.rootTable)
         }
     }
@@ -57,7 +58,9 @@ public struct BootExpectation: Hashable, Sendable {
         } catch {
             throw BootRefusal(.firmwareLog, "the firmware event log does not parse: \(error)")
         }
-        let replayed = log.replay()["sha256"] ?? [:]
+        guard let replayed = log.replay()["sha256"] else {
+            throw BootRefusal(.firmwareLog, "the firmware event log has no SHA-256 digests to replay")
+        }
         for pcr in BootEvidence.firmwarePCRs {
             let expected = replayed[pcr] ?? [UInt8](repeating: 0, count: 32)
             guard let actual = evidence.pcrs[pcr] else {
@@ -72,27 +75,46 @@ public struct BootExpectation: Hashable, Sendable {
         return log
     }
 
-    /// The running kernel's command line must be measured: as the load options the kernel's EFI
-    /// stub records in PCR 9 (UTF-16LE with a terminating NUL), or as the `.cmdline` section
-    /// systemd-stub records in PCR 11.
-    private func checkCommandLineMeasured(_ commandLine: String, in log: FirmwareEventLog) throws(BootRefusal) {
+    /// The Secure Boot state is read from the `SecureBoot` variable's event data, which replay
+    /// does not cover: each such event's SHA-256 digest must be the digest of its data.
+    private func checkSecureBootEventsHashToTheirData(_ log: FirmwareEventLog) throws(BootRefusal) {
+        for event in log.events where event.pcr == 7 && event.type == .efiVariableDriverConfig {
+            guard case .variable(let variable) = event.payload, variable.vendor == .globalVariable, variable.name == "SecureBoot"
+            else { continue }
+            guard event.digest(for: .sha256) == [UInt8](SHA256.hash(data: event.data)) else {
+                throw BootRefusal(.secureBoot, "event \(event.index) (the SecureBoot variable) carries data its digest does not cover")
+            }
+        }
+    }
+
+    /// The running kernel's command line must be the one measured: the load options the
+    /// kernel's EFI stub extended into PCR 9 (UTF-16LE with a terminating NUL) must be it, and
+    /// PCR 12 must be zero, since systemd-stub measures there the load options a boot loader
+    /// passes, which replace the UKI's own command line when Secure Boot is off.
+    private func checkCommandLineMeasured(_ evidence: BootEvidence, in log: FirmwareEventLog) throws(BootRefusal) {
+        guard let loadOptionsPCR = evidence.pcrs[BootEvidence.loadOptionsPCR] else {
+            throw BootRefusal(.commandLine, "the TPM gave no SHA-256 value for PCR \(BootEvidence.loadOptionsPCR)")
+        }
+        guard loadOptionsPCR.allSatisfy({ $0 == 0 }) else {
+            throw BootRefusal(
+                .commandLine,
+                "PCR \(BootEvidence.loadOptionsPCR) is not zero: the boot loader passed load options of its own instead of the UKI's command line")
+        }
         var loadOptions: [UInt8] = []
-        for unit in commandLine.utf16 + [0] {
+        for unit in evidence.commandLine.utf16 + [0] {
             loadOptions += [UInt8(truncatingIfNeeded: unit), UInt8(truncatingIfNeeded: unit >> 8)]
         }
-        let asLoadOptions = [UInt8](SHA256.hash(data: loadOptions))
-        let asSection = [UInt8](SHA256.hash(data: Array(commandLine.utf8)))
+        let digest = [UInt8](SHA256.hash(data: loadOptions))
         let measured = log.events.contains { event in
-            guard let digest = event.digest(for: .sha256) else { return false }
-            return (event.pcr == 9 && digest == asLoadOptions) || (event.pcr == 11 && digest == asSection)
+            event.isExtended && event.pcr == 9 && event.digest(for: .sha256) == digest
         }
         guard measured else {
-            throw BootRefusal(.commandLine, "the kernel command line is not one the firmware event log measured into PCR 9 or 11")
+            throw BootRefusal(.commandLine, "the kernel command line is not one the firmware event log extended into PCR 9")
         }
     }
 
     private func checkVerityRoot(commandLine: String, rootTable: String?) throws(BootRefusal) {
-        let words = commandLine.split(separator: " ")
+        let words = commandLine.split(whereSeparator: \.isWhitespace)
         let parameters = words.filter { $0.hasPrefix(Self.verityParameter) }
         guard parameters.count == 1, let parameter = parameters.first else {
             throw BootRefusal(.verityRoot, "the kernel command line names \(parameters.count) \(Self.verityParameter) parameters; one is required")
@@ -119,6 +141,12 @@ public struct BootExpectation: Hashable, Sendable {
                 .verityRoot,
                 "the root device verifies against root hash \(table[11]) (\(table[10]), salt \(table[12]), \(table[8]) blocks), "
                     + "not the command line's \(rootHash) (sha256, salt \(salt), \(blocks) blocks)")
+        }
+        // Without panic_on_corruption (e.g. with ignore_corruption) a changed block is served.
+        let options = Array(table.dropFirst(13))
+        guard options == ["1", "panic_on_corruption"] else {
+            throw BootRefusal(
+                .verityRoot, "the root device's verity options are '\(options.joined(separator: " "))', not '1 panic_on_corruption'")
         }
     }
 }
