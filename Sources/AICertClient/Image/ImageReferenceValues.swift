@@ -24,9 +24,13 @@ public struct ImageReferenceValues: Sendable {
     public struct ImageSummary: Sendable, Encodable {
         /// SHA-256 of `aicert.efi`.
         public let ukiFileSHA256: String
+        /// The UKI's Authenticode digest, which the firmware measures into PCR 4.
         public let ukiAuthenticode: String
+        /// The `.linux` section's Authenticode digest, which PCR 4 gets when the stub starts it.
         public let kernelAuthenticode: String
+        /// systemd-stub's version from `.sdmagic`.
         public let stubVersion: String
+        /// The `.cmdline` section.
         public let commandLine: String
 
         private enum CodingKeys: String, CodingKey {
@@ -43,7 +47,9 @@ public struct ImageReferenceValues: Sendable {
     public let events: [ReferenceEvent]
     /// The reference value of each PCR known.
     public let pcrs: [Int: SHA256Hash]
+    /// Where each value of ``pcrs`` comes from.
     public let sources: [Int: Source]
+    /// The reference boot the firmware PCRs were taken from, when one was given.
     public let referenceBoot: ReferenceBoot?
     /// The image's PCRs whose events in the reference boot's log differ from the image's: the
     /// reference boot booted another image (its firmware values may still serve). Empty when
