@@ -40,7 +40,7 @@ enum PreparedTPMState {
             throw LocalPlatformError("prepare-tpm", "cannot create \(directory.path): \(error.localizedDescription)")
         }
         let ca = try DevelopmentCA.loadOrCreate(in: home.appendingPathComponent("ca"))
-        let template = try SwtpmStateTemplate.ensure(in: home, progress: progress)
+        let template = try SwtpmStateTemplate.ensure(in: home, teardown: teardown, progress: progress)
         let state = directory.appendingPathComponent("state")
         do {
             try files.copyItem(at: template, to: state)

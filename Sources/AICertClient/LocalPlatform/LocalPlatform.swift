@@ -45,7 +45,7 @@ public enum LocalPlatform {
             progress("creating the development CA in \(caDirectory.path); this happens once")
         }
         let ca = try DevelopmentCA.loadOrCreate(in: caDirectory)
-        let template = try SwtpmStateTemplate.ensure(in: home, progress: progress)
+        let template = try SwtpmStateTemplate.ensure(in: home, teardown: teardown, progress: progress)
 
         let run = files.temporaryDirectory.appendingPathComponent("aicert-local-\(UUID().uuidString)")
         try files.createDirectory(at: run, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -7,8 +7,9 @@ import Foundation
 /// Every run copies it, so each run gets a TPM no earlier run has touched (PCRs 14 and 15 at
 /// zero), while the seeds, and so the EK, stay those of this one "manufactured" TPM.
 enum SwtpmStateTemplate {
-    /// The template's state directory, manufactured first if it is missing.
-    static func ensure(in home: URL, progress: (String) -> Void) throws -> URL {
+    /// The template's state directory, manufactured first if it is missing; a signal during
+    /// manufacture stops `swtpm_setup` and removes the half-made state through `teardown`.
+    static func ensure(in home: URL, teardown: PlatformTeardown, progress: (String) -> Void) throws -> URL {
         let root = home.appendingPathComponent("swtpm")
         let state = root.appendingPathComponent("state")
         if FileManager.default.fileExists(atPath: state.appendingPathComponent("tpm2-00.permall").path) {
@@ -17,8 +18,9 @@ enum SwtpmStateTemplate {
         progress("manufacturing a software TPM (EK and EK certificate) in \(root.path); this happens once")
         // Made aside and renamed into place, so that an interrupted setup leaves nothing half made.
         let staging = home.appendingPathComponent(".swtpm-\(UUID().uuidString)")
+        teardown.adopt(directory: staging)
         defer { try? FileManager.default.removeItem(at: staging) }
-        try manufacture(in: staging)
+        try manufacture(in: staging, teardown: teardown)
         if FileManager.default.fileExists(atPath: root.path) {
             // A leftover without a complete state, or one made meanwhile by a concurrent run.
             if FileManager.default.fileExists(atPath: state.appendingPathComponent("tpm2-00.permall").path) { return state }
@@ -34,7 +36,7 @@ enum SwtpmStateTemplate {
         return state
     }
 
-    private static func manufacture(in directory: URL) throws {
+    private static func manufacture(in directory: URL, teardown: PlatformTeardown) throws {
         let files = FileManager.default
         let state = directory.appendingPathComponent("state")
         let ca = directory.appendingPathComponent("localca")
@@ -66,6 +68,7 @@ enum SwtpmStateTemplate {
                 "--pcr-banks", "sha1,sha256", "--overwrite",
             ],
             environment: HostTool.environment, log: directory.appendingPathComponent("swtpm_setup.log"))
+        teardown.adopt(process)
         guard process.waitForExit(timeout: .seconds(120)) else {
             process.stop()
             throw LocalPlatformError("swtpm_setup", "did not finish within 2 minutes: \(process.logTail())")
