@@ -90,7 +90,7 @@ struct BootExpectationTests {
     /// SecureBoot event says 1 under the digest of 0 still replays, and is refused.
     @Test func secureBootDataItsDigestDoesNotCoverIsRefused() throws {
         var forged = RealBoot.eventLog
-        let name = Array("SecureBoot".utf16.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] })
+        let name = Array(EventText.nulTerminatedUTF16LittleEndian("SecureBoot").dropLast(2))  // the name is logged without its NUL
         let at = try #require(forged.indices.first { forged[$0...].starts(with: name) })
         #expect(forged[at + name.count] == 0)
         forged[at + name.count] = 1

@@ -147,6 +147,12 @@ struct RunCommandTests {
         let notBuilt = try sandbox.aicert(["run", "-c", config.path, "--image", empty.path])
         #expect(notBuilt.status == 3, "\(notBuilt.errors)")
         #expect(notBuilt.errors.contains("has no disk.raw"), "\(notBuilt.errors)")
+        // QEMU splits option values at commas: `file=DIR,snapshot=on/disk.raw` would add an option.
+        let comma = sandbox.root.appendingPathComponent("image,snapshot=on")
+        try FileManager.default.createDirectory(at: comma, withIntermediateDirectories: true)
+        let injected = try sandbox.aicert(["run", "-c", config.path, "--image", comma.path])
+        #expect(injected.status == 3, "\(injected.errors)")
+        #expect(injected.errors.contains("contains a comma, which QEMU's options cannot take"), "\(injected.errors)")
         try sandbox.expectNoProcessLeft()
     }
 

@@ -64,10 +64,7 @@ public enum OVMFBootModel {
     public static func kernelEvents(
         commandLine: String, initrdDigest: SHA256Hash, initrdSize: Int
     ) -> [ReferenceEvent] {
-        var loadOptions: [UInt8] = []
-        for unit in commandLine.utf16 + [0] {
-            loadOptions += [UInt8(truncatingIfNeeded: unit), UInt8(truncatingIfNeeded: unit >> 8)]
-        }
+        let loadOptions = EventText.nulTerminatedUTF16LittleEndian(commandLine)
         return [
             ReferenceEvent(
                 pcr: 9, type: "EV_EVENT_TAG", description: "LOADED_IMAGE::LoadOptions (the kernel command line)",

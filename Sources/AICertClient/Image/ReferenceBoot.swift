@@ -27,7 +27,7 @@ public struct ReferenceBoot: Sendable {
     public static func load(directory: String) throws -> ReferenceBoot {
         let base = URL(fileURLWithPath: directory)
         let logPath = base.appendingPathComponent("eventlog.bin").path
-        guard let data = boundedContents(logPath, limit: FirmwareEventLog.maximumSize) else {
+        guard let data = BoundedFile.read(logPath, limit: FirmwareEventLog.maximumSize) else {
             throw ImageMeasureError(.unreadable, file: logPath, "cannot be read (make it with image/boot.sh --capture)")
         }
         guard data.count <= FirmwareEventLog.maximumSize else {
@@ -72,20 +72,12 @@ public struct ReferenceBoot: Sendable {
 
     private static func text(at path: String) throws -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = boundedContents(path, limit: maximumTextSize), data.count <= maximumTextSize,
+        guard let data = BoundedFile.read(path, limit: maximumTextSize), data.count <= maximumTextSize,
             let text = String(data: data, encoding: .utf8)
         else {
             throw ImageMeasureError(.unreadable, file: path, "cannot be read as UTF-8 text of at most \(maximumTextSize) bytes")
         }
         return text
-    }
-
-    /// At most `limit` + 1 bytes of the file at `path` (one more than allowed tells it is too
-    /// large, without reading a huge file whole); `nil` when it cannot be read.
-    private static func boundedContents(_ path: String, limit: Int) -> Data? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        return try? handle.read(upToCount: limit + 1) ?? Data()
     }
 
     /// `INDEX HEX` lines, as image/boot.sh writes them from the kernel's

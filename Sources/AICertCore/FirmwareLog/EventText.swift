@@ -32,6 +32,16 @@ public struct EventText: Hashable, Sendable {
         }
     }
 
+    /// `text` as UTF-16LE with a terminating NUL: how an EFI application's load options (e.g.
+    /// the kernel command line the Linux EFI stub measures into PCR 9) are written.
+    public static func nulTerminatedUTF16LittleEndian(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for unit in text.utf16 + [0] {
+            bytes += [UInt8(truncatingIfNeeded: unit), UInt8(truncatingIfNeeded: unit >> 8)]
+        }
+        return bytes
+    }
+
     private init(value: String, encoding: Encoding) {
         self.value = value
         self.encoding = encoding

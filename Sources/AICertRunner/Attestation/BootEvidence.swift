@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import TPM2
 
@@ -11,6 +12,8 @@ public struct BootEvidence: Sendable {
     public static let loadOptionsPCR = 12
     /// The longest kernel command line read; Linux allows at most a few KiB.
     static let maximumCommandLine = 64 * 1024
+    /// The largest mount table read; the base image has a few dozen mounts.
+    static let maximumMountInfo = 1 << 20
 
     public var firmwareLog: [UInt8]?
     /// Where the log was read from, for messages.
@@ -34,8 +37,10 @@ public struct BootEvidence: Sendable {
     /// piece cannot be read.
     static func read(tpm: TPMClient, firmwareLog path: String) async throws -> BootEvidence {
         let pcrs = try tpm.readPCRs(firmwarePCRs + [loadOptionsPCR], bank: .sha256)
-        guard let commandLineBytes = try? Self.readSmallFile("/proc/cmdline") else {
-            throw BootRefusal(.commandLine, "cannot read /proc/cmdline")
+        guard let commandLineBytes = BoundedFile.read("/proc/cmdline", limit: maximumCommandLine),
+            commandLineBytes.count <= maximumCommandLine
+        else {
+            throw BootRefusal(.commandLine, "cannot read /proc/cmdline (or it is over \(maximumCommandLine) bytes)")
         }
         var commandLine = String(decoding: commandLineBytes, as: UTF8.self)
         while commandLine.hasSuffix("\n") { commandLine.removeLast() }
@@ -46,8 +51,8 @@ public struct BootEvidence: Sendable {
 
     /// The device-mapper table of the file system mounted at `/`, from `dmsetup`.
     private static func rootDeviceTable() async throws -> String? {
-        guard let mountInfo = try? readSmallFile("/proc/self/mountinfo") else {
-            throw BootRefusal(.verityRoot, "cannot read /proc/self/mountinfo")
+        guard let mountInfo = BoundedFile.read("/proc/self/mountinfo", limit: maximumMountInfo), mountInfo.count <= maximumMountInfo else {
+            throw BootRefusal(.verityRoot, "cannot read /proc/self/mountinfo (or it is over \(maximumMountInfo) bytes)")
         }
         // ID PARENT MAJOR:MINOR ROOT MOUNT-POINT …; the last mount at / is the one in effect.
         let root = String(decoding: mountInfo, as: UTF8.self).split(separator: "\n")
@@ -74,11 +79,5 @@ public struct BootEvidence: Sendable {
             throw BootRefusal(.verityRoot, "dmsetup table failed for \(major):\(minor): \(output.text.prefix(200))")
         }
         return output.text
-    }
-
-    private static func readSmallFile(_ path: String) throws -> Data {
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        return try handle.read(upToCount: maximumCommandLine) ?? Data()
     }
 }

@@ -100,11 +100,7 @@ public struct BootExpectation: Hashable, Sendable {
                 .commandLine,
                 "PCR \(BootEvidence.loadOptionsPCR) is not zero: the boot loader passed load options of its own instead of the UKI's command line")
         }
-        var loadOptions: [UInt8] = []
-        for unit in evidence.commandLine.utf16 + [0] {
-            loadOptions += [UInt8(truncatingIfNeeded: unit), UInt8(truncatingIfNeeded: unit >> 8)]
-        }
-        let digest = [UInt8](SHA256.hash(data: loadOptions))
+        let digest = [UInt8](SHA256.hash(data: EventText.nulTerminatedUTF16LittleEndian(evidence.commandLine)))
         let measured = log.events.contains { event in
             event.isExtended && event.pcr == 9 && event.digest(for: .sha256) == digest
         }

@@ -10,9 +10,7 @@ public enum FirmwareLogSource {
     /// The log's bytes, or `nil` when the machine has none (a software TPM, no securityfs).
     /// A log larger than any the parser accepts is left out rather than truncated.
     public static func read(path: String = kernelPath) -> [UInt8]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: FirmwareEventLog.maximumSize + 1), !data.isEmpty,
+        guard let data = BoundedFile.read(path, limit: FirmwareEventLog.maximumSize), !data.isEmpty,
             data.count <= FirmwareEventLog.maximumSize
         else { return nil }
         return [UInt8](data)
