@@ -28,7 +28,8 @@ struct RunCommand: AsyncParsableCommand {
                 ✓ aicert-output/certificate.json: verified AI certificate for iris
                 …
                   aicert verify aicert-output/certificate.json --trust-root \\
-                    aicert-output/development-root.pem --artifact aicert-output/outputs
+                    aicert-output/development-root.pem --allow-unmeasured-boot \\
+                    --artifact aicert-output/outputs
 
             The local platform (the default) starts a fresh swtpm laid out like an Azure vTPM and \
             an aicert-runner on loopback ports for this run only, and stops both at the end, on \

@@ -2,17 +2,13 @@ import AICertCore
 import Foundation
 
 /// Verifies an `aicert/v1` certificate offline: runs every check of
-/// docs/certificate-format.md in order and reports each, even after one failed.
+/// docs/verification-rules.md in order and reports each, even after one failed. Only the
+/// quote, the event log and the verifier's own choices decide; `runner_time` is never read.
 public enum CertificateVerifier {
     public static func verify(_ certificate: AICertificate, options: VerificationOptions) async -> VerificationReport {
         let chain = certificate.attestationKey.certificateChain.map(\.bytes)
-        let time = options.validationTime ?? RFC3339.date(from: certificate.runnerTime)
-        var checks: [CheckResult] = []
-        if let time {
-            checks.append(await ChainCheck.run(chain: chain, trustStore: options.trustStore, at: time, platform: certificate.platform))
-        } else {
-            checks.append(CheckResult(.akChain, .fail, "runner_time '\(certificate.runnerTime)' is not an RFC 3339 time; give one with --at"))
-        }
+        let anchor = await ChainCheck.run(chain: chain, trustStore: options.trustStore, at: options.validationTime ?? Date())
+        var checks = [anchor.result]
         checks.append(
             QuoteSignatureCheck.run(
                 publicArea: certificate.attestationKey.publicArea.bytes, leafCertificate: chain.first,
@@ -25,13 +21,13 @@ public enum CertificateVerifier {
         checks.append(eventLog)
         checks.append(
             BootStateCheck.run(
-                platform: certificate.platform, pcrs: certificate.pcrs, policy: options.policy,
-                firmwareLog: certificate.firmwareEventLog?.bytes))
+                platform: summary?.platform, image: summary?.image, pcrs: certificate.pcrs,
+                firmwareLog: certificate.firmwareEventLog?.bytes, options: options))
         checks.append(PolicyCheck.run(summary: summary, policy: options.policy))
         checks.append(await ArtifactCheck.run(paths: options.artifacts, outputs: certificate.manifests.outputs))
         return VerificationReport(
-            format: certificate.format, platform: certificate.platform, checks: checks,
-            inputs: summary?.inputs ?? [], outputs: summary?.outputs ?? [])
+            format: certificate.format, platform: summary?.platform, trust: anchor.trust, trustRoot: anchor.root?.commonName,
+            checks: checks, summary: summary)
     }
 }
 

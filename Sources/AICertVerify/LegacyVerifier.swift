@@ -13,7 +13,6 @@ public enum LegacyVerifier {
     static let resettablePCRs: Set<Int> = [16, 23]
 
     public static func verify(_ proof: LegacyProof, options: VerificationOptions) async -> VerificationReport {
-        let platform = "azure"
         var chain: [[UInt8]] = []
         var checks: [CheckResult] = []
         var chainProblem: String?
@@ -30,11 +29,11 @@ public enum LegacyVerifier {
             }
         }
         let time = options.validationTime ?? Date()
-        if let chainProblem {
-            checks.append(CheckResult(.akChain, .fail, chainProblem))
-        } else {
-            checks.append(await ChainCheck.run(chain: chain, trustStore: options.trustStore, at: time, platform: platform))
+        var anchor = ChainOutcome(result: .fail(.akChain, .certificateUnreadable, chainProblem ?? ""), trust: .none, root: nil)
+        if chainProblem == nil {
+            anchor = await ChainCheck.run(chain: chain, trustStore: options.trustStore, at: time)
         }
+        checks.append(anchor.result)
         checks.append(signatureCheck(proof, leaf: chain.first))
         let (contentResult, values) = contentCheck(proof)
         checks.append(contentResult)
@@ -43,24 +42,33 @@ public enum LegacyVerifier {
         for ((hash, pcr), value) in values where hash == AlgorithmID.sha256.rawValue {
             quoted["sha256", default: [:]][String(pcr)] = value.hexString
         }
-        checks.append(BootStateCheck.run(platform: platform, pcrs: quoted, policy: options.policy, firmwareLog: nil))
+        // The legacy format signs no platform or image: its boot is never measured.
+        checks.append(BootStateCheck.run(platform: nil, image: nil, pcrs: quoted, firmwareLog: nil, options: options))
         if let policy = options.policy, !policy.inputs.isEmpty || !policy.outputs.isEmpty {
-            checks.append(CheckResult(.policy, .fail, "the legacy format names no inputs or outputs to check the policy's requirements against"))
+            checks.append(
+                .fail(
+                    .policy, .requirementMissing,
+                    "the legacy format names no inputs or outputs to check the policy's requirements against"))
         } else {
-            checks.append(CheckResult(.policy, .skip, options.policy == nil ? "no policy given" : "the policy requires no inputs or outputs"))
+            checks.append(
+                CheckResult(
+                    .policy, .skip, .notRequested,
+                    options.policy == nil ? "no policy given" : "the policy requires no inputs or outputs"))
         }
         checks.append(
             options.artifacts.isEmpty
-                ? CheckResult(.artifacts, .skip, "no artifact given")
-                : CheckResult(.artifacts, .fail, "the legacy format carries no outputs manifest to match artifacts against"))
-        return VerificationReport(format: LegacyProof.format, platform: platform, checks: checks, inputs: [], outputs: [])
+                ? CheckResult(.artifacts, .skip, .notRequested, "no artifact given")
+                : .fail(.artifacts, .artifactMismatch, "the legacy format carries no outputs manifest to match artifacts against"))
+        return VerificationReport(
+            format: LegacyProof.format, platform: nil, trust: anchor.trust, trustRoot: anchor.root?.commonName, checks: checks,
+            summary: nil)
     }
 
     /// The AK certificate's key verified the quote's signature.
     static func signatureCheck(_ proof: LegacyProof, leaf: [UInt8]?) -> CheckResult {
-        func fail(_ detail: String) -> CheckResult { CheckResult(.quoteSignature, .fail, detail) }
+        func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.quoteSignature, reason, detail) }
         guard let leaf, let certificate = try? Certificate(derEncoded: leaf) else {
-            return fail("there is no readable AK certificate")
+            return fail(.akCertificateUnreadable, "there is no readable AK certificate")
         }
         let key: AttestationPublicKey
         do {
@@ -68,45 +76,47 @@ public enum LegacyVerifier {
             try serializer.serialize(certificate.publicKey)
             key = try AttestationPublicKey(subjectPublicKeyInfo: serializer.serializedBytes)
         } catch {
-            return fail("the AK certificate's key is not usable: \(error)")
+            return fail(.akKeyUnacceptable, "the AK certificate's key is not usable: \(error)")
         }
         let signature: Signature
         do {
             signature = try Signature(tpmEncoded: proof.signature)
         } catch {
-            return fail("the quote signature is not a TPMT_SIGNATURE: \(error)")
+            return fail(.signatureUnreadable, "the quote signature is not a TPMT_SIGNATURE: \(error)")
         }
         do {
             try key.verify(signature, over: proof.message)
         } catch {
-            return fail("\(error)")
+            return fail(.signatureInvalid, "\(error)")
         }
-        return CheckResult(
-            .quoteSignature, .pass,
+        return .pass(
+            .quoteSignature,
             "\(signature.scheme) signature with \(signature.hash) by the key of '\(certificate.commonName)' verifies")
     }
 
     /// The message is a TPM-generated quote whose PCR digest is that of the PCR file's values.
     static func contentCheck(_ proof: LegacyProof) -> (CheckResult, [(key: (UInt16, Int), value: [UInt8])]) {
-        func fail(_ detail: String) -> (CheckResult, [(key: (UInt16, Int), value: [UInt8])]) { (CheckResult(.quoteContent, .fail, detail), []) }
+        func fail(_ reason: CheckReason, _ detail: String) -> (CheckResult, [(key: (UInt16, Int), value: [UInt8])]) {
+            (.fail(.quoteContent, reason, detail), [])
+        }
         let quote: QuoteAttestation
         do {
             quote = try QuoteAttestation(tpmEncoded: proof.message)
         } catch {
-            return fail("the quote is not a TPMS_ATTEST of a quote: \(error)")
+            return fail(.attestUnreadable, "the quote is not a TPMS_ATTEST of a quote: \(error)")
         }
         guard quote.magic == QuoteAttestation.generatedMagic else {
-            return fail("magic 0x\(String(quote.magic, radix: 16)) is not TPM_GENERATED_VALUE (0xff544347)")
+            return fail(.notTPMGenerated, "magic 0x\(String(quote.magic, radix: 16)) is not TPM_GENERATED_VALUE (0xff544347)")
         }
         let file: Tpm2ToolsPCRValues
         do {
             file = try Tpm2ToolsPCRValues(proof.pcrFile)
         } catch {
-            return fail("\(error)")
+            return fail(.pcrValuesMalformed, "\(error)")
         }
         let signed = quote.quote.pcrSelection.orderedPCRs.map { ($0.hash.rawValue, $0.pcr) }
         guard signed.elementsEqual(file.selection, by: { $0.0 == $1.hash && $0.1 == $1.pcr }) else {
-            return fail("the PCR file's selection is not the quote's")
+            return fail(.pcrSelectionInvalid, "the PCR file's selection is not the quote's")
         }
         var values: [AlgorithmID: [Int: [UInt8]]] = [:]
         for (index, (hash, pcr)) in file.selection.enumerated() {
@@ -117,12 +127,12 @@ public enum LegacyVerifier {
             let composite = try? PCRMath.compositeDigest(selection: quote.quote.pcrSelection, values: values, hash: hash),
             composite == quote.quote.pcrDigest
         else {
-            return fail("the quote's PCR digest is not the digest of the PCR file's values: a PCR value was changed")
+            return fail(.pcrDigestMismatch, "the quote's PCR digest is not the digest of the PCR file's values: a PCR value was changed")
         }
         let pairs = file.selection.enumerated().map { (key: ($0.element.hash, $0.element.pcr), value: file.values[$0.offset]) }
         return (
             CheckResult(
-                .quoteContent, .warn,
+                .quoteContent, .warn, .nonceAbsent,
                 "TPM-generated quote of \(file.values.count) PCRs whose digest matches; the legacy format records no nonce, so freshness is unproven"),
             pairs
         )
@@ -131,24 +141,24 @@ public enum LegacyVerifier {
     /// The log replays, from zeros, to a quoted SHA-256 PCR that software cannot reset.
     static func eventLogCheck(_ proof: LegacyProof, values: [(key: (UInt16, Int), value: [UInt8])]) -> CheckResult {
         guard !proof.eventLog.isEmpty else {
-            return CheckResult(.eventLog, .fail, "the event log is empty: it proves nothing")
+            return .fail(.eventLog, .logGrammar, "the event log is empty: it proves nothing")
         }
         guard !values.isEmpty else {
-            return CheckResult(.eventLog, .fail, "no trustworthy PCR values to replay the log against")
+            return .fail(.eventLog, .pcrReplayMismatch, "no trustworthy PCR values to replay the log against")
         }
         let digests = proof.eventLog.map { Array(SHA256.hash(data: Array($0.utf8))) }
         guard let replayed = try? PCRMath.replay(digests, bank: .sha256) else {
-            return CheckResult(.eventLog, .fail, "the log cannot be replayed")
+            return .fail(.eventLog, .pcrReplayMismatch, "the log cannot be replayed")
         }
         let matches = values.filter { $0.key.0 == AlgorithmID.sha256.rawValue && $0.value == replayed }.map(\.key.1)
         if let pcr = matches.first(where: { !resettablePCRs.contains($0) }) {
-            return CheckResult(.eventLog, .pass, "\(proof.eventLog.count) events replay to PCR \(pcr)")
+            return .pass(.eventLog, "\(proof.eventLog.count) events replay to PCR \(pcr)")
         }
         if let pcr = matches.first {
-            return CheckResult(
-                .eventLog, .fail,
+            return .fail(
+                .eventLog, .pcrReplayMismatch,
                 "the \(proof.eventLog.count) events replay only to PCR \(pcr), which software can reset: the log proves nothing")
         }
-        return CheckResult(.eventLog, .fail, "the \(proof.eventLog.count) events replay to no quoted SHA-256 PCR")
+        return .fail(.eventLog, .pcrReplayMismatch, "the \(proof.eventLog.count) events replay to no quoted SHA-256 PCR")
     }
 }

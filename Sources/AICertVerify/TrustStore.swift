@@ -27,6 +27,13 @@ public struct TrustStore: Sendable {
         self.roots = roots
     }
 
+    /// What anchoring at `root` makes a chain: built-in roots are production, roots that mark
+    /// themselves as AICert's development CA are development, any other is custom.
+    public func trust(of root: Certificate) -> TrustLevel {
+        if DevelopmentMarker.marks(root) { return .development }
+        return BuiltInRoots.all.contains(root) ? .production : .custom
+    }
+
     /// Adds roots read from PEM text (one or more `CERTIFICATE` blocks) or DER bytes.
     public mutating func add(contentsOf data: Data, source: String) throws {
         roots += try Self.certificates(in: data, source: source)

@@ -17,35 +17,74 @@ public enum CheckName: String, Hashable, Sendable, Codable, CaseIterable {
     case artifacts
 }
 
-/// One named check with its status and a one-line detail.
+/// One named check with its status, its stable reason code and a one-line detail.
 public struct CheckResult: Hashable, Sendable, Codable {
     public var name: CheckName
     public var status: CheckStatus
+    public var reason: CheckReason
     public var detail: String
 
-    public init(_ name: CheckName, _ status: CheckStatus, _ detail: String) {
+    public init(_ name: CheckName, _ status: CheckStatus, _ reason: CheckReason, _ detail: String) {
         self.name = name
         self.status = status
+        self.reason = reason
         self.detail = detail
+    }
+
+    /// A passing result.
+    static func pass(_ name: CheckName, _ detail: String) -> CheckResult { CheckResult(name, .pass, .ok, detail) }
+
+    /// A failing result.
+    static func fail(_ name: CheckName, _ reason: CheckReason, _ detail: String) -> CheckResult {
+        CheckResult(name, .fail, reason, detail)
     }
 }
 
-/// What a verification found: every check, and the inputs and outputs the event log names.
+/// What anchored the AK chain, and so what a VALID verdict is worth. It follows from the root
+/// the verifier chose, never from a member of the certificate.
+public enum TrustLevel: String, Hashable, Sendable, Codable {
+    /// A root built into the verifier (a cloud's vTPM root).
+    case production
+    /// A root that marks itself as AICert's development CA: the builder holds its key.
+    case development
+    /// Another root the user passed (`--trust-root` or a policy).
+    case custom
+    /// The chain did not validate.
+    case none
+}
+
+/// What a verification found: every check, the trust its chain reached, and the build the
+/// event log describes.
 public struct VerificationReport: Hashable, Sendable, Codable {
     /// True only if no check failed.
     public var valid: Bool { !checks.contains { $0.status == .fail } }
+    /// `VALID`, `VALID, boot not measured` (accepted by the user's choice) or `INVALID`.
+    public var verdict: String {
+        guard valid else { return "INVALID" }
+        return check(.bootState)?.status == .skip ? "VALID, boot not measured" : "VALID"
+    }
     public var format: String
-    public var platform: String
+    /// The platform the runner event signs; `nil` when the event log cannot be read.
+    public var platform: String?
+    public var trust: TrustLevel
+    /// The common name of the root that anchored the chain.
+    public var trustRoot: String?
     public var checks: [CheckResult]
-    public var inputs: [InputSummary]
-    public var outputs: [OutputSummary]
+    /// The build as the event log describes it; `nil` when the log cannot be read.
+    public var summary: BuildSummary?
 
-    public init(format: String, platform: String, checks: [CheckResult], inputs: [InputSummary], outputs: [OutputSummary]) {
+    public var inputs: [InputSummary] { summary?.inputs ?? [] }
+    public var outputs: [OutputSummary] { summary?.outputs ?? [] }
+
+    public init(
+        format: String, platform: String?, trust: TrustLevel, trustRoot: String?, checks: [CheckResult], summary: BuildSummary?
+    ) {
         self.format = format
         self.platform = platform
+        self.trust = trust
+        self.trustRoot = trustRoot
         self.checks = checks
-        self.inputs = inputs
-        self.outputs = outputs
+        self.summary = summary
     }
 
     /// The result of check `name`, if it ran.
@@ -58,25 +97,33 @@ public struct VerificationReport: Hashable, Sendable, Codable {
         checks.first { $0.status == .fail }
     }
 
-    enum CodingKeys: String, CodingKey { case valid, format, platform, checks, inputs, outputs }
+    enum CodingKeys: String, CodingKey {
+        case valid, verdict, format, platform, trust, checks, inputs, outputs, summary
+        case trustRoot = "trust_root"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         format = try container.decode(String.self, forKey: .format)
-        platform = try container.decode(String.self, forKey: .platform)
+        platform = try container.decodeIfPresent(String.self, forKey: .platform)
+        trust = try container.decode(TrustLevel.self, forKey: .trust)
+        trustRoot = try container.decodeIfPresent(String.self, forKey: .trustRoot)
         checks = try container.decode([CheckResult].self, forKey: .checks)
-        inputs = try container.decode([InputSummary].self, forKey: .inputs)
-        outputs = try container.decode([OutputSummary].self, forKey: .outputs)
+        summary = try container.decodeIfPresent(BuildSummary.self, forKey: .summary)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(valid, forKey: .valid)
+        try container.encode(verdict, forKey: .verdict)
         try container.encode(format, forKey: .format)
         try container.encode(platform, forKey: .platform)
+        try container.encode(trust, forKey: .trust)
+        try container.encode(trustRoot, forKey: .trustRoot)
         try container.encode(checks, forKey: .checks)
         try container.encode(inputs, forKey: .inputs)
         try container.encode(outputs, forKey: .outputs)
+        try container.encodeIfPresent(summary, forKey: .summary)
     }
 
     /// The report as JSON with sorted keys, as `aicert verify --json` prints it.

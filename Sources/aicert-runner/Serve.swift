@@ -31,8 +31,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file holding the bearer token (at least 16 characters, not readable by group or others), e.g. /etc/aicert/token.")
     var tokenFile: String
 
-    @Option(help: "The platform written into certificates: local, remote, qemu or azure.")
-    var platform = "local"
+    @Option(help: "The platform signed into the runner event and written into certificates: local, remote, qemu or azure.")
+    var platform: PlatformKind = .local
+
+    @Option(help: ArgumentHelp(
+        "A JSON file naming the base image this runner booted from: {\"name\", \"version\", \"uki_sha256\"}.",
+        discussion: "Signed into the runner event, so that a verifier looks up that image's reference PCR values. The base image's start-runner passes it from the platform."))
+    var image: String?
 
     @Option(help: "PEM certificates that complete the AK certificate's chain up to the root, e.g. ~/.aicert/ca/intermediate.pem.")
     var akIntermediates: String?
@@ -53,9 +58,6 @@ struct Serve: AsyncParsableCommand {
     var expectVerityRoot = false
 
     func validate() throws {
-        guard ["local", "remote", "qemu", "azure"].contains(platform) else {
-            throw ValidationError("--platform is one of local, remote, qemu, azure")
-        }
         _ = try ListenAddress(listen)
         if let expectSecureBoot, expectSecureBoot != "enabled" && expectSecureBoot != "disabled" {
             throw ValidationError("--expect-secure-boot is enabled or disabled")
@@ -76,6 +78,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = RunnerConfiguration(
             tcti: tcti, workspace: URL(fileURLWithPath: workspace), host: address.host, port: address.port,
             token: try TokenFile.read(tokenFile), platform: platform,
+            image: try image.map(ImageIdentityFile.read),
             intermediates: try akIntermediates.map(PEMCertificates.read) ?? [], firmwareLog: firmwareLog == "none" ? nil : firmwareLog,
             bootExpectation: bootExpectation)
         let server: RunnerServer
@@ -115,5 +118,20 @@ struct Serve: AsyncParsableCommand {
         } catch is CancellationError {
             return
         }
+    }
+}
+
+extension PlatformKind: ExpressibleByArgument {}
+
+/// Reads the image identity file `--image` names.
+enum ImageIdentityFile {
+    static func read(_ path: String) throws -> ImageIdentity {
+        guard let data = BoundedFile.read(path, limit: 4096) else { throw ValidationError("--image \(path): cannot be read") }
+        guard data.count <= 4096, let identity = try? JSONDecoder().decode(ImageIdentity.self, from: data),
+            SHA256Hash(hex: identity.ukiSHA256)?.hex == identity.ukiSHA256
+        else {
+            throw ValidationError("--image \(path): not {\"name\", \"version\", \"uki_sha256\"} with a lowercase SHA-256")
+        }
+        return identity
     }
 }

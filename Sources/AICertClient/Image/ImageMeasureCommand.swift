@@ -1,3 +1,4 @@
+import AICertCore
 import ArgumentParser
 import Foundation
 
@@ -39,6 +40,11 @@ struct ImageMeasureCommand: ParsableCommand {
         valueName: "dir"))
     var referenceBoot: String?
 
+    @Flag(help: ArgumentHelp(
+        "Register the image on this machine, so that `aicert verify` knows it without --policy.",
+        discussion: "Writes AICERT_HOME/images/UKI-SHA256.yaml (default ~/.aicert) under the identity in IMAGE-DIR/image.json, which the image's runner signs into every certificate."))
+    var register = false
+
     @Flag(help: "Print the values, their sources and the expected events as JSON, e.g. `aicert image measure --json out/`.")
     var json = false
 
@@ -54,8 +60,16 @@ struct ImageMeasureCommand: ParsableCommand {
             let boot = try referenceBoot.map(ReferenceBoot.load(directory:))
             let values = try ImageReferenceValues.compute(imageDirectory: imageDirectory, referenceBoot: boot)
             text = json ? try values.jsonDocument() : values.policyYAML()
+            if register {
+                let identity = try RegisteredImages.identity(imageDirectory: imageDirectory, measured: values)
+                let file = try RegisteredImages.register(values, identity: identity)
+                Console.error(Data("registered image \(identity.name) \(identity.version) (uki_sha256 \(identity.ukiSHA256)) in \(file.path)\n".utf8))
+            }
         } catch let error as ImageMeasureError {
             Console.error(Data("aicert image measure: \(error)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as CocoaError {
+            Console.error(Data("aicert image measure: cannot register the image: \(error.localizedDescription)\n".utf8))
             throw ExitCode.failure
         }
         guard let output else {

@@ -5,6 +5,32 @@ extension ImageReferenceValues {
     /// A policy file (docs/policy.md) with these values as the `qemu` platform's PCRs, and
     /// comments that say where each came from.
     public func policyYAML() -> String {
+        var lines = commentLines()
+        lines += ["version: 1", "platforms:", "  qemu:", "    pcrs:", "      sha256:"]
+        lines += pcrs.keys.sorted().compactMap { pcr in pcrs[pcr].map { "        \(pcr): \"\($0.hex)\"" } }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A policy file whose `images` list holds this image under `identity`: what
+    /// `aicert image measure --register` keeps in AICERT_HOME/images/, where `aicert verify`
+    /// finds the image by the identity its runner event signs.
+    public func imageYAML(identity: ImageIdentity) -> String {
+        var lines = commentLines()
+        lines += [
+            "version: 1", "images:", "  - name: \(Self.quoted(identity.name))", "    version: \(Self.quoted(identity.version))",
+            "    uki_sha256: \"\(identity.ukiSHA256)\"", "    pcrs:", "      sha256:",
+        ]
+        lines += pcrs.keys.sorted().compactMap { pcr in pcrs[pcr].map { "        \(pcr): \"\($0.hex)\"" } }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A YAML double-quoted scalar of printable ASCII.
+    private static func quoted(_ text: String) -> String {
+        "\"" + comment(text).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Comments that say where each value came from.
+    private func commentLines() -> [String] {
         var lines = [
             "# Reference values of an AICert base image for the qemu platform, written by `aicert image measure`.",
             "# UKI: sha256 \(image.ukiFileSHA256), Authenticode \(image.ukiAuthenticode),",
@@ -26,9 +52,7 @@ extension ImageReferenceValues {
             lines.append("# PCRs \(Self.list(OVMFBootModel.firmwarePCRs + [OVMFBootModel.imaPCR])) depend on the firmware:")
             lines.append("# not checked; give --reference-boot DIR (image/boot.sh --capture DIR) to include them.")
         }
-        lines += ["version: 1", "platforms:", "  qemu:", "    pcrs:", "      sha256:"]
-        lines += pcrs.keys.sorted().compactMap { pcr in pcrs[pcr].map { "        \(pcr): \"\($0.hex)\"" } }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 
     /// The values, their sources, the expected events and the image summary as one JSON object.

@@ -21,7 +21,8 @@ public struct DevelopmentCAError: Error, Hashable, Sendable, CustomStringConvert
 /// AK certificates, laid out like a cloud vTPM's chain (root → intermediate → AK).
 ///
 /// Certificates it issues are for development only: a verifier trusts them only when the root
-/// is passed explicitly (`aicert verify --trust-root`). Unchecked Sendable: every stored
+/// is passed explicitly (`aicert verify --trust-root`), and reports them as `development`
+/// because every certificate here carries ``DevelopmentMarker``'s certificate policy. Unchecked Sendable: every stored
 /// property is an immutable value (swift-crypto's keys do not declare Sendable themselves).
 public struct DevelopmentCA: @unchecked Sendable {
     public let root: Certificate
@@ -56,6 +57,7 @@ public struct DevelopmentCA: @unchecked Sendable {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: .init(rootKey.publicKey))
+                try DevelopmentMarker.certificatePoliciesExtension()
             },
             issuerPrivateKey: .init(rootKey))
         intermediate = try Certificate(
@@ -67,15 +69,18 @@ public struct DevelopmentCA: @unchecked Sendable {
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: .init(intermediateKey.publicKey))
                 AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: .init(rootKey.publicKey)).keyIdentifier)
+                try DevelopmentMarker.certificatePoliciesExtension()
             },
             issuerPrivateKey: .init(rootKey))
     }
 
-    /// The CA kept in `directory`, created there on first use.
+    /// The CA kept in `directory`, created there on first use, and made anew when the kept one
+    /// predates the development marker (its certificates would not be reported as development).
     public static func loadOrCreate(in directory: URL) throws -> DevelopmentCA {
         let rootURL = directory.appendingPathComponent(rootFile)
         if FileManager.default.fileExists(atPath: rootURL.path) {
-            return try load(from: directory)
+            let kept = try load(from: directory)
+            if DevelopmentMarker.marks(kept.root) { return kept }
         }
         let ca = try DevelopmentCA()
         try ca.save(in: directory)
@@ -169,6 +174,7 @@ public struct DevelopmentCA: @unchecked Sendable {
                 try ExtendedKeyUsage([Self.attestationKeyPurpose])
                 AuthorityKeyIdentifier(
                     keyIdentifier: SubjectKeyIdentifier(hash: .init(intermediateKey.publicKey)).keyIdentifier)
+                try DevelopmentMarker.certificatePoliciesExtension()
             },
             issuerPrivateKey: .init(intermediateKey))
     }

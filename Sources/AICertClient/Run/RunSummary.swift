@@ -11,19 +11,25 @@ struct RunSummary: Sendable {
     /// Roots the verification needs besides the built-in ones, as files (`--trust-root`).
     let trustRootFiles: [String]
 
-    /// `aicert verify DIR/certificate.json --trust-root … --artifact DIR/outputs`.
+    /// `aicert verify DIR/certificate.json --trust-root … [--allow-unmeasured-boot] --artifact DIR/outputs`:
+    /// it works as printed, so it names the flag when no reference values describe the boot.
     var verifyCommand: String {
-        (["aicert", "verify", directory.shown(directory.certificate)]
-            + trustRootFiles.flatMap { ["--trust-root", $0] }
+        let unmeasured = outcome.report.check(.bootState)?.status == .skip ? ["--allow-unmeasured-boot"] : []
+        return (["aicert", "verify", directory.shown(directory.certificate)]
+            + trustRootFiles.flatMap { ["--trust-root", $0] } + unmeasured
             + ["--artifact", directory.shown(directory.outputs)]).map(Self.quoted).joined(separator: " ")
     }
 
     var text: String {
         let certificate = outcome.certificate
         let summary = certificate.summary
-        let development = certificate.platform == PlatformKind.local.rawValue ? " (development)" : ""
         var lines = ["", "✓ \(directory.shown(directory.certificate)): verified AI certificate for \(project)"]
-        lines.append("  platform  \(certificate.platform)\(development), \(outcome.identity.attestationKeyCertificate)")
+        lines.append(
+            "  platform  \(certificate.platform) (trust: \(ReportText.trustText(outcome.report))), "
+                + "\(outcome.identity.attestationKeyCertificate)")
+        if outcome.report.check(.bootState)?.status == .skip {
+            lines.append("  boot      not measured: no reference values describe this machine's boot")
+        }
         lines.append(
             "  command   \(summary.command.joined(separator: " ")): exit status \(summary.exitStatus) "
                 + "after \(String(format: "%.1f", Double(summary.durationMilliseconds) / 1000)) s")
@@ -65,7 +71,7 @@ struct RunSummary: Sendable {
         let document = Document(
             certificate: directory.shown(directory.certificate), outputs: directory.shown(directory.outputs),
             jobLog: directory.shown(directory.jobLog),
-            developmentRoot: outcome.certificate.platform == PlatformKind.local.rawValue ? directory.shown(directory.developmentRoot) : nil,
+            developmentRoot: outcome.report.trust == .development ? directory.shown(directory.developmentRoot) : nil,
             verifyCommand: verifyCommand, report: outcome.report)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

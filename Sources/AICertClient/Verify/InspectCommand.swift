@@ -73,7 +73,8 @@ struct InspectCommand: ParsableCommand {
                 bootProblem = "\(error)"
             }
         }
-        let note = "not verified: run `aicert verify \(path)` to check it"
+        let note = "not verified: run `aicert verify \(path)` to check it (a local development certificate needs "
+            + "--trust-root with its development root and --allow-unmeasured-boot)"
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -85,7 +86,7 @@ struct InspectCommand: ParsableCommand {
         }
         var lines = [
             "AI certificate \(path) (\(certificate.format)) — \(note)",
-            "platform:  \(certificate.platform)\(certificate.platform == "local" ? " (development)" : "")",
+            "platform:  \(certificate.platform) (as claimed; `aicert verify` says which root anchors it)",
             "runner:    \(summary.runner)",
             "command:   \(summary.command.joined(separator: " "))",
             "timeout:   \(summary.timeoutSeconds) s",

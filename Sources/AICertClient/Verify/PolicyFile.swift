@@ -1,3 +1,4 @@
+import AICertCore
 import AICertVerify
 import Foundation
 import X509
@@ -112,11 +113,54 @@ private struct PolicyReader {
         return rules
     }
 
+    /// `pcrs: {sha256: {N: digest or [digests]}}` for PCRs 0–13.
+    func pcrs(_ node: Node, _ key: String) throws -> [Int: [String]] {
+        var values: [Int: [String]] = [:]
+        for (_, bank) in try mapping(node, key, allowed: ["sha256"]) {
+            let bankKey = "\(key).sha256"
+            guard let entries = bank.mapping else { throw error(bank, bankKey, "expected a mapping of PCR index to digest") }
+            for (indexNode, allowed) in entries {
+                guard let index = indexNode.int, (0...13).contains(index) else {
+                    throw error(indexNode, bankKey, "PCR indices must be 0 to 13")
+                }
+                let itemKey = "\(bankKey).\(index)"
+                values[index] = allowed.sequence != nil
+                    ? try sequence(allowed, itemKey).map { try digest($0, itemKey) }
+                    : [try digest(allowed, itemKey)]
+            }
+        }
+        return values
+    }
+
+    /// One entry of `images:`: a base image's identity, reference PCRs and optional boot rules.
+    func image(_ node: Node, _ key: String) throws -> KnownImage {
+        var name: String?
+        var version: String?
+        var uki: String?
+        var values: [Int: [String]] = [:]
+        var rules: VerificationPolicy.BootRules?
+        for (field, value) in try mapping(node, key, allowed: ["name", "version", "uki_sha256", "pcrs", "boot"]) {
+            let fieldKey = "\(key).\(field)"
+            switch field {
+            case "name": name = try string(value, fieldKey)
+            case "version": version = try string(value, fieldKey)
+            case "uki_sha256": uki = try digest(value, fieldKey)
+            case "pcrs": values = try pcrs(value, fieldKey)
+            default: rules = try bootRules(value, fieldKey)
+            }
+        }
+        guard let name, let version, let uki else { throw error(node, key, "name, version and uki_sha256 are required") }
+        guard !values.isEmpty else { throw error(node, "\(key).pcrs", "is required: an image is known by its PCR values") }
+        return KnownImage(identity: ImageIdentity(name: name, version: version, ukiSHA256: uki), referencePCRs: values, bootRules: rules)
+    }
+
     func read(_ root: Node) throws -> PolicyFile {
         var policy = VerificationPolicy()
         var roots: [Certificate] = []
         var sawVersion = false
-        for (key, value) in try mapping(root, "", allowed: ["version", "trusted_roots", "platforms", "inputs", "outputs"]) {
+        for (key, value) in try mapping(root, "", allowed: [
+                "version", "trusted_roots", "platforms", "images", "allow_unmeasured_boot", "inputs", "outputs",
+            ]) {
             switch key {
             case "version":
                 guard value.int == 1 else { throw error(value, key, "expected 1") }
@@ -140,23 +184,14 @@ private struct PolicyReader {
                             policy.bootRules[platform] = try bootRules(sectionNode, "\(platformKey).boot")
                             continue
                         }
-                        for (_, bank) in try mapping(sectionNode, "\(platformKey).pcrs", allowed: ["sha256"]) {
-                            let bankKey = "\(platformKey).pcrs.sha256"
-                            guard let entries = bank.mapping else { throw error(bank, bankKey, "expected a mapping of PCR index to digest") }
-                            var values: [Int: [String]] = [:]
-                            for (indexNode, allowed) in entries {
-                                guard let index = indexNode.int, (0...13).contains(index) else {
-                                    throw error(indexNode, bankKey, "PCR indices must be 0 to 13")
-                                }
-                                let itemKey = "\(bankKey).\(index)"
-                                values[index] = allowed.sequence != nil
-                                    ? try sequence(allowed, itemKey).map { try digest($0, itemKey) }
-                                    : [try digest(allowed, itemKey)]
-                            }
-                            policy.referencePCRs[platform] = values
-                        }
+                        policy.referencePCRs[platform] = try pcrs(sectionNode, "\(platformKey).pcrs")
                     }
                 }
+            case "images":
+                policy.images = try sequence(value, key).enumerated().map { index, item in try image(item, "images[\(index)]") }
+            case "allow_unmeasured_boot":
+                guard let flag = value.bool else { throw error(value, key, "expected true or false") }
+                policy.allowUnmeasuredBoot = flag
             case "inputs", "outputs":
                 var requirements: [VerificationPolicy.Requirement] = []
                 for (index, item) in try sequence(value, key).enumerated() {

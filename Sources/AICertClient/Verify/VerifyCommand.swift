@@ -10,22 +10,29 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Verify an AI certificate offline: chain, quote, event log, boot state, policy and files.",
         discussion: """
-            Runs the checks of docs/certificate-format.md and prints one line per check:
+            Runs the checks of docs/verification-rules.md and prints one line per check:
 
-                $ aicert verify aicert-output/certificate.json \\
-                    --trust-root aicert-output/development-root.pem --artifact aicert-output/outputs
-                ✓ ak-chain         AK certificate '…' chains to '…' (development platform)
+                $ aicert verify cert.json --trust-root dev-root.pem \\
+                      --allow-unmeasured-boot --artifact outputs/
+                ✓ ak-chain         AK certificate '…' chains to '…' (development root)
                 ✓ quote-signature  rsassa signature with sha256 by the AK (RSA 2048) verifies
                 …
+                VALID, boot not measured (trust: development, root '…')
 
             Legacy proofs of the original AICert (attestation.json) are verified through the \
             same checks; they carry no nonce, manifests or clock, so the chain is checked at \
             the current time (or --at) and freshness is a warning.
 
-            Marks: ✓ pass, ✗ fail, ! warn (for instance an unchecked boot state), - skip. \
-            The certificate is valid only if no check failed. Only the built-in Azure vTPM \
-            root is trusted unless --trust-root or a policy names more; nothing the \
-            certificate carries is trusted by itself.
+            Marks: ✓ pass, ✗ fail, ! warn, - skip. The certificate is valid only if no check \
+            failed. boot-state fails unless the PCRs 0-13 match the reference values of the \
+            image the certificate's runner event names (built in, registered with `aicert \
+            image measure --register`, or from --policy); --allow-unmeasured-boot accepts a \
+            boot nothing describes, and the verdict then says "boot not measured". Only the \
+            built-in Azure vTPM root is trusted unless --trust-root or a policy names more; \
+            the trust line says which kind of root anchored the chain (production: built in; \
+            development: AICert's development CA; custom: another root you passed). Nothing \
+            the certificate carries is trusted by itself, and the chain is checked now or at \
+            --at, never at a time the certificate states.
 
             Exit status: 0 valid, 1 verification failed, 2 could not verify (usage error, \
             unreadable file, not JSON, unknown format, bad policy or root file).
@@ -48,10 +55,15 @@ struct VerifyCommand: AsyncParsableCommand {
         help: ArgumentHelp("A file or directory to re-hash and match against the outputs; repeatable, e.g. `--artifact model.npz`.", valueName: "path"))
     var artifacts: [String] = []
 
-    @Option(help: ArgumentHelp("Check the chain at this RFC 3339 time instead of the certificate's, e.g. `--at 2026-12-01T00:00:00Z`.", valueName: "time"))
+    @Option(help: ArgumentHelp("Check the chain at this RFC 3339 time instead of now, e.g. `--at 2026-12-01T00:00:00Z`.", valueName: "time"))
     var at: String?
 
-    @Flag(help: "Print the report as JSON: {valid, format, platform, checks, inputs, outputs}.")
+    @Flag(help: ArgumentHelp(
+        "Accept a boot that no reference values describe (a local development run); boot-state is then skipped.",
+        discussion: "The verdict line says `VALID, boot not measured`: nothing then proves what software ran beside the job."))
+    var allowUnmeasuredBoot = false
+
+    @Flag(help: "Print the report as JSON: {valid, verdict, trust, trust_root, format, platform, checks, inputs, outputs, summary}.")
     var json = false
 
     init() {}
@@ -106,8 +118,19 @@ struct VerifyCommand: AsyncParsableCommand {
         for artifact in artifacts where !FileManager.default.fileExists(atPath: artifact) {
             throw CannotVerify("--artifact \(artifact): no such file or directory")
         }
+        let registered: [KnownImage]
+        do {
+            registered = try RegisteredImages.load()
+        } catch let error as PolicyFileError {
+            throw CannotVerify("registered image \(error)")
+        }
         let certificate = try CertificateFile.read(path)
-        return (certificate, VerificationOptions(trustRoots: roots, policy: verificationPolicy, artifacts: artifacts, validationTime: time))
+        return (
+            certificate,
+            VerificationOptions(
+                trustRoots: roots, policy: verificationPolicy, knownImages: registered, allowUnmeasuredBoot: allowUnmeasuredBoot,
+                artifacts: artifacts, validationTime: time)
+        )
     }
 }
 
@@ -115,8 +138,7 @@ struct VerifyCommand: AsyncParsableCommand {
 enum ReportText {
     static func render(_ report: VerificationReport, path: String) -> String {
         var lines: [String] = []
-        let development = report.platform == "local" ? " (development platform)" : ""
-        lines.append("\(path): \(report.format), platform \(report.platform)\(development)")
+        lines.append("\(path): \(report.format), platform \(report.platform ?? "unknown (the event log cannot be read)")")
         let width = CheckName.allCases.map(\.rawValue.count).max() ?? 0
         for check in report.checks {
             let name = check.name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -141,9 +163,16 @@ enum ReportText {
             lines.append("INVALID: \(failure.name.rawValue) failed\(count > 1 ? " (and \(count - 1) more)" : ""): \(failure.detail)")
         } else {
             let warnings = report.checks.filter { $0.status == .warn }.map(\.name.rawValue)
-            lines.append("VALID" + (warnings.isEmpty ? "" : " (with warnings: \(warnings.joined(separator: ", ")))"))
+            lines.append(
+                report.verdict + " (trust: \(trustText(report)))"
+                    + (warnings.isEmpty ? "" : " (with warnings: \(warnings.joined(separator: ", ")))"))
         }
         return TerminalText.lines(lines) + "\n"
+    }
+
+    /// `production, root '…'`: what anchored the chain, so development is never mistaken for production.
+    static func trustText(_ report: VerificationReport) -> String {
+        report.trustRoot.map { "\(report.trust.rawValue), root '\($0)'" } ?? report.trust.rawValue
     }
 
     static func mark(_ status: CheckStatus) -> String {

@@ -3,9 +3,17 @@
 /// Each builder returns the `content` of one event; ``BuildLog`` reads them back. Keys are
 /// snake_case; see `docs/certificate-format.md` for each shape.
 public enum BuildEvents {
-    /// `aicert/runner`: which runner measured the build.
-    public static func runner(name: String, version: String) -> JSONValue {
-        .object(["name": .string(name), "version": .string(version)])
+    /// `aicert/runner`: which runner measured the build, on which platform, from which image.
+    /// These are the only members a verdict reads besides the quote, so they are signed here.
+    public static func runner(
+        name: String, version: String, executableSHA256: String, platform: PlatformKind, image: ImageIdentity? = nil
+    ) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "name": .string(name), "version": .string(version), "executable_sha256": .string(executableSHA256),
+            "platform": .string(platform.rawValue),
+        ]
+        if let image { members["image"] = image.jsonValue }
+        return .object(members)
     }
 
     /// `aicert/build-spec`: the command (an argument array), environment, output patterns and
@@ -122,6 +130,10 @@ public struct OutputSummary: Hashable, Sendable, Codable {
 /// What a build was, derived from its event log: the readable summary a certificate carries.
 public struct BuildSummary: Hashable, Sendable, Codable {
     public var runner: String
+    /// The platform the runner event signs.
+    public var platform: String
+    /// The base image the runner event names, if any.
+    public var image: ImageIdentity?
     public var command: [String]
     /// The job's environment variables, from the build spec.
     public var environment: [String: String]
@@ -134,17 +146,19 @@ public struct BuildSummary: Hashable, Sendable, Codable {
     public var durationMilliseconds: Int
 
     enum CodingKeys: String, CodingKey {
-        case runner, command, environment, sandbox, inputs, outputs
+        case runner, platform, image, command, environment, sandbox, inputs, outputs
         case timeoutSeconds = "timeout_seconds"
         case exitStatus = "exit_status"
         case durationMilliseconds = "duration_ms"
     }
 
     public init(
-        runner: String, command: [String], environment: [String: String], sandbox: [String: String], timeoutSeconds: Int,
+        runner: String, platform: String, image: ImageIdentity? = nil, command: [String], environment: [String: String], sandbox: [String: String], timeoutSeconds: Int,
         inputs: [InputSummary], outputs: [OutputSummary], exitStatus: Int, durationMilliseconds: Int
     ) {
         self.runner = runner
+        self.platform = platform
+        self.image = image
         self.command = command
         self.environment = environment
         self.sandbox = sandbox

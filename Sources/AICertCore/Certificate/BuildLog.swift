@@ -1,11 +1,21 @@
 /// Why an event log is not a well-formed build log.
 public struct EventLogError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of rule a log broke.
+    public enum Kind: Hashable, Sendable {
+        /// The grammar: order, types, PCRs, record numbers, content members.
+        case grammar
+        /// A record's digest is not the digest of its type and content.
+        case digestMismatch
+    }
+
     /// The record at fault, or `nil` for the log as a whole.
     public let recnum: Int?
+    public let kind: Kind
     public let reason: String
 
-    public init(recnum: Int?, _ reason: String) {
+    public init(recnum: Int?, _ reason: String, kind: Kind = .grammar) {
         self.recnum = recnum
+        self.kind = kind
         self.reason = reason
     }
 
@@ -37,6 +47,8 @@ public enum BuildLog {
         }
         var stage = Stage.start
         var runner = ""
+        var platform = ""
+        var image: ImageIdentity?
         var command: [String] = []
         var environment: [String: String] = [:]
         var sandbox: [String: String] = [:]
@@ -62,13 +74,28 @@ public enum BuildLog {
             }
             let computed = EventRecord.digest(type: record.contentType, content: record.content)
             guard claimed == computed else {
-                throw fail("digest \(claimed.hex) does not match the event's content (\(computed.hex))")
+                throw EventLogError(
+                    recnum: record.recnum, "digest \(claimed.hex) does not match the event's content (\(computed.hex))",
+                    kind: .digestMismatch)
             }
             let content = EventContent(record.content, recnum: record.recnum)
             switch type {
             case .runner:
                 guard stage == .start else { throw fail("the runner event must be the first and only one") }
+                try content.allowOnly(["name", "version", "executable_sha256", "platform", "image"])
                 runner = "\(try content.string("name")) \(try content.string("version"))"
+                _ = try content.digest("executable_sha256")
+                let kind = try content.string("platform")
+                guard PlatformKind(rawValue: kind) != nil else {
+                    throw fail("platform '\(kind)' is not one of \(PlatformKind.names)")
+                }
+                platform = kind
+                image = try content.optionalObject("image").map { image in
+                    try image.allowOnly(["name", "version", "uki_sha256"])
+                    return ImageIdentity(
+                        name: try image.string("name"), version: try image.string("version"),
+                        ukiSHA256: try image.digest("uki_sha256"))
+                }
                 stage = .runner
             case .buildSpec:
                 guard stage == .runner else { throw fail("the build-spec event must follow the runner event, once") }
@@ -124,7 +151,7 @@ public enum BuildLog {
                     : "the event log ends without a result event closing PCR 15")
         }
         return BuildSummary(
-            runner: runner, command: command, environment: environment, sandbox: sandbox, timeoutSeconds: timeout, inputs: inputs,
+            runner: runner, platform: platform, image: image, command: command, environment: environment, sandbox: sandbox, timeoutSeconds: timeout, inputs: inputs,
             outputs: outputs, exitStatus: exitStatus, durationMilliseconds: duration)
     }
 }
@@ -163,6 +190,12 @@ struct EventContent {
         guard let member = value[name] else { return nil }
         guard let text = member.stringValue else { throw EventLogError(recnum: recnum, "'\(name)' is not a string") }
         return text
+    }
+
+    func optionalObject(_ name: String) throws -> EventContent? {
+        guard let member = value[name] else { return nil }
+        guard case .object = member else { throw EventLogError(recnum: recnum, "'\(name)' is not an object") }
+        return EventContent(member, recnum: recnum)
     }
 
     func integer(_ name: String) throws -> Int {

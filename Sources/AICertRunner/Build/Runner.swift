@@ -35,7 +35,8 @@ actor Runner {
             let bubblewrap = try await Bubblewrap.locate(workspace: workspace)
             return Runner(
                 limits: configuration.limits, connection: connection, tpm: tpm,
-                attestor: Attestor(platform: configuration.platform, identity: identity), runnerEvent: try RunnerEvent.content(),
+                attestor: Attestor(platform: configuration.platform.rawValue, identity: identity),
+                runnerEvent: try RunnerEvent.content(platform: configuration.platform, image: configuration.image),
                 firmwareLog: configuration.firmwareLog, workspace: workspace, bubblewrap: bubblewrap)
         } catch {
             connection.close()

@@ -6,12 +6,12 @@ public enum RunnerEvent {
     public static let name = "aicert-runner"
     public static let version = "0.1.0"
 
-    /// `{"name", "version", "executable_sha256"}`: the digest is of the running executable,
-    /// read through `/proc/self/exe` (the inode that runs, even if its path was replaced).
-    public static func content() throws -> JSONValue {
-        .object([
-            "name": .string(name), "version": .string(version), "executable_sha256": .string(try executableDigest().hex),
-        ])
+    /// `{"name", "version", "executable_sha256", "platform", "image"?}`: the digest is of the
+    /// running executable, read through `/proc/self/exe` (the inode that runs, even if its path
+    /// was replaced).
+    public static func content(platform: PlatformKind, image: ImageIdentity?) throws -> JSONValue {
+        BuildEvents.runner(
+            name: name, version: version, executableSHA256: try executableDigest().hex, platform: platform, image: image)
     }
 
     private static func executableDigest() throws -> SHA256Hash {

@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 
 /// How a runner is set up: which TPM, where it keeps the build, where it listens, its token.
@@ -11,8 +12,10 @@ public struct RunnerConfiguration: Sendable {
     public var port: Int
     /// The bearer token every request but health must carry.
     public var token: String
-    /// The platform kind written into certificates: `local`, `remote`, `qemu`, `azure`.
-    public var platform: String
+    /// The platform kind signed into the runner event and written into certificates.
+    public var platform: PlatformKind
+    /// The base image the runner booted from, signed into the runner event; `nil` off an image.
+    public var image: ImageIdentity?
     /// DER certificates appended to the AK certificate read from the TPM, up to (not
     /// including) the root.
     public var intermediates: [[UInt8]]
@@ -25,8 +28,8 @@ public struct RunnerConfiguration: Sendable {
     public var limits: RunnerLimits
 
     public init(
-        tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String, platform: String = "local",
-        intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath, bootExpectation: BootExpectation? = nil,
+        tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String, platform: PlatformKind = .local,
+        image: ImageIdentity? = nil, intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath, bootExpectation: BootExpectation? = nil,
         limits: RunnerLimits = RunnerLimits()
     ) {
         self.tcti = tcti
@@ -35,6 +38,7 @@ public struct RunnerConfiguration: Sendable {
         self.port = port
         self.token = token
         self.platform = platform
+        self.image = image
         self.intermediates = intermediates
         self.firmwareLog = firmwareLog
         self.bootExpectation = bootExpectation

@@ -5,23 +5,23 @@ import Foundation
 /// file that differs.
 enum ArtifactCheck {
     static func run(paths: [String], outputs: [String: Manifest]) async -> CheckResult {
-        guard !paths.isEmpty else { return CheckResult(.artifacts, .skip, "no artifact given") }
+        guard !paths.isEmpty else { return CheckResult(.artifacts, .skip, .notRequested, "no artifact given") }
         var matched: [String] = []
         for path in paths {
             let measured: Manifest
             do {
                 measured = try await Manifest.measure(path)
             } catch {
-                return CheckResult(.artifacts, .fail, "\(path): \(error)")
+                return .fail(.artifacts, .artifactUnreadable, "\(path): \(error)")
             }
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             switch match(measured, isDirectory: isDirectory.boolValue, outputs: outputs) {
             case .success(let description): matched.append("\(path) \(description)")
-            case .failure(let problem): return CheckResult(.artifacts, .fail, "\(path): \(problem.reason)")
+            case .failure(let problem): return .fail(.artifacts, .artifactMismatch, "\(path): \(problem.reason)")
             }
         }
-        return CheckResult(.artifacts, .pass, matched.joined(separator: "; "))
+        return .pass(.artifacts, matched.joined(separator: "; "))
     }
 
     struct Mismatch: Error { let reason: String }

@@ -1,62 +1,106 @@
 import AICertCore
 
-/// `boot-state`: PCRs 0–13 say what booted. With a firmware event log, the log must replay to
-/// every quoted PCR 0–9 it covers, and its events are judged against the policy's boot rules;
-/// the policy's reference values are compared too. Without a policy the boot state is
-/// unchecked: a warning, never a pass.
+/// `boot-state`: PCRs 0–13 say what booted, and they must be what a known image's boot gives.
+///
+/// In order (docs/verification-rules.md): a carried firmware event log must replay to every
+/// PCR it must explain (0–9, 11, 12 and any PCR 0–13 it has events for; a PCR without events
+/// must be zero, so dropping events cannot make a rule check nothing); then the reference
+/// values are found by the signed platform in the policy, else by the signed image identity
+/// among the known images; none found fails (`boot-not-measured`, `unknown-image`), or skips
+/// when the user accepts an unmeasured boot; then every reference PCR and every boot rule must hold.
 enum BootStateCheck {
-    /// The PCRs a firmware log describes and a replay must reproduce.
-    static let firmwarePCRs = 0...9
+    /// The PCRs a firmware log must always explain: the firmware's, the boot loader's, the
+    /// kernel's (8, 9), the stub's sections (11) and its load options (12, zero when none).
+    static let explainedPCRs: Set<Int> = Set(0...9).union([11, 12])
+    /// The boot chain's PCRs.
+    static let bootPCRs = 0...13
 
-    static func run(platform: String, pcrs: [String: [String: String]], policy: VerificationPolicy?, firmwareLog: [UInt8]?)
-        -> CheckResult
-    {
-        func fail(_ detail: String) -> CheckResult { CheckResult(.bootState, .fail, detail) }
+    static func run(
+        platform: String?, image: ImageIdentity?, pcrs: [String: [String: String]], firmwareLog: [UInt8]?,
+        options: VerificationOptions
+    ) -> CheckResult {
+        func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.bootState, reason, detail) }
         var findings: [String] = []
+        let quoted = pcrs["sha256"] ?? [:]
         var log: FirmwareEventLog?
         if let firmwareLog {
             do {
                 log = try FirmwareEventLog(bytes: firmwareLog)
             } catch {
-                return fail("the firmware event log does not parse: \(error)")
+                return fail(.firmwareLogUnreadable, "the firmware event log does not parse: \(error)")
             }
         }
         if let log {
             let replayed = log.replay()["sha256"] ?? [:]
-            let covered = firmwarePCRs.filter { replayed[$0] != nil }
-            guard !covered.isEmpty else { return fail("the firmware event log has no SHA-256 events for PCRs 0–9") }
-            for pcr in covered {
-                let quoted = pcrs["sha256"]?[String(pcr)]
-                guard let value = replayed[pcr], quoted == value.hexString else {
+            let checked = explainedPCRs.union(replayed.keys.filter(bootPCRs.contains)).sorted()
+            for pcr in checked {
+                let value = quoted[String(pcr)]
+                if let events = replayed[pcr] {
+                    guard value == events.hexString else {
+                        return fail(
+                            .pcrReplayMismatch,
+                            "PCR \(pcr): the firmware event log replays to \(events.hexString.prefix(16))…, "
+                                + "the quote says \(value.map { "\($0.prefix(16))…" } ?? "nothing")")
+                    }
+                } else if value != String(repeating: "0", count: 64) {
                     return fail(
-                        "PCR \(pcr): the firmware event log replays to \(replayed[pcr]?.hexString.prefix(16) ?? "")…, "
-                            + "the quote says \(quoted.map { "\($0.prefix(16))…" } ?? "nothing")")
+                        .pcrNotReplayed,
+                        "PCR \(pcr) is \(value.map { "\($0.prefix(16))…" } ?? "not quoted"), but the firmware event log has "
+                            + "no event for it: the log does not explain the boot")
                 }
             }
-            findings.append("the firmware event log replays to quoted PCR \(QuoteContentCheck.ranges(covered))")
+            findings.append("the firmware event log replays to quoted PCR \(QuoteContentCheck.ranges(checked))")
         }
-        let reference = policy?.referencePCRs[platform] ?? [:]
-        let rules = policy?.bootRules[platform]
-        guard !reference.isEmpty || rules != nil else {
-            let why = policy == nil ? "no policy gives reference values" : "the policy has no boot state for platform '\(platform)'"
-            return CheckResult(.bootState, .warn, (findings + ["unchecked: \(why)"]).joined(separator: "; "))
+        let reference: [Int: [String]]
+        let rules: VerificationPolicy.BootRules?
+        let source: String
+        if let platform, let policy = options.policy,
+            policy.referencePCRs[platform]?.isEmpty == false || policy.bootRules[platform] != nil
+        {
+            reference = policy.referencePCRs[platform] ?? [:]
+            rules = policy.bootRules[platform]
+            source = "the policy's values for platform '\(platform)'"
+        } else if let image, let known = options.allKnownImages.first(where: { $0.identity.ukiSHA256 == image.ukiSHA256 }) {
+            reference = known.referencePCRs
+            rules = known.bootRules
+            source = "the reference values of image \(image.name) \(image.version)"
+        } else {
+            let accepted = options.acceptsUnmeasuredBoot
+            let (reason, what): (CheckReason, String) =
+                if let image {
+                    (.unknownImage,
+                     "the runner event names image \(image.name) \(image.version) (uki_sha256 \(image.ukiSHA256)), "
+                        + "which no built-in, registered or policy reference values describe")
+                } else {
+                    (.bootNotMeasured,
+                     "the runner event names no measured image (platform '\(platform ?? "unknown")') and the policy gives "
+                        + "no reference values for it: nothing says what booted")
+                }
+            let detail = (findings + [what]).joined(separator: "; ")
+            return accepted
+                ? CheckResult(.bootState, .skip, reason, detail + "; accepted by --allow-unmeasured-boot")
+                : fail(reason, detail + "; to accept that, pass --allow-unmeasured-boot")
         }
         for pcr in reference.keys.sorted() {
             let allowed = reference[pcr] ?? []
-            guard let value = pcrs["sha256"]?[String(pcr)] else { return fail("PCR \(pcr) is not in the quote") }
+            guard let value = quoted[String(pcr)] else { return fail(.referenceMismatch, "PCR \(pcr) is not in the quote") }
             guard allowed.contains(value) else {
-                return fail("PCR \(pcr) is \(value.prefix(16))…, not \(allowed.count == 1 ? "the" : "an") allowed value of the policy")
+                return fail(
+                    .referenceMismatch,
+                    "PCR \(pcr) is \(value.prefix(16))…, not \(allowed.count == 1 ? "the" : "an") allowed value of \(source)")
             }
         }
         if !reference.isEmpty {
-            findings.append("PCR \(reference.keys.sorted().map(String.init).joined(separator: ", ")) match the policy's reference values")
+            findings.append("PCR \(reference.keys.sorted().map(String.init).joined(separator: ", ")) match \(source)")
         }
         if let rules {
-            guard let log else { return fail("the policy has boot rules for '\(platform)' but the certificate carries no firmware event log") }
-            if let problem = rules.violation(in: log.bootChain) { return fail(problem) }
-            findings.append("the boot chain meets the policy's boot rules")
+            guard let log else {
+                return fail(.firmwareLogMissing, "\(source) include boot rules, but the certificate carries no firmware event log")
+            }
+            if let problem = rules.violation(in: log.bootChain) { return fail(.bootRuleViolation, problem) }
+            findings.append("the boot chain meets the boot rules")
         }
-        return CheckResult(.bootState, .pass, findings.joined(separator: "; "))
+        return .pass(.bootState, findings.joined(separator: "; "))
     }
 }
 

@@ -2,32 +2,52 @@ import Foundation
 import SwiftASN1
 @_spi(FixedExpiryValidationTime) import X509
 
-/// `ak-chain`: the AK certificate chains to a trusted root, valid at the attestation time.
+/// What the chain check found: its result, and the root that anchored the chain.
+struct ChainOutcome {
+    var result: CheckResult
+    var trust: TrustLevel
+    var root: Certificate?
+}
+
+/// `ak-chain`: the AK certificate chains to a trusted root, valid at the verification time,
+/// and it (and every issuer that restricts purposes) allows the TCG AK purpose.
 enum ChainCheck {
     /// More certificates than any real platform chain has.
     static let maximumChainLength = 8
+    /// `tcg-kp-AIKCertificate`: the extended key usage of an attestation key certificate.
+    static let attestationKeyPurpose: ASN1ObjectIdentifier = [2, 23, 133, 8, 3]
 
-    static func run(chain: [[UInt8]], trustStore: TrustStore, at time: Date, platform: String) async -> CheckResult {
-        func fail(_ detail: String) -> CheckResult { CheckResult(.akChain, .fail, detail) }
-        guard !chain.isEmpty else { return fail("the certificate carries no AK certificate") }
+    static func run(chain: [[UInt8]], trustStore: TrustStore, at time: Date) async -> ChainOutcome {
+        func fail(_ reason: CheckReason, _ detail: String) -> ChainOutcome {
+            ChainOutcome(result: .fail(.akChain, reason, detail), trust: .none, root: nil)
+        }
+        guard !chain.isEmpty else { return fail(.chainMissing, "the certificate carries no AK certificate") }
         guard chain.count <= maximumChainLength else {
-            return fail("the chain has \(chain.count) certificates, more than \(maximumChainLength)")
+            return fail(.chainTooLong, "the chain has \(chain.count) certificates, more than \(maximumChainLength)")
         }
         var certificates: [Certificate] = []
         for (index, der) in chain.enumerated() {
             guard let certificate = try? Certificate(derEncoded: der) else {
-                return fail("certificate \(index) of the chain is not a DER X.509 certificate")
+                return fail(.certificateUnreadable, "certificate \(index) of the chain is not a DER X.509 certificate")
             }
             certificates.append(certificate)
         }
-        guard !trustStore.roots.isEmpty else { return fail("no trusted root is configured") }
+        guard !trustStore.roots.isEmpty else { return fail(.untrustedRoot, "no trusted root is configured") }
         for certificate in certificates + trustStore.roots where !certificate.isValid(at: time) {
             guard certificates.contains(certificate) || certificate.isIssuer(of: certificates) else { continue }
             return fail(
+                .certificateExpired,
                 "'\(certificate.commonName)' is \(time < certificate.notValidBefore ? "not yet valid" : "expired") at "
-                    + "\(Self.format(time)) (valid \(Self.format(certificate.notValidBefore)) to \(Self.format(certificate.notValidAfter)))")
+                    + "\(RFC3339.string(from: time)) (valid \(RFC3339.string(from: certificate.notValidBefore)) to "
+                    + "\(RFC3339.string(from: certificate.notValidAfter)))")
         }
         let leaf = certificates[0]
+        guard Self.allowsAttestation(leaf, required: true) else {
+            return fail(
+                .akPurposeMissing,
+                "the AK certificate '\(leaf.commonName)' lacks the TCG AK extended key usage (2.23.133.8.3): "
+                    + "its CA did not certify it as an attestation key")
+        }
         var verifier = Verifier(rootCertificates: CertificateStore(trustStore.roots)) {
             RFC5280Policy(fixedExpiryValidationTime: time)
             AttestationKeyChainPolicy()
@@ -36,42 +56,67 @@ enum ChainCheck {
         switch result {
         case .validCertificate(let validated):
             let root = validated.last ?? leaf
-            let development = platform == "local" ? " (development platform)" : ""
-            return CheckResult(
-                .akChain, .pass,
-                "AK certificate '\(leaf.commonName)' chains to '\(root.commonName)'\(development), valid at \(Self.format(time))")
+            if let issuer = validated.dropFirst().first(where: { !Self.allowsAttestation($0, required: false) }) {
+                return fail(
+                    .akPurposeMissing,
+                    "'\(issuer.commonName)' restricts the purposes it certifies, and attestation keys (2.23.133.8.3) are not among them")
+            }
+            let trust = trustStore.trust(of: root)
+            let shown = trust == .production ? "" : " (\(trust.rawValue) root)"
+            return ChainOutcome(
+                result: .pass(
+                    .akChain,
+                    "AK certificate '\(leaf.commonName)' chains to '\(root.commonName)'\(shown), valid at \(RFC3339.string(from: time))"),
+                trust: trust, root: root)
         case .couldNotValidate(let failures):
-            return fail(Self.explain(leaf: leaf, carried: certificates, trustStore: trustStore, failures: failures))
+            let (reason, detail) = Self.explain(leaf: leaf, carried: certificates, trustStore: trustStore, failures: failures)
+            return fail(reason, detail)
         }
+    }
+
+    /// Whether `certificate` allows the AK purpose: it names it (or any purpose), or, unless
+    /// `required`, has no extended key usage at all.
+    static func allowsAttestation(_ certificate: Certificate, required: Bool) -> Bool {
+        guard let usage = try? certificate.extensions.extendedKeyUsage else {
+            return !required && certificate.extensions[oid: .X509ExtensionID.extendedKeyUsage] == nil
+        }
+        return usage.contains(ExtendedKeyUsage.Usage(oid: attestationKeyPurpose)) || usage.contains(.any)
     }
 
     /// The most useful reason a chain did not validate: a missing link first, then the policy's own words.
     private static func explain(
         leaf: Certificate, carried: [Certificate], trustStore: TrustStore,
         failures: [CertificateValidationResult.PolicyFailure]
-    ) -> String {
+    ) -> (CheckReason, String) {
         var current = leaf
         var seen: Set<Certificate> = [leaf]
         while true {
             if trustStore.roots.contains(where: { $0.subject == current.issuer }) { break }
             guard let next = carried.first(where: { $0.subject == current.issuer && !seen.contains($0) }) else {
-                return "no path to a trusted root: the issuer '\(current.issuer.commonName)' of '\(current.commonName)' "
-                    + "is neither carried in the chain nor a trusted root"
+                return (
+                    .untrustedRoot,
+                    "no path to a trusted root: the issuer '\(current.issuer.commonName)' of '\(current.commonName)' "
+                        + "is neither carried in the chain nor a trusted root\(Self.hint(for: current.issuer))"
+                )
             }
             seen.insert(next)
             current = next
         }
         if let failure = failures.first {
-            return "the chain of '\(leaf.commonName)' does not validate: \(failure.policyFailureReason)"
+            return (.chainInvalid, "the chain of '\(leaf.commonName)' does not validate: \(failure.policyFailureReason)")
         }
-        return "the chain of '\(leaf.commonName)' does not validate: no candidate chain reached a trusted root "
-            + "(a signature does not verify against its issuer's key)"
+        return (
+            .chainInvalid,
+            "the chain of '\(leaf.commonName)' does not validate: no candidate chain reached a trusted root "
+                + "(a signature does not verify against its issuer's key)"
+        )
     }
 
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+    /// Where a development root lives, when the missing issuer looks like one.
+    private static func hint(for issuer: DistinguishedName) -> String {
+        guard issuer.commonName.hasPrefix("AICert Development") else { return "" }
+        return "; a local development certificate verifies with --trust-root ~/.aicert/ca/root.pem "
+            + "(the root of the CA in AICERT_HOME that made it)"
     }
 }
 

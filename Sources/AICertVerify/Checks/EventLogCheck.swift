@@ -7,41 +7,52 @@ import TPM2
 enum EventLogCheck {
     /// The summary derived from the log, when the log can be read, and the check's result.
     static func run(_ certificate: AICertificate) -> (summary: BuildSummary?, result: CheckResult) {
-        func fail(_ detail: String) -> CheckResult { CheckResult(.eventLog, .fail, detail) }
+        func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.eventLog, reason, detail) }
         let summary: BuildSummary
         do {
             summary = try BuildLog.summarize(certificate.eventLog)
+        } catch let error as EventLogError {
+            return (nil, fail(error.kind == .digestMismatch ? .eventDigestMismatch : .logGrammar, "\(error)"))
         } catch {
-            return (nil, fail("\(error)"))
+            return (nil, fail(.logGrammar, "\(error)"))
         }
         for pcr in [PCRAllocation.inputs, PCRAllocation.outputs] {
             let digests = certificate.eventLog.filter { $0.pcr == pcr }.compactMap { $0.sha256Digest?.bytes }
             guard let replayed = try? PCRMath.replay(digests, bank: .sha256) else {
-                return (summary, fail("PCR \(pcr) cannot be replayed"))
+                return (summary, fail(.pcrReplayMismatch, "PCR \(pcr) cannot be replayed"))
             }
             let quoted = certificate.pcrs["sha256"]?[String(pcr)]
             guard quoted?.lowercaseHexBytes == replayed else {
                 return (
                     summary,
                     fail(
+                        .pcrReplayMismatch,
                         "replaying the \(digests.count) records of PCR \(pcr) gives \(replayed.hexString.prefix(16))…, "
                             + "the quoted value is \(quoted.map { "\($0.prefix(16))…" } ?? "absent")")
                 )
             }
         }
         if let problem = manifestProblem(certificate, summary: summary) {
-            return (summary, fail(problem))
+            return (summary, fail(.manifestMismatch, problem))
         }
         if let raw = certificate.summaryJSON, let field = differingMember(raw, summary) {
-            return (summary, fail("summary.\(field) says what the event log does not"))
+            return (summary, fail(.summaryMismatch, "summary.\(field) says what the event log does not"))
         }
         if let field = differingField(certificate.summary, summary) {
-            return (summary, fail("summary.\(field) says what the event log does not"))
+            return (summary, fail(.summaryMismatch, "summary.\(field) says what the event log does not"))
+        }
+        guard certificate.platform == summary.platform else {
+            return (
+                summary,
+                fail(
+                    .platformMismatch,
+                    "the certificate says platform '\(certificate.platform)', the signed runner event '\(summary.platform)'")
+            )
         }
         return (
             summary,
-            CheckResult(
-                .eventLog, .pass,
+            .pass(
+                .eventLog,
                 "\(certificate.eventLog.count) records replay to PCR 14 and PCR 15; grammar, manifests and summary agree")
         )
     }
@@ -86,7 +97,8 @@ enum EventLogCheck {
     /// The first summary field that differs, by its JSON name.
     private static func differingField(_ claimed: BuildSummary, _ derived: BuildSummary) -> String? {
         let fields: [(String, Bool)] = [
-            ("runner", claimed.runner == derived.runner), ("command", claimed.command == derived.command),
+            ("runner", claimed.runner == derived.runner), ("platform", claimed.platform == derived.platform),
+            ("image", claimed.image == derived.image), ("command", claimed.command == derived.command),
             ("environment", claimed.environment == derived.environment), ("sandbox", claimed.sandbox == derived.sandbox),
             ("timeout_seconds", claimed.timeoutSeconds == derived.timeoutSeconds),
             ("inputs", claimed.inputs == derived.inputs), ("outputs", claimed.outputs == derived.outputs),

@@ -13,43 +13,43 @@ enum QuoteSignatureCheck {
     static func run(publicArea bytes: [UInt8], leafCertificate: [UInt8]?, attest: [UInt8], signature signatureBytes: [UInt8])
         -> CheckResult
     {
-        func fail(_ detail: String) -> CheckResult { CheckResult(.quoteSignature, .fail, detail) }
+        func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.quoteSignature, reason, detail) }
         let publicArea: PublicArea
         do {
             publicArea = try PublicArea(tpmEncoded: bytes)
         } catch {
-            return fail("the AK public area is not a TPMT_PUBLIC: \(error)")
+            return fail(.akPublicUnreadable, "the AK public area is not a TPMT_PUBLIC: \(error)")
         }
         let missing = requiredAttributes.subtracting(publicArea.attributes)
         guard missing.isEmpty, !publicArea.attributes.contains(.decrypt) else {
             return fail(
-                "the AK is not a restricted signing key bound to its TPM (attributes 0x\(String(publicArea.attributes.rawValue, radix: 16)))")
+                .akNotRestricted, "the AK is not a restricted signing key bound to its TPM (attributes 0x\(String(publicArea.attributes.rawValue, radix: 16)))")
         }
         let key: AttestationPublicKey
         do {
             key = try AttestationPublicKey(publicArea)
         } catch {
-            return fail("the AK is not usable: \(error)")
+            return fail(.akKeyUnacceptable, "the AK is not usable: \(error)")
         }
         guard let leafCertificate, let certificate = try? Certificate(derEncoded: leafCertificate) else {
-            return fail("there is no readable AK certificate to compare the AK with")
+            return fail(.akCertificateUnreadable, "there is no readable AK certificate to compare the AK with")
         }
         guard let akKey = try? Certificate.PublicKey(derEncoded: key.derRepresentation), akKey == certificate.publicKey else {
-            return fail("the AK in the certificate is not the key of the AK certificate '\(certificate.commonName)'")
+            return fail(.akKeyMismatch, "the AK in the certificate is not the key of the AK certificate '\(certificate.commonName)'")
         }
         let signature: Signature
         do {
             signature = try Signature(tpmEncoded: signatureBytes)
         } catch {
-            return fail("the quote signature is not a TPMT_SIGNATURE: \(error)")
+            return fail(.signatureUnreadable, "the quote signature is not a TPMT_SIGNATURE: \(error)")
         }
         do {
             try key.verify(signature, over: attest)
         } catch {
-            return fail("\(error)")
+            return fail(.signatureInvalid, "\(error)")
         }
-        return CheckResult(
-            .quoteSignature, .pass,
+        return .pass(
+            .quoteSignature,
             "\(signature.scheme) signature with \(signature.hash) by the AK (\(key.summary)) verifies; the AK is the certificate's key")
     }
 }
@@ -58,38 +58,39 @@ enum QuoteSignatureCheck {
 /// with the certificate's nonce, and its PCR digest is that of the carried PCR values.
 enum QuoteContentCheck {
     static func run(attest: [UInt8], signature: [UInt8], nonce: String, pcrs: [String: [String: String]]) -> CheckResult {
-        func fail(_ detail: String) -> CheckResult { CheckResult(.quoteContent, .fail, detail) }
+        func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.quoteContent, reason, detail) }
         let quote: QuoteAttestation
         do {
             quote = try QuoteAttestation(tpmEncoded: attest)
         } catch {
-            return fail("the quote is not a TPMS_ATTEST of a quote: \(error)")
+            return fail(.attestUnreadable, "the quote is not a TPMS_ATTEST of a quote: \(error)")
         }
         guard quote.magic == QuoteAttestation.generatedMagic else {
-            return fail("magic 0x\(String(quote.magic, radix: 16)) is not TPM_GENERATED_VALUE (0xff544347)")
+            return fail(.notTPMGenerated, "magic 0x\(String(quote.magic, radix: 16)) is not TPM_GENERATED_VALUE (0xff544347)")
         }
         guard let nonceBytes = nonce.lowercaseHexBytes, (16...64).contains(nonceBytes.count) else {
-            return fail("the certificate's nonce is not 16 to 64 bytes of lowercase hex")
+            return fail(.nonceMalformed, "the certificate's nonce is not 16 to 64 bytes of lowercase hex")
         }
         guard quote.extraData == nonceBytes else {
-            return fail("the quote's nonce (extraData) is not the certificate's nonce")
+            return fail(.nonceMismatch, "the quote's nonce (extraData) is not the certificate's nonce")
         }
         let selections = quote.quote.pcrSelection.selections.filter { !$0.pcrs.isEmpty }
         guard selections.count == 1, let selection = selections.first, selection.hash == .sha256 else {
-            return fail("the quote must select exactly one bank, SHA-256; it selects \(selections.map { "\($0.hash)" })")
+            return fail(.pcrSelectionInvalid, "the quote must select exactly one bank, SHA-256; it selects \(selections.map { "\($0.hash)" })")
         }
         let missing = Set(0...PCRAllocation.outputs).subtracting(selection.pcrs)
         guard missing.isEmpty else {
-            return fail("the quote does not cover PCR \(missing.sorted().map(String.init).joined(separator: ", "))")
+            return fail(.pcrSelectionInvalid, "the quote does not cover PCR \(missing.sorted().map(String.init).joined(separator: ", "))")
         }
         guard pcrs.keys.sorted() == ["sha256"], let bank = pcrs["sha256"] else {
-            return fail("pcrs must hold the sha256 bank only; it holds \(pcrs.keys.sorted())")
+            return fail(.pcrValuesMalformed, "pcrs must hold the sha256 bank only; it holds \(pcrs.keys.sorted())")
         }
         let quoted = Set(selection.pcrs.map(String.init))
         guard Set(bank.keys) == quoted else {
             let extra = Set(bank.keys).subtracting(quoted).sorted()
             let absent = quoted.subtracting(bank.keys).sorted { Int($0)! < Int($1)! }
             return fail(
+                .pcrValuesMalformed,
                 extra.isEmpty
                     ? "pcrs lacks quoted PCR \(absent.joined(separator: ", "))"
                     : "pcrs holds PCR \(extra.joined(separator: ", ")), which the quote does not cover")
@@ -97,7 +98,7 @@ enum QuoteContentCheck {
         var values: [Int: [UInt8]] = [:]
         for pcr in selection.pcrs {
             guard let value = bank[String(pcr)]?.lowercaseHexBytes, value.count == 32 else {
-                return fail("pcrs.sha256.\(pcr) is not 32 bytes of lowercase hex")
+                return fail(.pcrValuesMalformed, "pcrs.sha256.\(pcr) is not 32 bytes of lowercase hex")
             }
             values[pcr] = value
         }
@@ -107,10 +108,10 @@ enum QuoteContentCheck {
                 selection: quote.quote.pcrSelection, values: [.sha256: values], hash: hash),
             composite == quote.quote.pcrDigest
         else {
-            return fail("the quote's PCR digest is not the digest of the carried PCR values: a PCR value was changed")
+            return fail(.pcrDigestMismatch, "the quote's PCR digest is not the digest of the carried PCR values: a PCR value was changed")
         }
-        return CheckResult(
-            .quoteContent, .pass,
+        return .pass(
+            .quoteContent,
             "TPM-generated quote of SHA-256 PCRs \(Self.ranges(selection.pcrs)) with the certificate's nonce; the PCR digest matches")
     }
 

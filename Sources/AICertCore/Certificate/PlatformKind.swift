@@ -1,0 +1,40 @@
+/// The kinds of machine a runner measures on, as the runner event signs them.
+public enum PlatformKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// A software TPM on the builder's own machine, certified by the development CA.
+    case local
+    /// A runner already running elsewhere, reached by URL.
+    case remote
+    /// The base image booted under QEMU with a software TPM.
+    case qemu
+    /// An Azure Trusted Launch VM, whose vTPM Azure certifies.
+    case azure
+
+    /// `local, remote, qemu, azure`, for messages.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// Which base image booted, as the runner event signs it: the key under which a verifier looks
+/// up the image's reference PCR values. A false claim cannot help: the quoted PCRs must then
+/// equal the reference values of the image claimed.
+public struct ImageIdentity: Hashable, Sendable, Codable {
+    public var name: String
+    public var version: String
+    /// SHA-256 of the unified kernel image file (`aicert.efi`), lowercase hex.
+    public var ukiSHA256: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, version
+        case ukiSHA256 = "uki_sha256"
+    }
+
+    public init(name: String, version: String, ukiSHA256: String) {
+        self.name = name
+        self.version = version
+        self.ukiSHA256 = ukiSHA256
+    }
+
+    /// The identity as event content.
+    public var jsonValue: JSONValue {
+        .object(["name": .string(name), "version": .string(version), "uki_sha256": .string(ukiSHA256)])
+    }
+}
