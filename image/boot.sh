@@ -127,6 +127,9 @@ fw_cfg=(-fw_cfg "name=opt/aicert/token,file=$run/token")
 if [ -f "$tpm_state/ak-intermediates.pem" ]; then
     fw_cfg+=(-fw_cfg "name=opt/aicert/ak-intermediates,file=$tpm_state/ak-intermediates.pem")
 fi
+if [ -f "$image/image.json" ]; then
+    fw_cfg+=(-fw_cfg "name=opt/aicert/image,file=$image/image.json")
+fi
 
 if [ -z "$port" ]; then
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

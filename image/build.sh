@@ -317,7 +317,12 @@ dd if="$work/root.erofs" of="$work/disk.raw" bs=512 seek="$root_start" conv=notr
 dd if="$work/root.verity" of="$work/disk.raw" bs=512 seek="$verity_start" conv=notrunc,sparse status=none
 
 step "outputs"
-cp "$work/disk.raw" "$work/aicert.efi" "$work/manifest.txt" "$out/"
-(cd "$out" && sha256sum disk.raw aicert.efi manifest.txt > SHA256SUMS && cat SHA256SUMS)
+# The image's identity: what its runner signs into every certificate's runner event (through
+# fw_cfg, see start-runner) and what `aicert image measure --register` files its values under.
+image_version=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d)
+uki_sha256=$(sha256sum "$work/aicert.efi" | cut -d' ' -f1)
+printf '{"name":"aicert","version":"%s","uki_sha256":"%s"}\n' "$image_version" "$uki_sha256" > "$work/image.json"
+cp "$work/disk.raw" "$work/aicert.efi" "$work/manifest.txt" "$work/image.json" "$out/"
+(cd "$out" && sha256sum disk.raw aicert.efi manifest.txt image.json > SHA256SUMS && cat SHA256SUMS)
 echo "root file system: $data_bytes bytes erofs, $(stat -c %s "$work/root.verity") bytes hash tree"
 echo "build.sh: done in ${SECONDS}s"

@@ -97,7 +97,7 @@ public enum QemuPlatform {
                 "-fw_cfg", "name=opt/aicert/token,file=\(tokenFile.path)",
                 "-fw_cfg", "name=opt/aicert/ak-intermediates,file=\(prepared.path)/ak-intermediates.pem",
                 "-serial", "file:\(run.path)/serial.log",
-            ],
+            ] + identityEntry(image: image),
             environment: HostTool.environment, log: run.appendingPathComponent("qemu.log"))
         teardown.adopt(qemu)
         guard let url = URL(string: "http://127.0.0.1:\(port)") else {
@@ -122,5 +122,13 @@ public enum QemuPlatform {
         }
         let lines = String(decoding: data.suffix(8192), as: UTF8.self).split(whereSeparator: \.isNewline).suffix(15)
         return lines.map { "  " + TerminalText.escaped(String($0)) }.joined(separator: "\n")
+    }
+
+    /// The image's identity for its runner (start-runner reads `opt/aicert/image`), when the
+    /// image directory has one: image/build.sh writes `image.json` beside the disk.
+    private static func identityEntry(image: URL) -> [String] {
+        let identity = image.appendingPathComponent("image.json")
+        guard FileManager.default.fileExists(atPath: identity.path) else { return [] }
+        return ["-fw_cfg", "name=opt/aicert/image,file=\(identity.path)"]
     }
 }
