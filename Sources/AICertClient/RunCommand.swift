@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
     init() {}
 
     func validate() throws {
-        if let platform, PlatformKind(rawValue: platform) == nil {
+        if let platform, RunPlatform(rawValue: platform) == nil {
             throw ValidationError("--platform is local, remote or qemu, e.g. `--platform local`.")
         }
         if let runnerURL {
@@ -104,11 +104,11 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let display = ProgressDisplay()
         let project: ProjectConfig
-        let kind: PlatformKind
+        let kind: RunPlatform
         let target: RemoteTarget?
         do {
             project = try ConfigReader.load(config)
-            kind = platform.flatMap(PlatformKind.init(rawValue:)) ?? project.platform
+            kind = platform.flatMap(RunPlatform.init(rawValue:)) ?? project.platform
             target = try remoteTarget(for: kind)
             if (kind == .qemu) != (image != nil) {
                 throw ValidationError(
@@ -168,7 +168,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// A remote runner to use, from the options, or `nil` for the local platform.
-    private func remoteTarget(for kind: PlatformKind) throws -> RemoteTarget? {
+    private func remoteTarget(for kind: RunPlatform) throws -> RemoteTarget? {
         guard kind == .remote else {
             if runnerURL != nil || tokenFile != nil || !trustRoots.isEmpty {
                 throw ValidationError("--runner-url, --token-file and --trust-root apply to --platform remote only.")

@@ -2,6 +2,7 @@ import AICertClient
 import AICertCore
 import AICertVerify
 import Foundation
+import SwiftASN1
 import Testing
 import X509
 
@@ -20,13 +21,19 @@ struct FixtureTests {
         var trustRoots: [String]
         var artifacts: [String]
         var at: String?
+        var allowUnmeasuredBoot: Bool
         var exit: Int
         var failingCheck: String?
+        /// The failing check's reason code, which both verifiers must give.
+        var reason: String?
+        /// What the anchoring root makes the certificate.
+        var trust: String
 
         enum CodingKeys: String, CodingKey {
-            case file, artifacts, at, exit
+            case file, artifacts, at, exit, reason, trust
             case trustRoots = "trust_roots"
             case failingCheck = "failing_check"
+            case allowUnmeasuredBoot = "allow_unmeasured_boot"
         }
     }
 
@@ -57,12 +64,17 @@ struct FixtureTests {
         try model.write(to: tamperedModel)
 
         var cases: [Case] = []
-        func add(_ name: String, _ certificate: AICertificate, roots: [String] = ["root.pem"], artifacts: [String] = [], at: String? = nil, failing: CheckName?)
-            throws
-        {
+        func add(
+            _ name: String, _ certificate: AICertificate, roots: [String] = ["root.pem"], artifacts: [String] = [], at: String? = nil,
+            allowUnmeasured: Bool = true, failing: (CheckName, CheckReason)?, trust: TrustLevel = .development
+        ) throws {
             let file = name == "certificate" ? "certificate.json" : "tamper/\(name).json"
             try certificate.jsonData().write(to: directory.appendingPathComponent(file))
-            cases.append(Case(file: file, trustRoots: roots, artifacts: artifacts, at: at, exit: failing == nil ? 0 : 1, failingCheck: failing?.rawValue))
+            cases.append(
+                Case(
+                    file: file, trustRoots: roots, artifacts: artifacts, at: at, allowUnmeasuredBoot: allowUnmeasured,
+                    exit: failing == nil ? 0 : 1, failingCheck: failing?.0.rawValue, reason: failing?.1.rawValue,
+                    trust: (failing?.0 == .akChain ? TrustLevel.none : trust).rawValue))
         }
         func renumbered(_ records: [EventRecord]) -> [EventRecord] {
             records.enumerated().map { index, record in
@@ -72,37 +84,43 @@ struct FixtureTests {
             }
         }
         let valid = sample.certificate
+        let leaf = try Certificate(derEncoded: valid.attestationKey.certificateChain[0].bytes)
+        var spki = DER.Serializer()
+        try spki.serialize(leaf.publicKey)
+        let withoutAKPurpose = try sample.ca.issueAttestationKeyCertificate(
+            subjectPublicKeyInfo: spki.serializedBytes, commonName: "no AK purpose", purposes: [.serverAuth])
         try add("certificate", valid, artifacts: ["artifacts/outputs"], failing: nil)
         var certificate = valid
         certificate.quote.attest.bytes[certificate.quote.attest.bytes.count - 40] ^= 0x01
-        try add("quote-byte", certificate, failing: .quoteSignature)
+        try add("quote-byte", certificate, failing: (.quoteSignature, .signatureInvalid))
         certificate = valid
         certificate.quote.signature.bytes[certificate.quote.signature.bytes.count - 1] ^= 0x80
-        try add("signature-byte", certificate, failing: .quoteSignature)
+        try add("signature-byte", certificate, failing: (.quoteSignature, .signatureInvalid))
         certificate = valid
         certificate.pcrs["sha256"]?["7"] = String(repeating: "ab", count: 32)
-        try add("pcr-value", certificate, failing: .quoteContent)
-        try add("pcr-selection", partialQuote.certificate, failing: .quoteContent)
+        try add("pcr-value", certificate, failing: (.quoteContent, .pcrDigestMismatch))
+        try add("pcr-selection", partialQuote.certificate, failing: (.quoteContent, .pcrSelectionInvalid))
         certificate = valid
         certificate.nonce = String(repeating: "5a", count: 32)
-        try add("nonce", certificate, failing: .quoteContent)
+        try add("nonce", certificate, failing: (.quoteContent, .nonceMismatch))
         certificate = valid
         certificate.eventLog[2].content = BuildEvents.input(
             InputSummary(name: "code", kind: "upload", source: "./other", manifest: valid.manifests.inputs["code"]!))
-        try add("event-content", certificate, failing: .eventLog)
+        certificate.summary.inputs[0].source = "./other"
+        try add("event-content", certificate, failing: (.eventLog, .eventDigestMismatch))
         certificate = valid
         certificate.eventLog[1].digests[0].digest = String(repeating: "00", count: 32)
-        try add("event-digest", certificate, failing: .eventLog)
+        try add("event-digest", certificate, failing: (.eventLog, .eventDigestMismatch))
         certificate = valid
         certificate.eventLog.swapAt(2, 3)
         certificate.eventLog = renumbered(certificate.eventLog)
-        try add("events-swapped", certificate, failing: .eventLog)
+        try add("events-swapped", certificate, failing: (.eventLog, .pcrReplayMismatch))
         certificate = valid
         certificate.eventLog.remove(at: 3)
         certificate.eventLog = renumbered(certificate.eventLog)
         certificate.manifests.inputs["data"] = nil
         certificate.summary.inputs.removeLast()
-        try add("event-dropped", certificate, failing: .eventLog)
+        try add("event-dropped", certificate, failing: (.eventLog, .pcrReplayMismatch))
         certificate = valid
         certificate.eventLog.insert(
             EventRecord(
@@ -110,29 +128,41 @@ struct FixtureTests {
                 content: BuildEvents.input(InputSummary(name: "extra", kind: "upload", source: "x", manifest: valid.manifests.inputs["code"]!))),
             at: 4)
         certificate.eventLog = renumbered(certificate.eventLog)
-        try add("event-added", certificate, failing: .eventLog)
+        try add("event-added", certificate, failing: (.eventLog, .pcrReplayMismatch))
         certificate = valid
         certificate.summary.exitStatus = 1
-        try add("summary-lie", certificate, failing: .eventLog)
+        try add("summary-lie", certificate, failing: (.eventLog, .summaryMismatch))
+        certificate = valid
+        certificate.platform = "azure"
+        try add("platform-claimed", certificate, failing: (.eventLog, .platformMismatch))
+        certificate = valid
+        certificate.runnerTime = "1999-01-01T00:00:00Z"
+        try add("runner-time", certificate, failing: nil)
+        try add("boot-not-measured", valid, allowUnmeasured: false, failing: (.bootState, .bootNotMeasured))
+        certificate = valid
+        certificate.attestationKey.certificateChain[0] = Base64Bytes(try withoutAKPurpose.derBytes)
+        try add("ak-purpose-missing", certificate, failing: (.akChain, .akPurposeMissing))
         certificate = valid
         certificate.attestationKey.certificateChain[0] = otherTPM.certificate.attestationKey.certificateChain[0]
-        try add("ak-certificate-other-tpm", certificate, failing: .quoteSignature)
+        try add("ak-certificate-other-tpm", certificate, failing: (.quoteSignature, .akKeyMismatch))
         certificate = valid
         certificate.attestationKey.certificateChain.removeLast()
-        try add("intermediate-missing", certificate, failing: .akChain)
-        try add("untrusted-root", valid, roots: [], failing: .akChain)
-        try add("expired-chain", valid, at: "2099-01-01T00:00:00Z", failing: .akChain)
-        try add("artifact-byte", valid, artifacts: ["artifacts/outputs-tampered"], failing: .artifacts)
+        try add("intermediate-missing", certificate, failing: (.akChain, .untrustedRoot))
+        try add("untrusted-root", valid, roots: [], failing: (.akChain, .untrustedRoot))
+        try add("expired-chain", valid, at: "2099-01-01T00:00:00Z", failing: (.akChain, .certificateExpired))
+        try add("artifact-byte", valid, artifacts: ["artifacts/outputs-tampered"], failing: (.artifacts, .artifactMismatch))
 
         // Proofs of the original AICert, checked a day after they were made (they carry no time).
         let legacyTime = RFC3339.string(from: Date().addingTimeInterval(86_400))
         try fileManager.createDirectory(at: directory.appendingPathComponent("legacy"), withIntermediateDirectories: true)
-        for (name, pcr, failing) in [("attestation", 15, nil), ("resettable-pcr", 16, CheckName.eventLog)] {
+        for (name, pcr, failing) in [("attestation", 15, nil), ("resettable-pcr", 16, CheckReason.pcrReplayMismatch)] {
             let file = "legacy/\(name).json"
             try LegacyProofTests.make(eventsIn: pcr, ca: sample.ca).data.write(to: directory.appendingPathComponent(file))
             cases.append(
-                Case(file: file, trustRoots: ["root.pem"], artifacts: [], at: legacyTime, exit: failing == nil ? 0 : 1,
-                     failingCheck: failing?.rawValue))
+                Case(
+                    file: file, trustRoots: ["root.pem"], artifacts: [], at: legacyTime, allowUnmeasuredBoot: true,
+                    exit: failing == nil ? 0 : 1, failingCheck: failing.map { _ in CheckName.eventLog.rawValue },
+                    reason: failing?.rawValue, trust: TrustLevel.development.rawValue))
         }
         let table = Table(cases: cases)
         let encoder = JSONEncoder()
@@ -143,7 +173,7 @@ struct FixtureTests {
 
     /// Verifies every case of `table` from the files in `directory`.
     static func check(_ table: Table, in directory: URL) async throws {
-        #expect(table.cases.count >= 17)
+        #expect(table.cases.count >= 22)
         for item in table.cases {
             let data = try Data(contentsOf: directory.appendingPathComponent(item.file))
             var roots: [Certificate] = []
@@ -151,7 +181,8 @@ struct FixtureTests {
                 roots += try TrustStore.certificates(in: try Data(contentsOf: directory.appendingPathComponent(root)), source: root)
             }
             let options = VerificationOptions(
-                trustRoots: roots, artifacts: item.artifacts.map { directory.appendingPathComponent($0).path },
+                trustRoots: roots, allowUnmeasuredBoot: item.allowUnmeasuredBoot,
+                artifacts: item.artifacts.map { directory.appendingPathComponent($0).path },
                 validationTime: item.at.flatMap(RFC3339.date(from:)))
             let report =
                 item.file.hasPrefix("legacy/")
@@ -160,7 +191,9 @@ struct FixtureTests {
             #expect(report.valid == (item.exit == 0), "\(item.file): \(report.checks)")
             if let failing = item.failingCheck {
                 #expect(report.check(CheckName(rawValue: failing)!)?.status == .fail, "\(item.file): \(report.checks)")
+                #expect(report.check(CheckName(rawValue: failing)!)?.reason.rawValue == item.reason, "\(item.file): \(report.checks)")
             }
+            #expect(report.trust.rawValue == item.trust, "\(item.file): \(report.trust)")
         }
     }
 

@@ -22,7 +22,9 @@ struct SampleBuild: Sendable {
     /// Everything a variant of the sample build may change.
     struct Recipe {
         var akTemplate = PublicArea.rsaAttestationKeyTemplate
-        var platform = "local"
+        var platform: PlatformKind = .local
+        /// The base image the runner event names, if any.
+        var image: ImageIdentity? = nil
         /// A firmware event log to carry, and whether to extend its SHA-256 events into the TPM
         /// first (so that it replays to the quoted PCRs, as on a real measured boot).
         var firmwareLog: [UInt8]? = nil
@@ -67,7 +69,11 @@ struct SampleBuild: Sendable {
                 }
             }
             let recorder = EventRecorder(tpm: client)
-            try recorder.record(.runner, BuildEvents.runner(name: "aicert-runner", version: "0.1.0"))
+            try recorder.record(
+                .runner,
+                BuildEvents.runner(
+                    name: "aicert-runner", version: "0.1.0", executableSHA256: String(repeating: "5e", count: 32),
+                    platform: recipe.platform, image: recipe.image))
             try recorder.record(
                 .buildSpec,
                 BuildEvents.buildSpec(
@@ -88,7 +94,7 @@ struct SampleBuild: Sendable {
             try recorder.record(.result, BuildEvents.result(exitStatus: 0, durationMilliseconds: 1234))
 
             let identity = try PlatformIdentity.read(from: client, intermediates: [try ca.intermediate.derBytes])
-            var certificate = try Attestor(platform: recipe.platform, identity: identity).certificate(
+            var certificate = try Attestor(platform: recipe.platform.rawValue, identity: identity).certificate(
                 tpm: client, nonce: Self.nonce, records: recorder.records,
                 manifests: .init(inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]),
                 firmwareEventLog: recipe.firmwareLog)

@@ -63,10 +63,10 @@ public enum ConfigReader {
         guard !name.isEmpty, name.count <= 128, !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
             throw nameNode.error("expected a name of 1 to 128 characters on one line")
         }
-        var platform = PlatformKind.local
+        var platform = RunPlatform.local
         if let platformNode = root.optional("platform") {
-            let expected = PlatformKind.allCases.map(\.rawValue).joined(separator: " or ")
-            guard let kind = PlatformKind(rawValue: try platformNode.text(expected: expected)) else {
+            let expected = RunPlatform.allCases.map(\.rawValue).joined(separator: " or ")
+            guard let kind = RunPlatform(rawValue: try platformNode.text(expected: expected)) else {
                 throw platformNode.error("expected \(expected), found \(platformNode.kind)")
             }
             platform = kind

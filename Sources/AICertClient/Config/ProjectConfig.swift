@@ -7,12 +7,12 @@ public struct ProjectConfig: Hashable, Sendable {
 
     /// A name for the project, shown in summaries.
     public var name: String
-    public var platform: PlatformKind
+    public var platform: RunPlatform
     public var build: BuildConfig
     /// The directory of the config file: relative input paths are resolved against it.
     public var directory: URL
 
-    public init(name: String, platform: PlatformKind = .local, build: BuildConfig, directory: URL) {
+    public init(name: String, platform: RunPlatform = .local, build: BuildConfig, directory: URL) {
         self.name = name
         self.platform = platform
         self.build = build
@@ -20,8 +20,9 @@ public struct ProjectConfig: Hashable, Sendable {
     }
 }
 
-/// Where a build runs.
-public enum PlatformKind: String, Hashable, Sendable, CaseIterable {
+/// Where a build runs: the platforms `aicert run` can start a build on (a subset of the
+/// ``PlatformKind``s a certificate can sign).
+public enum RunPlatform: String, Hashable, Sendable, CaseIterable {
     /// A fresh swtpm and runner on this machine, for development.
     case local
     /// A runner already running on a machine with its own TPM, reached by URL.

@@ -57,7 +57,7 @@ public struct DevelopmentCA: @unchecked Sendable {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: .init(rootKey.publicKey))
-                try DevelopmentMarker.certificatePoliciesExtension()
+                DevelopmentMarker.certificatePoliciesExtension()
             },
             issuerPrivateKey: .init(rootKey))
         intermediate = try Certificate(
@@ -69,7 +69,7 @@ public struct DevelopmentCA: @unchecked Sendable {
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 SubjectKeyIdentifier(hash: .init(intermediateKey.publicKey))
                 AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: .init(rootKey.publicKey)).keyIdentifier)
-                try DevelopmentMarker.certificatePoliciesExtension()
+                DevelopmentMarker.certificatePoliciesExtension()
             },
             issuerPrivateKey: .init(rootKey))
     }
@@ -152,12 +152,13 @@ public struct DevelopmentCA: @unchecked Sendable {
     }
 
     /// The TCG key purpose of an attestation key certificate (`tcg-kp-AIKCertificate`).
-    static let attestationKeyPurpose = ExtendedKeyUsage.Usage(oid: [2, 23, 133, 8, 3])
+    public static let attestationKeyPurpose = ExtendedKeyUsage.Usage(oid: [2, 23, 133, 8, 3])
 
-    /// Issues the certificate of an attestation key given as DER SubjectPublicKeyInfo.
+    /// Issues the certificate of an attestation key given as DER SubjectPublicKeyInfo, for the
+    /// TCG AK purpose unless `purposes` says otherwise (as a test of that rule does).
     public func issueAttestationKeyCertificate(
         subjectPublicKeyInfo: [UInt8], commonName: String, notBefore: Date = Date().addingTimeInterval(-3600),
-        notAfter: Date = Date().addingTimeInterval(365 * 86_400)
+        notAfter: Date = Date().addingTimeInterval(365 * 86_400), purposes: [ExtendedKeyUsage.Usage] = [attestationKeyPurpose]
     ) throws -> Certificate {
         let publicKey = try Certificate.PublicKey(derEncoded: subjectPublicKeyInfo)
         return try Certificate(
@@ -171,10 +172,10 @@ public struct DevelopmentCA: @unchecked Sendable {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([Self.attestationKeyPurpose])
+                try ExtendedKeyUsage(purposes)
                 AuthorityKeyIdentifier(
                     keyIdentifier: SubjectKeyIdentifier(hash: .init(intermediateKey.publicKey)).keyIdentifier)
-                try DevelopmentMarker.certificatePoliciesExtension()
+                DevelopmentMarker.certificatePoliciesExtension()
             },
             issuerPrivateKey: .init(intermediateKey))
     }

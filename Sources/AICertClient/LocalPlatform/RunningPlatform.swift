@@ -4,7 +4,7 @@ import X509
 /// A platform ready for one build: a runner's URL and token, and the roots its attestation
 /// key must chain to. ``stop()`` ends what was started for it (nothing, for a remote runner).
 public struct RunningPlatform: Sendable {
-    public let kind: PlatformKind
+    public let kind: RunPlatform
     public let runnerURL: URL
     public let token: String
     /// Roots trusted besides the built-in ones: the development CA's root for a local or qemu platform,
@@ -17,7 +17,7 @@ public struct RunningPlatform: Sendable {
         RunningPlatform(kind: .remote, runnerURL: runnerURL, token: token, trustRoots: trustRoots, teardown: nil)
     }
 
-    init(kind: PlatformKind, runnerURL: URL, token: String, trustRoots: [Certificate], teardown: PlatformTeardown?) {
+    init(kind: RunPlatform, runnerURL: URL, token: String, trustRoots: [Certificate], teardown: PlatformTeardown?) {
         self.kind = kind
         self.runnerURL = runnerURL
         self.token = token

@@ -22,7 +22,7 @@ public enum IdentityVerifier {
     static let requiredAttributes: ObjectAttributes = [.fixedTPM, .sensitiveDataOrigin, .restricted, .sign]
 
     public static func verify(
-        _ identity: RunnerIdentity, nonce: [UInt8], trustStore: TrustStore, platform: PlatformKind?
+        _ identity: RunnerIdentity, nonce: [UInt8], trustStore: TrustStore, platform: RunPlatform?
     ) async throws -> Accepted {
         if let platform, identity.platform != platform.rawValue {
             throw IdentityVerificationError(.platform, "it says platform '\(identity.platform)', but a \(platform.rawValue) one was started")
