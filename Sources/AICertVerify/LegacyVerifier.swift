@@ -11,6 +11,8 @@ import X509
 public enum LegacyVerifier {
     /// PCRs that software can reset: a log that replays only to one of them proves nothing.
     static let resettablePCRs: Set<Int> = [16, 23]
+    /// The platform the format implies: the original AICert ran on Azure only.
+    static let platform = PlatformKind.azure.rawValue
 
     public static func verify(_ proof: LegacyProof, options: VerificationOptions) async -> VerificationReport {
         var chain: [[UInt8]] = []
@@ -42,8 +44,8 @@ public enum LegacyVerifier {
         for ((hash, pcr), value) in values where hash == AlgorithmID.sha256.rawValue {
             quoted["sha256", default: [:]][String(pcr)] = value.hexString
         }
-        // The legacy format signs no platform or image: its boot is never measured.
-        checks.append(BootStateCheck.run(platform: nil, image: nil, pcrs: quoted, firmwareLog: nil, options: options))
+        // The format implies its platform (the original AICert ran on Azure only) and names no image.
+        checks.append(BootStateCheck.run(platform: Self.platform, image: nil, pcrs: quoted, firmwareLog: nil, options: options))
         if let policy = options.policy, !policy.inputs.isEmpty || !policy.outputs.isEmpty {
             checks.append(
                 .fail(
@@ -60,7 +62,7 @@ public enum LegacyVerifier {
                 ? CheckResult(.artifacts, .skip, .notRequested, "no artifact given")
                 : .fail(.artifacts, .artifactMismatch, "the legacy format carries no outputs manifest to match artifacts against"))
         return VerificationReport(
-            format: LegacyProof.format, platform: nil, trust: anchor.trust, trustRoot: anchor.root?.commonName, checks: checks,
+            format: LegacyProof.format, platform: Self.platform, trust: anchor.trust, trustRoot: anchor.root?.commonName, checks: checks,
             summary: nil)
     }
 

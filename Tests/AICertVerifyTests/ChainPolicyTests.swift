@@ -1,3 +1,4 @@
+import AICertClient
 import AICertCore
 import AICertVerify
 import Crypto
@@ -51,6 +52,7 @@ struct ChainPolicyTests {
         try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
+            try ExtendedKeyUsage([DevelopmentCA.attestationKeyPurpose])
         }
     }
 
@@ -62,6 +64,7 @@ struct ChainPolicyTests {
         let report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: [root]))
         #expect(report.check(.akChain)?.status == .fail)
         #expect(report.check(.akChain)?.detail.contains("keyCertSign") == true, "\(report.checks)")
+        #expect(report.check(.akChain)?.reason == .chainInvalid)
     }
 
     @Test func aTCGStyleAKCertificateWithAnEmptySubjectAndACriticalSANIsAccepted() async throws {
@@ -73,6 +76,7 @@ struct ChainPolicyTests {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))
             Critical(san)
+            try ExtendedKeyUsage([DevelopmentCA.attestationKeyPurpose])
         }
         let (certificate, root) = try Self.rechain(
             sample.certificate, intermediateUsage: KeyUsage(keyCertSign: true), leafSubject: DistinguishedName(),
@@ -80,5 +84,6 @@ struct ChainPolicyTests {
         let report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: [root]))
         #expect(report.check(.akChain)?.status == .pass, "\(report.checks)")
         #expect(report.check(.quoteSignature)?.status == .pass, "\(report.checks)")
+        #expect(report.trust == .custom, "a root without the development marker that the user passed")
     }
 }

@@ -62,7 +62,7 @@ struct LegacyProofTests {
 
     func verify(_ json: [String: Any], root: Certificate) async throws -> VerificationReport {
         let proof = try LegacyProof(json: try JSONSerialization.data(withJSONObject: json))
-        return await LegacyVerifier.verify(proof, options: VerificationOptions(trustRoots: [root]))
+        return await LegacyVerifier.verify(proof, options: VerificationOptions(trustRoots: [root], allowUnmeasuredBoot: true))
     }
 
     /// `json` with `body` applied to the bytes of base64 member `key` of the quote.

@@ -22,7 +22,8 @@ struct RunCommandTests {
         try sandbox.expectNoProcessLeft()
         #expect(run.output.contains("trained on 105 flowers"))
         #expect(run.output.contains("✓ out/certificate.json: verified AI certificate for iris"))
-        let command = "aicert verify out/certificate.json --trust-root out/development-root.pem --artifact out/outputs"
+        let command =
+            "aicert verify out/certificate.json --trust-root out/development-root.pem --allow-unmeasured-boot --artifact out/outputs"
         #expect(run.output.contains(command))
         #expect(run.errors.contains("runner verified"))
 
@@ -36,7 +37,12 @@ struct RunCommandTests {
         // The printed command passes; changing one byte of an output makes it fail.
         let verified = try sandbox.aicert(Array(command.split(separator: " ").dropFirst().map(String.init)))
         #expect(verified.status == 0, "\(verified.output)\(verified.errors)")
-        #expect(verified.output.contains("development platform"))
+        #expect(verified.output.contains("VALID, boot not measured (trust: development"))
+        // The summary says the boot is not measured; without the flag the certificate fails boot-state.
+        #expect(run.output.contains("boot      not measured"))
+        let strict = try sandbox.aicert(["verify", "out/certificate.json", "--trust-root", "out/development-root.pem"])
+        #expect(strict.status == 1)
+        #expect(strict.output.contains("✗ boot-state"))
         let model = out.appendingPathComponent("outputs/model.npz")
         var bytes = try Data(contentsOf: model)
         bytes[bytes.count / 2] ^= 0x01
@@ -100,7 +106,8 @@ struct RunCommandTests {
         #expect(run.status == 0, "\(run.output)\n\(run.errors)")
         #expect(run.output.contains("input     code: git git://127.0.0.1:\(port)/iris-train @ \(commit)"))
         let verified = try sandbox.aicert([
-            "verify", "out/certificate.json", "--trust-root", "out/development-root.pem", "--artifact", "out/outputs",
+            "verify", "out/certificate.json", "--trust-root", "out/development-root.pem", "--allow-unmeasured-boot", "--artifact",
+            "out/outputs",
         ])
         #expect(verified.status == 0, "\(verified.output)")
         #expect(verified.output.contains("@" + commit.prefix(12)))

@@ -11,7 +11,7 @@ struct VerifyCommandTests {
 
     @Test func aValidCertificateExitsZeroWithOneLinePerCheck() throws {
         let result = try runAICert([
-            "verify", fixture("certificate.json"), "--trust-root", fixture("root.pem"),
+            "verify", fixture("certificate.json"), "--trust-root", fixture("root.pem"), "--allow-unmeasured-boot",
             "--artifact", fixture("artifacts/outputs"),
         ])
         #expect(result.status == 0, "\(result.output)\(result.errors)")
@@ -19,9 +19,42 @@ struct VerifyCommandTests {
             #expect(result.output.contains(check))
         }
         #expect(result.output.contains("✓ ak-chain"))
-        #expect(result.output.contains("! boot-state"))
-        #expect(result.output.contains("development platform"))
-        #expect(result.output.hasSuffix("VALID (with warnings: boot-state)\n"))
+        #expect(result.output.contains("- boot-state"))
+        #expect(result.output.contains("(development root)"))
+        #expect(result.output.hasSuffix("VALID, boot not measured (trust: development, root 'AICert Development Root CA')\n"))
+    }
+
+    @Test func aLocalCertificateWithoutTheUnmeasuredBootFlagExitsOneNamingBootState() throws {
+        let result = try runAICert(["verify", fixture("certificate.json"), "--trust-root", fixture("root.pem")])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("✗ boot-state"))
+        #expect(result.output.contains("INVALID: boot-state failed"))
+        #expect(result.output.contains("--allow-unmeasured-boot"))
+    }
+
+    @Test func aMissingDevelopmentRootSaysWhereItIs() throws {
+        let result = try runAICert(["verify", fixture("certificate.json"), "--allow-unmeasured-boot"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("--trust-root"), "\(result.output)")
+    }
+
+    @Test func aCertificateWithAMemberGivenTwiceCannotBeVerified() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = try String(contentsOf: URL(fileURLWithPath: fixture("certificate.json")), encoding: .utf8)
+        let twice = directory.appendingPathComponent("twice.json")
+        try text.replacingOccurrences(of: #""platform" : "local","#, with: #""platform" : "local", "platform" : "azure","#)
+            .write(to: twice, atomically: true, encoding: .utf8)
+        let duplicate = try runAICert(["verify", twice.path, "--trust-root", fixture("root.pem")])
+        #expect(duplicate.status == 2)
+        #expect(duplicate.errors.contains("'platform' is given twice"), "\(duplicate.errors)")
+        let deep = directory.appendingPathComponent("deep.json")
+        try (text.dropLast(2) + #", "x": "# + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}\n")
+            .write(to: deep, atomically: true, encoding: .utf8)
+        let nested = try runAICert(["verify", deep.path, "--trust-root", fixture("root.pem")])
+        #expect(nested.status == 2)
+        #expect(nested.errors.contains("nests deeper than 64"), "\(nested.errors)")
     }
 
     @Test func aTamperedCertificateExitsOneAndNamesTheFailedCheck() throws {
@@ -35,12 +68,15 @@ struct VerifyCommandTests {
         let result = try runAICert(["verify", "--json", fixture("tamper/event-digest.json"), "--trust-root", fixture("root.pem")])
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["valid", "format", "platform", "checks", "inputs", "outputs"])
+        #expect(Set(object.keys) == ["valid", "verdict", "trust", "trust_root", "format", "platform", "checks", "inputs", "outputs"])
+        #expect(object["trust"] as? String == "development")
+        #expect(object["verdict"] as? String == "INVALID")
         #expect(object["valid"] as? Bool == false)
         #expect(object["format"] as? String == "aicert/v1")
         let checks = try #require(object["checks"] as? [[String: String]])
         #expect(checks.map { $0["name"] ?? "" } == ["ak-chain", "quote-signature", "quote-content", "event-log", "boot-state", "policy", "artifacts"])
         #expect(checks.first { $0["name"] == "event-log" }?["status"] == "fail")
+        #expect(checks.first { $0["name"] == "event-log" }?["reason"] == "event-digest-mismatch")
     }
 
     @Test func whatCannotBeVerifiedExitsTwoWithAMessage() throws {
@@ -124,7 +160,10 @@ struct VerifyCommandTests {
     @Test func aLegacyProofIsVerifiedThroughTheSameChecks() throws {
         let table = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture("expected.json")))) as! [String: Any]
         let at = ((table["cases"] as! [[String: Any]]).first { $0["file"] as? String == "legacy/attestation.json" })!["at"] as! String
-        let good = try runAICert(["verify", "--json", fixture("legacy/attestation.json"), "--trust-root", fixture("root.pem"), "--at", at])
+        let good = try runAICert([
+            "verify", "--json", fixture("legacy/attestation.json"), "--trust-root", fixture("root.pem"), "--at", at,
+            "--allow-unmeasured-boot",
+        ])
         #expect(good.status == 0, "\(good.output)\(good.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(good.output.utf8)) as? [String: Any])
         #expect(object["format"] as? String == "aicert-legacy")

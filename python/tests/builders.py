@@ -134,7 +134,7 @@ def sign(
     return struct.pack(">HH", ECDSA, hash_alg) + tpm2b(r.to_bytes(size, "big")) + tpm2b(s.to_bytes(size, "big"))
 
 
-def standard_events() -> list[tuple[str, dict[str, Any]]]:
+def standard_events(platform: str = "local", image: dict[str, str] | None = None) -> list[tuple[str, dict[str, Any]]]:
     code = [file_entry("train.py", b"print('hello')\n")]
     data = [file_entry("points.csv", b"1,2\n3,4\n5,6\n")]
     out = [
@@ -144,7 +144,16 @@ def standard_events() -> list[tuple[str, dict[str, Any]]]:
         {"path": "empty", "type": "dir"},
     ]
     return [
-        ("aicert/runner", {"name": "aicert-runner", "version": "0.1.0", "executable_sha256": "5d" * 32}),
+        (
+            "aicert/runner",
+            {
+                "name": "aicert-runner",
+                "version": "0.1.0",
+                "executable_sha256": "5d" * 32,
+                "platform": platform,
+                **({"image": image} if image is not None else {}),
+            },
+        ),
         (
             "aicert/build-spec",
             {"command": ["python3", "train.py"], "env": {"SEED": "7"}, "outputs": ["**"], "timeout_seconds": 600},
@@ -255,8 +264,9 @@ class CertificateFactory:
             {key: item[key] for key in ("name", "manifest_digest", "files", "bytes")}
             for item in by_type.get("aicert/output", [])
         ]
-        return {
+        summary = {
             "runner": f"{runner['name']} {runner['version']}",
+            "platform": runner.get("platform"),
             "command": spec["command"],
             "environment": spec["env"],
             "sandbox": by_type.get("aicert/environment", [{}])[0],
@@ -266,6 +276,9 @@ class CertificateFactory:
             "exit_status": result["exit_status"],
             "duration_ms": result["duration_ms"],
         }
+        if "image" in runner:
+            summary["image"] = runner["image"]
+        return summary
 
     def manifests(self) -> dict[str, dict[str, Any]]:
         result: dict[str, dict[str, Any]] = {"inputs": {}, "outputs": {}}
@@ -276,7 +289,9 @@ class CertificateFactory:
                 result[kind][content["name"]] = {"entries": entries, "version": 1}
         return result
 
-    def document(self, *, pcr_values: dict[int, bytes] | None = None) -> dict[str, Any]:
+    def document(
+        self, *, pcr_values: dict[int, bytes] | None = None, firmware_log: bytes | None = None
+    ) -> dict[str, Any]:
         records = self.records()
         values = pcr_values if pcr_values is not None else self.pcr_values(records)
         composite = hashlib.new(HASHES[self.hash_alg].name, b"".join(values[pcr] for pcr in sorted(values))).digest()
@@ -303,6 +318,7 @@ class CertificateFactory:
                 "certificate_chain": [b64(der(leaf)), b64(der(self.pki.intermediate))],
             },
             "summary": self.summary(),
+            **({"firmware_event_log": b64(firmware_log)} if firmware_log is not None else {}),
         }
 
     def resign(self, document: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import CertificateFactory, encode
+from builders import CertificateFactory, encode, standard_events
 
 import aicert
 
@@ -26,23 +26,68 @@ def certificate(factory: CertificateFactory, tmp_path: Path) -> Path:
 
 
 def test_a_valid_certificate_exits_0_with_one_line_per_check(certificate: Path, root_pem: Path) -> None:
-    result = run("verify", str(certificate), "--trust-root", str(root_pem))
+    result = run("verify", str(certificate), "--trust-root", str(root_pem), "--allow-unmeasured-boot")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].endswith("aicert/v1, platform local (development platform)")
+    assert lines[0].endswith("aicert/v1, platform local")
     marks = {line.split()[1]: line.split()[0] for line in lines[1:8]}
     assert marks == {
         "ak-chain": "✓",
         "quote-signature": "✓",
         "quote-content": "✓",
         "event-log": "✓",
-        "boot-state": "!",
+        "boot-state": "-",
         "policy": "-",
         "artifacts": "-",
     }
     assert "inputs:" in lines and "outputs:" in lines
     assert any(line.strip().startswith("code  git https://example.org/code.git @9c4e2f") for line in lines)
-    assert lines[-1] == "VALID (with warnings: boot-state)"
+    assert lines[-1] == "VALID, boot not measured (trust: custom (AICert Test Root CA))"
+
+
+def test_an_unmeasured_boot_fails_without_the_option(certificate: Path, root_pem: Path) -> None:
+    result = run("verify", str(certificate), "--trust-root", str(root_pem))
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1].startswith(
+        "INVALID (trust: custom (AICert Test Root CA)): boot-state failed: no reference values"
+    )
+
+
+def test_registered_images_give_the_boot_reference_values(
+    factory: CertificateFactory, tmp_path: Path, root_pem: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factory.events = standard_events(image={"name": "aicert-base", "version": "1", "uki_sha256": "68" * 32})
+    path = tmp_path / "certificate.json"
+    path.write_bytes(encode(factory.document()))
+    unknown = run("verify", str(path), "--trust-root", str(root_pem), "--json")
+    boot = next(check for check in json.loads(unknown.stdout)["checks"] if check["name"] == "boot-state")
+    assert (unknown.returncode, boot["reason"]) == (1, "unknown-image") and "68" * 32 in boot["detail"]
+    home = tmp_path / "home"
+    (home / "images").mkdir(parents=True)
+    (home / "images" / "base.yaml").write_text(
+        f'version: 1\nimages:\n  - name: aicert-base\n    version: "1"\n    uki_sha256: "{"68" * 32}"\n'
+        f'    pcrs:\n      sha256:\n        4: "{"00" * 32}"\n'
+    )
+    monkeypatch.setenv("AICERT_HOME", str(home))
+    known = run("verify", str(path), "--trust-root", str(root_pem))
+    assert known.returncode == 0, known.stdout
+    assert known.stdout.splitlines()[-1] == "VALID (trust: custom (AICert Test Root CA))"
+    (home / "images" / "broken.yaml").write_text("version: 1\nimages: 3\n")
+    assert run("verify", str(path), "--trust-root", str(root_pem)).returncode == 2
+
+
+def test_certificate_text_cannot_rewrite_the_terminal(
+    factory: CertificateFactory, tmp_path: Path, root_pem: Path
+) -> None:
+    hostile = "x\x1b[1A\x1b[2K\rVALID\x9b2K\u202e\u2028\u200b"
+    factory.events[3][1]["source"] = hostile
+    path = tmp_path / "hostile.json"
+    path.write_bytes(encode(factory.document()))
+    result = run("verify", str(path), "--trust-root", str(root_pem), "--allow-unmeasured-boot")
+    assert result.returncode == 0, result.stdout
+    for character in ("\x1b", "\r", "\x9b", "\u202e", "\u2028", "\u200b"):
+        assert character not in result.stdout
+    assert "x\\x1b[1A\\x1b[2K\\x0dVALID\\x9b2K\\u202e\\u2028\\u200b" in result.stdout
 
 
 def test_a_failed_verification_exits_1_and_says_which_check(
@@ -52,15 +97,32 @@ def test_a_failed_verification_exits_1_and_says_which_check(
     document["summary"]["exit_status"] = 3
     path = tmp_path / "lie.json"
     path.write_bytes(encode(document))
-    result = run("verify", str(path), "--trust-root", str(root_pem))
+    result = run("verify", str(path), "--trust-root", str(root_pem), "--allow-unmeasured-boot")
     assert result.returncode == 1
     assert "  ✗ event-log" in result.stdout
-    assert result.stdout.splitlines()[-1] == "INVALID: event-log failed: summary 'exit_status' is not what the log says"
-    as_json = run("verify", str(path), "--trust-root", str(root_pem), "--json")
+    assert result.stdout.splitlines()[-1] == (
+        "INVALID (trust: custom (AICert Test Root CA)): "
+        "event-log failed: summary 'exit_status' is not what the log says"
+    )
+    as_json = run("verify", str(path), "--trust-root", str(root_pem), "--json", "--allow-unmeasured-boot")
     assert as_json.returncode == 1
     report = json.loads(as_json.stdout)
-    assert list(report) == ["valid", "format", "platform", "checks", "inputs", "outputs"]
+    assert list(report) == [
+        "valid",
+        "verdict",
+        "format",
+        "platform",
+        "trust",
+        "trust_root",
+        "checks",
+        "inputs",
+        "outputs",
+    ]
     assert report["valid"] is False and [check["name"] for check in report["checks"]] == list(aicert.CHECK_NAMES)
+    assert (report["verdict"], report["trust"], report["trust_root"]) == ("INVALID", "custom", "AICert Test Root CA")
+    event_log = report["checks"][3]
+    assert list(event_log) == ["name", "status", "reason", "detail"]
+    assert (event_log["status"], event_log["reason"]) == ("fail", "summary-mismatch")
 
 
 def test_without_the_root_the_chain_fails(certificate: Path) -> None:
@@ -146,6 +208,7 @@ def test_help_reads_like_a_manual() -> None:
         "--artifact PATH",
         "--at RFC3339",
         "--json",
+        "--allow-unmeasured-boot",
         "exit status: 0 valid",
     ):
         assert text in result.stdout
@@ -153,10 +216,10 @@ def test_help_reads_like_a_manual() -> None:
 
 def test_strict_mode_raises_with_the_report(factory: CertificateFactory, root_pem: Path) -> None:
     document = factory.document()
-    assert aicert.verify(encode(document), trust_roots=[root_pem], strict=True).valid
+    assert aicert.verify(encode(document), trust_roots=[root_pem], strict=True, allow_unmeasured_boot=True).valid
     document["nonce"] = "00" * 32
     with pytest.raises(aicert.VerificationError) as caught:
-        aicert.verify(encode(document), trust_roots=[root_pem], strict=True)
+        aicert.verify(encode(document), trust_roots=[root_pem], strict=True, allow_unmeasured_boot=True)
     assert caught.value.report.check("quote-content").status == "fail"
     assert "quote-content" in str(caught.value)
 

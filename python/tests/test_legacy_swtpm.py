@@ -87,6 +87,7 @@ def proofs(tpm: SoftwareTPM, pki: PKI) -> Proofs:
 
 
 def verify(document: dict[str, Any], root: Path | None, **options: Any) -> aicert.Report:
+    options.setdefault("allow_unmeasured_boot", True)
     report = aicert.verify(
         json.dumps(document).encode(), trust_roots=[root] if root else [], at=options.pop("at", AT), **options
     )
@@ -97,6 +98,10 @@ def verify(document: dict[str, Any], root: Path | None, **options: Any) -> aicer
 
 def statuses(report: aicert.Report) -> dict[str, str]:
     return {check.name: check.status.value for check in report.checks}
+
+
+def reasons(report: aicert.Report) -> dict[str, str]:
+    return {check.name: check.reason for check in report.checks}
 
 
 def test_the_pcr_file_holds_what_tpm2_pcrread_reads(proofs: Proofs) -> None:
@@ -114,10 +119,24 @@ def test_real_legacy_proofs_verify(label: str, proofs: Proofs, root_pem: Path) -
         "quote-signature": "pass",
         "quote-content": "warn",
         "event-log": "pass",
-        "boot-state": "warn",
+        "boot-state": "skip",
         "policy": "skip",
         "artifacts": "skip",
     }
+    assert reasons(report) == {
+        "ak-chain": "ok",
+        "quote-signature": "ok",
+        "quote-content": "nonce-absent",
+        "event-log": "ok",
+        "boot-state": "boot-not-measured",
+        "policy": "not-requested",
+        "artifacts": "not-requested",
+    }
+    assert (report.verdict, report.trust, report.trust_root) == (
+        "VALID, boot not measured",
+        "custom",
+        "AICert Test Root CA",
+    )
     assert "the legacy format records no nonce" in report.check("quote-content").detail
     assert "replay to quoted PCR 15" in report.check("event-log").detail
     assert report.inputs == [] and report.outputs == []
@@ -126,12 +145,15 @@ def test_real_legacy_proofs_verify(label: str, proofs: Proofs, root_pem: Path) -
 def test_a_log_replaying_only_to_a_resettable_pcr_fails_naming_it(proofs: Proofs, root_pem: Path) -> None:
     report = verify(proofs.documents["resettable"], root_pem)
     assert not report.valid and report.check("event-log").status == "fail"
+    assert report.check("event-log").reason == "pcr-replay-mismatch"
     assert "PCR 16" in report.check("event-log").detail and "reset" in report.check("event-log").detail
 
 
 def test_a_log_replaying_to_no_pcr_or_empty_fails(proofs: Proofs, root_pem: Path) -> None:
-    assert "no quoted sha256 PCR" in verify(proofs.documents["no-match"], root_pem).check("event-log").detail
-    assert "empty" in verify(proofs.documents["empty-log"], root_pem).check("event-log").detail
+    no_match = verify(proofs.documents["no-match"], root_pem).check("event-log")
+    assert "no quoted sha256 PCR" in no_match.detail and no_match.reason == "pcr-replay-mismatch"
+    empty = verify(proofs.documents["empty-log"], root_pem).check("event-log")
+    assert "empty" in empty.detail and empty.reason == "log-grammar"
 
 
 def tamper(document: dict[str, Any], field: str, offset: int) -> dict[str, Any]:
@@ -147,30 +169,36 @@ def failing(report: aicert.Report) -> set[str]:
     return {check.name for check in report.checks if check.status == "fail"}
 
 
+def failing_reasons(report: aicert.Report) -> dict[str, str]:
+    return {check.name: check.reason for check in report.checks if check.status == "fail"}
+
+
 def test_tampered_proofs_fail_the_right_check(proofs: Proofs, root_pem: Path) -> None:
     good = proofs.documents["rsa"]
     # a byte of extraData: the quote still parses, its signature no longer verifies
-    assert failing(verify(tamper(good, "message", 0x2C), root_pem)) == {"quote-signature"}
-    assert failing(verify(tamper(good, "signature", 40), root_pem)) == {"quote-signature"}
+    assert failing_reasons(verify(tamper(good, "message", 0x2C), root_pem)) == {"quote-signature": "signature-invalid"}
+    assert failing_reasons(verify(tamper(good, "signature", 40), root_pem)) == {"quote-signature": "signature-invalid"}
     # a byte of PCR 15's value in the PCR file: the quote's digest no longer matches
     offset = 136 + 532 + 4 + 7 * 66 + 2 + 5  # PCR 15: list 1, slot 7, 5 bytes into its value
     report = verify(tamper(good, "pcr", offset), root_pem)
-    assert failing(report) == {"quote-content", "event-log"}
+    assert failing_reasons(report) == {"quote-content": "pcr-digest-mismatch", "event-log": "pcr-replay-mismatch"}
     assert "PCR value was changed" in report.check("quote-content").detail
     truncated = copy.deepcopy(good)
     truncated["remote_attestation"]["quote"]["pcr"]["base64"] = b64(proofs.pcr_file[:-1])
-    assert "quote-content" in failing(verify(truncated, root_pem))
+    assert failing_reasons(verify(truncated, root_pem))["quote-content"] == "pcr-values-malformed"
 
 
 def test_chain_problems(proofs: Proofs, root_pem: Path, pki: PKI) -> None:
     good = proofs.documents["rsa"]
-    assert failing(verify(good, None)) == {"ak-chain"}
+    assert failing_reasons(verify(good, None)) == {"ak-chain": "untrusted-root"}
     expired = verify(good, root_pem, at="2030-01-01T00:00:00Z")
-    assert failing(expired) == {"ak-chain"}
+    assert failing_reasons(expired) == {"ak-chain": "certificate-expired"}
     assert "expired at 2030-01-01T00:00:00Z: valid from" in expired.check("ak-chain").detail
     garbage = copy.deepcopy(good)
     garbage["remote_attestation"]["cert_chain"][1]["base64"] = b64(b"not a certificate")
-    assert "cert_chain[1] is neither a DER nor a PEM certificate" in verify(garbage, root_pem).check("ak-chain").detail
+    unreadable = verify(garbage, root_pem).check("ak-chain")
+    assert "cert_chain[1] is neither a DER nor a PEM certificate" in unreadable.detail
+    assert unreadable.reason == "certificate-unreadable"
     # without --at, the legacy chain is checked now; this AK certificate was issued for a test date
     current = verify(good, root_pem, at=None)
     now = dt.datetime.now(dt.timezone.utc)
@@ -183,9 +211,10 @@ def test_policy_requirements_and_artifacts_cannot_be_met(proofs: Proofs, root_pe
     policy = tmp_path / "policy.yaml"
     policy.write_text("version: 1\noutputs:\n  - name: model\n")
     report = verify(proofs.documents["rsa"], root_pem, policy=policy, artifacts=[tmp_path])
-    assert failing(report) == {"policy", "artifacts"}
+    assert failing_reasons(report) == {"policy": "requirement-missing", "artifacts": "artifact-mismatch"}
     policy.write_text(f'version: 1\nplatforms:\n  azure:\n    pcrs:\n      sha256:\n        0: "{"00" * 32}"\n')
-    assert statuses(verify(proofs.documents["rsa"], root_pem, policy=policy))["boot-state"] == "pass"
+    measured = verify(proofs.documents["rsa"], root_pem, policy=policy, allow_unmeasured_boot=False)
+    assert (statuses(measured)["boot-state"], measured.verdict) == ("pass", "VALID")
 
 
 def test_the_command_line_on_legacy_proofs(proofs: Proofs, root_pem: Path, tmp_path: Path) -> None:
@@ -193,7 +222,18 @@ def test_the_command_line_on_legacy_proofs(proofs: Proofs, root_pem: Path, tmp_p
         path = tmp_path / f"{label}.json"
         path.write_text(json.dumps(proofs.documents[label]))
         run = subprocess.run(
-            [sys.executable, "-m", "aicert", "verify", str(path), "--trust-root", str(root_pem), "--at", AT],
+            [
+                sys.executable,
+                "-m",
+                "aicert",
+                "verify",
+                str(path),
+                "--trust-root",
+                str(root_pem),
+                "--at",
+                AT,
+                "--allow-unmeasured-boot",
+            ],
             capture_output=True,
             text=True,
         )

@@ -29,6 +29,21 @@ platforms:
       sha256:
         4: "{DIGEST}"
         11: ["{"5a" * 32}", "{"77" * 32}"]
+    boot:
+      secure_boot: true
+      applications: ["{"1f" * 32}", "{"9a" * 32}"]
+      command_lines: ["console=ttyS0"]
+      separators: true
+allow_unmeasured_boot: false
+images:
+  - name: aicert-base
+    version: "1.0"
+    uki_sha256: "{"68" * 32}"
+    pcrs:
+      sha256:
+        4: "{DIGEST}"
+    boot:
+      separators: true
 inputs:
   - name: data
     digest: "{DIGEST}"
@@ -40,7 +55,14 @@ outputs:
 """)
     policy = aicert.load_policy(path)
     assert len(policy.trusted_roots) == 1 and policy.trusted_roots[0].source.endswith("dev-root.pem")
-    assert policy.platforms == {"qemu": {4: (DIGEST,), 11: ("5a" * 32, "77" * 32)}}
+    rules = aicert.BootRules(True, ("1f" * 32, "9a" * 32), ("console=ttyS0",), True)
+    assert policy.platforms == {"qemu": aicert.BootReference({4: (DIGEST,), 11: ("5a" * 32, "77" * 32)}, rules)}
+    assert policy.images == [
+        aicert.KnownImage(
+            "aicert-base", "1.0", "68" * 32, aicert.BootReference({4: (DIGEST,)}, aicert.BootRules(separators=True))
+        )
+    ]
+    assert policy.allow_unmeasured_boot is False
     assert [item.name for item in policy.inputs] == ["data", "code"] and policy.inputs[1].commit == "9c4e2f" + "0" * 34
     assert policy.outputs == [aicert.Requirement("outputs", "c0" * 32)]
 
@@ -71,6 +93,24 @@ outputs:
         ("version: 1\ntrusted_roots: root.pem\n", "trusted_roots"),
         ("version: 1\ninputs: []\ninputs: []\n", "inputs"),
         ("version: 1\ninputs:\n  - {name: a, name: b}\n", "name"),
+        ("version: 1\nallow_unmeasured_boot: yes please\n", "allow_unmeasured_boot"),
+        ("version: 1\nallow_unmeasured_boot: true\nallow_unmeasured_boot: true\n", "allow_unmeasured_boot"),
+        ("version: 1\nplatforms:\n  qemu:\n    boot:\n      secureboot: true\n", "platforms.qemu.boot.secureboot"),
+        ("version: 1\nplatforms:\n  qemu:\n    boot:\n      separators: 1\n", "platforms.qemu.boot.separators"),
+        (
+            'version: 1\nplatforms:\n  qemu:\n    boot:\n      applications: ["ab"]\n',
+            "platforms.qemu.boot.applications[0]",
+        ),
+        (
+            "version: 1\nplatforms:\n  qemu:\n    boot:\n      command_lines: [1]\n",
+            "platforms.qemu.boot.command_lines[0]",
+        ),
+        ("version: 1\nimages:\n  - name: a\n    version: b\n", "images[0].uki_sha256"),
+        (
+            f'version: 1\nimages:\n  - name: a\n    version: b\n    uki_sha256: "{DIGEST}"\n    uki: x\n',
+            "images[0].uki",
+        ),
+        (f'version: 1\nimages:\n  - version: b\n    uki_sha256: "{DIGEST}"\n', "images[0].name"),
         ("version: 1\nx: &a [*a]\n", None),
         ("version: 1\n? [1]\n: 2\n", None),
         ("version: 1\nwhen: 2026-13-45\n", None),
@@ -99,9 +139,11 @@ def test_strict_json_reader() -> None:
         (b"{} x", "not JSON"),
         (b"Infinity", "not JSON"),
         (b'{"a": ' + b"[" * 70 + b"]" * 70 + b"}", "nested deeper than 64"),
+        (b"[" * 65 + b"]" * 65, "nested deeper than 64"),
     ):
         with pytest.raises(JSONRejected, match=message.replace("[", r"\[")):
             load_strict(bad)
+    assert load_strict(b"[" * 64 + b"]" * 64) is not None  # 64 levels are allowed
 
 
 def test_canonical_encoding_is_rfc8785_for_the_format_values() -> None:
@@ -111,7 +153,9 @@ def test_canonical_encoding_is_rfc8785_for_the_format_values() -> None:
     )
     # members sort by UTF-16 code units: U+E000 (one unit 0xE000) after U+1F600 (0xD83D 0xDE00)
     assert canonical({"\ue000": 1, "\U0001f600": 2, "a": 3}) == '{"a":3,"😀":2,"\ue000":1}'.encode()
-    for bad in (1.5, float("nan"), 2**53, {1: 2}, b"bytes"):
+    # JSON does not tell 1.0 from 1: an integral number is the integer (RFC 8785 writes both as 1)
+    assert canonical([1.0, -0.0, 600.0]) == b"[1,0,600]"
+    for bad in (1.5, float("nan"), 2**53, 2.0**53, {1: 2}, b"bytes"):
         with pytest.raises(JSONRejected):
             canonical(bad)
 

@@ -1,7 +1,8 @@
 """The verdicts of the fixtures the Swift side commits, from the same table it checks itself.
 
 Tests/AICertVerifyTests/Fixtures/expected.json lists, for each file, the trust roots,
-artifacts and time to verify with, the exit code, and the check that must fail. Two
+artifacts, policy, time and ``allow_unmeasured_boot`` to verify with, the exit code, the check
+that must fail with its reason code, and the trust the chain must reach. Two
 independent verifiers agreeing on every row is the point: this test fails (it does not skip)
 when the fixtures are missing.
 """
@@ -43,6 +44,7 @@ def test_the_python_verdict_is_the_swift_one(case: dict[str, Any]) -> None:
         "artifacts": [FIXTURES / artifact for artifact in case.get("artifacts", [])],
         "policy": FIXTURES / case["policy"] if case.get("policy") else None,
         "at": case.get("at"),
+        "allow_unmeasured_boot": bool(case.get("allow_unmeasured_boot", False)),
     }
     if case["exit"] == 2:
         with pytest.raises(aicert.AICertError):
@@ -50,8 +52,10 @@ def test_the_python_verdict_is_the_swift_one(case: dict[str, Any]) -> None:
         return
     report = aicert.verify(FIXTURES / case["file"], **options)
     assert report.valid == (case["exit"] == 0), report.checks
+    assert report.trust == case["trust"], (report.trust, report.trust_root)
     if case.get("failing_check"):
-        assert report.check(case["failing_check"]).status == "fail", report.checks
+        failed = report.check(case["failing_check"])
+        assert (failed.status, failed.reason) == ("fail", case["reason"]), report.checks
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda case: str(case["file"]))
@@ -66,10 +70,16 @@ def test_the_command_line_exit_code_is_the_table_one(case: dict[str, Any]) -> No
         command += ["--policy", str(FIXTURES / case["policy"])]
     if case.get("at"):
         command += ["--at", case["at"]]
+    if case.get("allow_unmeasured_boot", False):
+        command.append("--allow-unmeasured-boot")
     run = subprocess.run(command, capture_output=True, text=True)
     assert run.returncode == case["exit"], run.stdout + run.stderr
-    if case["exit"] != 2 and case.get("failing_check"):
+    if case["exit"] != 2:
         report = json.loads(run.stdout)
-        assert {"name": case["failing_check"], "status": "fail"}.items() <= next(
-            check for check in report["checks"] if check["name"] == case["failing_check"]
-        ).items()
+        assert report["trust"] == case["trust"], run.stdout
+    if case["exit"] != 2 and case.get("failing_check"):
+        expected = {"name": case["failing_check"], "status": "fail", "reason": case["reason"]}
+        assert (
+            expected.items()
+            <= next(check for check in report["checks"] if check["name"] == case["failing_check"]).items()
+        )

@@ -41,6 +41,8 @@ from aicert.report import INTERNAL_ERROR
 
 
 def verify(document: dict[str, Any], root: Path, **options: Any) -> aicert.Report:
+    options.setdefault("allow_unmeasured_boot", True)
+    options.setdefault("at", NOW)  # the test PKI's certificates are valid around NOW, not forever
     report = aicert.verify(aicert.load(encode(document)), trust_roots=[root], **options)
     assert not any(check.detail.startswith(INTERNAL_ERROR) for check in report.checks), report.checks
     assert [check.name for check in report.checks] == list(aicert.CHECK_NAMES)
@@ -54,17 +56,21 @@ def failing(report: aicert.Report) -> dict[str, str]:
 def test_a_sound_certificate_verifies(factory: CertificateFactory, root_pem: Path) -> None:
     report = verify(factory.document(), root_pem)
     assert report.valid, report.checks
-    statuses = {check.name: check.status.value for check in report.checks}
-    assert statuses == {
-        "ak-chain": "pass",
-        "quote-signature": "pass",
-        "quote-content": "pass",
-        "event-log": "pass",
-        "boot-state": "warn",
-        "policy": "skip",
-        "artifacts": "skip",
+    outcomes = {check.name: (check.status.value, check.reason) for check in report.checks}
+    assert outcomes == {
+        "ak-chain": ("pass", "ok"),
+        "quote-signature": ("pass", "ok"),
+        "quote-content": ("pass", "ok"),
+        "event-log": ("pass", "ok"),
+        "boot-state": ("skip", "boot-not-measured"),
+        "policy": ("skip", "not-requested"),
+        "artifacts": ("skip", "not-requested"),
     }
-    assert "development platform" in report.check("ak-chain").detail
+    assert (report.verdict, report.trust, report.trust_root) == (
+        "VALID, boot not measured",
+        "custom",
+        "AICert Test Root CA",
+    )
     assert [item["name"] for item in report.inputs] == ["code", "data"]
     assert report.inputs[0]["commit"].startswith("9c4e2f") and "commit" not in report.inputs[1]
     assert report.outputs == [
@@ -72,7 +78,20 @@ def test_a_sound_certificate_verifies(factory: CertificateFactory, root_pem: Pat
     ]
     as_json = json.loads(report.to_json())
     assert as_json["valid"] is True and as_json["format"] == "aicert/v1" and as_json["platform"] == "local"
-    assert as_json["checks"][0] == {"name": "ak-chain", "status": "pass", "detail": report.checks[0].detail}
+    assert as_json["verdict"] == "VALID, boot not measured" and as_json["trust"] == "custom"
+    assert as_json["trust_root"] == "AICert Test Root CA"
+    assert as_json["checks"][0] == {
+        "name": "ak-chain",
+        "status": "pass",
+        "reason": "ok",
+        "detail": report.checks[0].detail,
+    }
+
+
+def test_a_boot_without_reference_values_fails_unless_accepted(factory: CertificateFactory, root_pem: Path) -> None:
+    report = verify(factory.document(), root_pem, allow_unmeasured_boot=False)
+    assert [(check.name, check.reason) for check in report.failures] == [("boot-state", "boot-not-measured")]
+    assert report.verdict == "INVALID"
 
 
 @pytest.mark.parametrize(
@@ -293,13 +312,25 @@ def test_boot_state_against_a_policy(factory: CertificateFactory, root_pem: Path
         f'version: 1\nplatforms:\n  local:\n    pcrs:\n      sha256:\n        4: "{"04" * 32}"\n'
         f'        11: ["{"ff" * 32}", "{"0b" * 32}"]\n'
     )
-    report = verify(document, root_pem, policy=policy)
-    assert report.check("boot-state").status == "pass" and report.valid
+    report = verify(document, root_pem, policy=policy, allow_unmeasured_boot=False)
+    assert (report.check("boot-state").status, report.check("boot-state").reason) == ("pass", "ok") and report.valid
+    assert report.verdict == "VALID"
     policy.write_text(f'version: 1\nplatforms:\n  local:\n    pcrs:\n      sha256:\n        5: "{"04" * 32}"\n')
-    assert "PCR 5 is 0505" in failing(verify(document, root_pem, policy=policy))["boot-state"]
-    policy.write_text(f'version: 1\nplatforms:\n  qemu:\n    pcrs:\n      sha256:\n        5: "{"04" * 32}"\n')
     report = verify(document, root_pem, policy=policy)
-    assert report.check("boot-state").status == "warn" and "unchecked" in report.check("boot-state").detail
+    assert (
+        report.check("boot-state").reason == "reference-mismatch" and "PCR 5 is 0505" in failing(report)["boot-state"]
+    )
+    # a policy for another platform gives no reference values for this one
+    policy.write_text(f'version: 1\nplatforms:\n  qemu:\n    pcrs:\n      sha256:\n        5: "{"04" * 32}"\n')
+    report = verify(document, root_pem, policy=policy, allow_unmeasured_boot=False)
+    assert (report.check("boot-state").status, report.check("boot-state").reason) == ("fail", "boot-not-measured")
+    policy.write_text(
+        "version: 1\nallow_unmeasured_boot: true\n"
+        f'platforms:\n  qemu:\n    pcrs:\n      sha256:\n        5: "{"04" * 32}"\n'
+    )
+    report = verify(document, root_pem, policy=policy, allow_unmeasured_boot=False)
+    assert (report.check("boot-state").status, report.check("boot-state").reason) == ("skip", "boot-not-measured")
+    assert report.verdict == "VALID, boot not measured"
 
 
 def test_policy_requirements(factory: CertificateFactory, root_pem: Path, tmp_path: Path) -> None:
@@ -356,24 +387,44 @@ def test_artifacts_are_matched_against_the_outputs(factory: CertificateFactory, 
     assert "no such file" in failing(verify(document, root_pem, artifacts=[tmp_path / "absent"]))["artifacts"]
 
 
-def test_the_chain_is_checked_at_the_runner_time_or_the_given_one(factory: CertificateFactory, root_pem: Path) -> None:
+def test_the_chain_is_checked_at_the_given_time(factory: CertificateFactory, root_pem: Path) -> None:
     document = factory.document()
     assert verify(document, root_pem).valid
     late = verify(document, root_pem, at="2030-01-01T00:00:00Z")
     detail = failing(late)["ak-chain"]
+    assert late.check("ak-chain").reason == "certificate-expired" and late.trust == "none"
     assert "'AICert test AK' is expired at 2030-01-01T00:00:00Z" in detail
     assert "valid from 2026-11-24T07:40:00Z to 2027-11-25T07:40:00Z" in detail
     early = verify(document, root_pem, at=dt.datetime(2026, 1, 1))
-    assert "not yet valid" in failing(early)["ak-chain"]
-    document["runner_time"] = "2030-01-01T00:00:00+02:00"
-    assert "expired" in failing(verify(document, root_pem))["ak-chain"]
+    assert "not yet valid" in failing(early)["ak-chain"] and early.check("ak-chain").reason == "certificate-expired"
+
+
+def test_the_chain_is_checked_now_never_at_the_runner_time(
+    factory: CertificateFactory, pki: PKI, root_pem: Path
+) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    document = factory.document()
+    # valid only long ago: the runner_time inside its validity must not rescue it
+    old_leaf = pki.ak_certificate(
+        factory.ak_key.public_key(), not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=20)
+    )
+    document["attestation_key"]["certificate_chain"][0] = b64(der(old_leaf))
+    document["runner_time"] = (now - dt.timedelta(days=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    report = verify(document, root_pem, at=None)
+    assert report.check("ak-chain").reason == "certificate-expired", report.checks
+    # valid now: a runner_time outside its validity changes nothing (runner_time is informational)
+    fresh = pki.ak_certificate(factory.ak_key.public_key(), not_before=now - dt.timedelta(days=1))
+    document["attestation_key"]["certificate_chain"][0] = b64(der(fresh))
+    document["runner_time"] = "2040-01-01T00:00:00Z"
+    assert verify(document, root_pem, at=None).valid
 
 
 def test_nothing_in_the_certificate_is_trusted_by_itself(factory: CertificateFactory, pki: PKI) -> None:
     document = factory.document()
     document["attestation_key"]["certificate_chain"].append(b64(der(pki.root)))
-    report = aicert.verify(aicert.load(encode(document)))
+    report = aicert.verify(aicert.load(encode(document)), at=NOW)
     assert "no trusted root" in failing(report)["ak-chain"]
+    assert (report.check("ak-chain").reason, report.trust, report.trust_root) == ("untrusted-root", "none", None)
 
 
 def test_chain_rules(pki: PKI, factory: CertificateFactory, root_pem: Path) -> None:
@@ -478,6 +529,7 @@ def test_an_ak_certificate_with_an_empty_subject_and_critical_san(
         .not_valid_before(NOW - dt.timedelta(days=1))
         .not_valid_after(NOW + dt.timedelta(days=1))
         .add_extension(san, critical=True)
+        .add_extension(x509.ExtendedKeyUsage([x509.ObjectIdentifier("2.23.133.8.3")]), critical=False)
         .sign(pki.intermediate_key, hashes.SHA256())
     )
     document = factory.document()
@@ -495,14 +547,214 @@ def test_numbers_outside_the_format_fail_where_they_are_used(factory: Certificat
     document = factory.document()
     document["later_version_member"] = [0.5, 2**60]  # unknown members are ignored, whatever they hold
     assert verify(document, root_pem).valid
-    document["summary"]["exit_status"] = 0.0
-    assert "summary 'exit_status'" in failing(verify(document, root_pem))["event-log"]
+    document["summary"]["exit_status"] = 0.0  # JSON does not tell 0.0 from 0
+    assert verify(document, root_pem).valid
     document = factory.document()
     document["event_log"][1]["content"]["timeout_seconds"] = 600.0
-    assert "timeout_seconds is not an integer" in failing(verify(document, root_pem))["event-log"]
+    assert verify(document, root_pem).valid
+    for refused in (600.5, -1, 2**53):
+        document["event_log"][1]["content"]["timeout_seconds"] = refused
+        report = verify(document, root_pem)
+        assert "timeout_seconds is not a non-negative integer" in failing(report)["event-log"]
+        assert report.check("event-log").reason == "log-grammar"
     document = factory.document()
     document["manifests"]["inputs"]["data"]["entries"][0]["size"] = 12.0
     assert "size is not an integer" in failing(verify(document, root_pem))["event-log"]
     document = factory.document()
     document["event_log"][7]["content"]["duration_ms"] = 2**53
     assert "record 7" in failing(verify(document, root_pem))["event-log"]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda runner: runner.update(extra="x"),
+        lambda runner: runner.pop("platform"),
+        lambda runner: runner.pop("executable_sha256"),
+        lambda runner: runner.update(platform="gcp"),
+        lambda runner: runner.update(executable_sha256="5D" * 32),
+        lambda runner: runner.update(version=1),
+        lambda runner: runner.update(image={"name": "a", "version": "1", "uki_sha256": "68" * 32, "extra": "x"}),
+        lambda runner: runner.update(image={"name": "a", "version": "1"}),
+        lambda runner: runner.update(image={"name": "a", "version": "1", "uki_sha256": "68" * 31}),
+    ],
+    ids=[
+        "unknown-member",
+        "no-platform",
+        "no-executable",
+        "unknown-platform",
+        "uppercase-hex",
+        "version-not-string",
+        "image-unknown-member",
+        "image-no-uki",
+        "image-short-uki",
+    ],
+)
+def test_the_runner_event_has_exactly_its_members(edit: Any, factory: CertificateFactory, root_pem: Path) -> None:
+    edit(factory.events[0][1])  # everything is recomputed and re-signed: only the grammar can refuse it
+    report = verify(factory.document(), root_pem)
+    assert [(check.name, check.reason) for check in report.failures] == [("event-log", "log-grammar")], report.checks
+    assert report.platform is None and report.inputs == []
+
+
+def test_the_summary_states_the_signed_platform_and_image(factory: CertificateFactory, root_pem: Path) -> None:
+    image = {"name": "aicert-base", "version": "1", "uki_sha256": "68" * 32}
+    factory.events[0][1]["image"] = image
+    document = factory.document()
+    assert document["summary"]["platform"] == "local" and document["summary"]["image"] == image
+    assert verify(document, root_pem).valid
+    for key, value in (("platform", "qemu"), ("image", None)):
+        lying = copy.deepcopy(document)
+        if value is None:
+            del lying["summary"][key]
+        else:
+            lying["summary"][key] = value
+        report = verify(lying, root_pem)
+        assert [(check.name, check.reason) for check in report.failures] == [("event-log", "summary-mismatch")]
+
+
+def test_the_top_level_platform_must_be_the_signed_one(factory: CertificateFactory, root_pem: Path) -> None:
+    factory.platform = "azure"  # the runner event still signs "local"
+    report = verify(factory.document(), root_pem)
+    assert [(check.name, check.reason) for check in report.failures] == [("event-log", "platform-mismatch")]
+    assert report.platform == "local"
+
+
+def test_tampered_records_fail_with_their_reason(factory: CertificateFactory, root_pem: Path) -> None:
+    def reason(edit: Any) -> str:
+        document = factory.document()
+        edit(document)
+        return verify(document, root_pem).check("event-log").reason
+
+    assert reason(lambda d: d["event_log"][3]["content"].update(source="elsewhere")) == "event-digest-mismatch"
+    assert reason(lambda d: d["event_log"].pop(3)) == "log-grammar"  # recnum gap
+    assert reason(lambda d: d["pcrs"]["sha256"].update({"14": "00" * 32})) == "pcr-replay-mismatch"
+    assert reason(lambda d: d["manifests"]["outputs"].clear()) == "manifest-mismatch"
+    assert reason(lambda d: d["summary"].update(exit_status=1)) == "summary-mismatch"
+
+
+def test_a_duplicate_key_anywhere_cannot_be_verified(factory: CertificateFactory) -> None:
+    text = encode(factory.document()).replace(b'"name": "code"', b'"name": "code", "name": "code"', 1)
+    with pytest.raises(aicert.FormatError, match="appears twice"):
+        aicert.verify(text)
+
+
+def test_the_ak_certificate_must_carry_the_tcg_ak_purpose(
+    pki: PKI, factory: CertificateFactory, root_pem: Path
+) -> None:
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    ak_public = factory.ak_key.public_key()
+    document = factory.document()
+
+    def chain_reason(*certificates: x509.Certificate) -> str:
+        edited = copy.deepcopy(document)
+        edited["attestation_key"]["certificate_chain"] = [b64(der(item)) for item in certificates]
+        return verify(edited, root_pem).check("ak-chain").reason
+
+    no_eku = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "no EKU")]))
+        .issuer_name(pki.intermediate.subject)
+        .public_key(ak_public)
+        .serial_number(7)
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=1))
+        .sign(pki.intermediate_key, hashes.SHA256())
+    )
+    assert chain_reason(no_eku, pki.intermediate) == "ak-purpose-missing"
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "TLS only")]))
+        .issuer_name(pki.intermediate.subject)
+        .public_key(ak_public)
+        .serial_number(8)
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=1))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(pki.intermediate_key, hashes.SHA256())
+    )
+    assert chain_reason(server, pki.intermediate) == "ak-purpose-missing"
+    assert chain_reason(pki.ak_certificate(ak_public), pki.intermediate) == "ok"
+    # an issuer that limits extended key usage must allow the AK purpose
+    limited = issue(
+        "Limited CA",
+        pki.intermediate_key.public_key(),
+        pki.root.subject,
+        pki.root_key,
+        ca=True,
+        path_length=0,
+        extra=[(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
+    )
+    assert (
+        chain_reason(issue("AK", ak_public, limited.subject, pki.intermediate_key, ca=False), limited)
+        == "ak-purpose-missing"
+    )
+    allowing = issue(
+        "Allowing CA",
+        pki.intermediate_key.public_key(),
+        pki.root.subject,
+        pki.root_key,
+        ca=True,
+        path_length=0,
+        extra=[(x509.ExtendedKeyUsage([x509.ObjectIdentifier("2.23.133.8.3")]), False)],
+    )
+    assert chain_reason(issue("AK", ak_public, allowing.subject, pki.intermediate_key, ca=False), allowing) == "ok"
+
+
+def test_chain_reasons(pki: PKI, factory: CertificateFactory, root_pem: Path) -> None:
+    document = factory.document()
+
+    def reason(chain: list[str], **options: Any) -> str:
+        edited = copy.deepcopy(document)
+        edited["attestation_key"]["certificate_chain"] = chain
+        return verify(edited, root_pem, **options).check("ak-chain").reason
+
+    carried = document["attestation_key"]["certificate_chain"]
+    assert reason([]) == "chain-missing"
+    assert reason(carried + [carried[1]] * 8) == "chain-too-long"
+    assert reason([carried[0], b64(b"not DER")]) == "certificate-unreadable"
+    assert reason(carried[:1]) == "untrusted-root"
+    assert reason(carried, at="2040-01-01T00:00:00Z") == "certificate-expired"
+    not_ca = issue("Not a CA", pki.intermediate_key.public_key(), pki.root.subject, pki.root_key, ca=False)
+    leaf = issue("AK", factory.ak_key.public_key(), not_ca.subject, pki.intermediate_key, ca=False)
+    assert reason([b64(der(leaf)), b64(der(not_ca))]) == "chain-invalid"
+
+
+def test_trust_follows_the_anchoring_root(pki: PKI, factory: CertificateFactory) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec as curves
+
+    development_key = curves.generate_private_key(curves.SECP256R1())
+    marker = x509.CertificatePolicies(
+        [x509.PolicyInformation(x509.ObjectIdentifier("2.25.335388637988323779020636330835816093254"), None)]
+    )
+    development_root = issue(
+        "AICert Development Root",
+        development_key.public_key(),
+        None,
+        development_key,
+        ca=True,
+        path_length=1,
+        extra=[(marker, False)],
+    )
+    intermediate_key = curves.generate_private_key(curves.SECP256R1())
+    intermediate = issue(
+        "AICert Development AK CA",
+        intermediate_key.public_key(),
+        development_root.subject,
+        development_key,
+        ca=True,
+        path_length=0,
+    )
+    leaf = issue("AK", factory.ak_key.public_key(), intermediate.subject, intermediate_key, ca=False)
+    document = factory.document()
+    document["attestation_key"]["certificate_chain"] = [b64(der(leaf)), b64(der(intermediate))]
+    report = aicert.verify(encode(document), trust_roots=[development_root], at=NOW, allow_unmeasured_boot=True)
+    assert report.valid and (report.trust, report.trust_root) == ("development", "AICert Development Root")
+    custom = aicert.verify(encode(factory.document()), trust_roots=[pki.root], at=NOW, allow_unmeasured_boot=True)
+    assert (custom.trust, custom.trust_root) == ("custom", "AICert Test Root CA")
+    # the platform a certificate claims does not make it more trusted than its root
+    factory.platform = "azure"
+    factory.events[0][1]["platform"] = "azure"
+    azure = aicert.verify(encode(factory.document()), trust_roots=[pki.root], at=NOW, allow_unmeasured_boot=True)
+    assert azure.valid and azure.trust == "custom"

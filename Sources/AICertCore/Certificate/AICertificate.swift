@@ -139,6 +139,9 @@ public struct AICertificate: Hashable, Sendable, Codable {
         guard data.count <= Self.maximumFileSize else {
             throw CertificateFormatError(field: "", "the file is \(data.count) bytes, more than \(Self.maximumFileSize)")
         }
+        if let problem = JSONStructure.problem(in: Array(data)) {
+            throw CertificateFormatError(field: "", problem)
+        }
         let format: String
         do {
             struct Header: Decodable { var format: String }

@@ -37,6 +37,13 @@ extension Manifest: Codable {
             }
             entries.append(try list.decode(EntryDecoding.self).entry)
         }
+        // One manifest has one encoding: entries in canonical order, as the digest covers them.
+        if let index = entries.indices.dropFirst().first(where: { !PathRules.precedes(entries[$0 - 1].path, entries[$0].path) }) {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: container.codingPath,
+                    debugDescription: "entry \(index) '\(entries[index].path)' is out of canonical order or repeated"))
+        }
         do {
             try self.init(entries: entries)
         } catch let error as MeasurementError {

@@ -106,7 +106,7 @@ enum ChainCheck {
             return (.chainInvalid, "the chain of '\(leaf.commonName)' does not validate: \(failure.policyFailureReason)")
         }
         return (
-            .chainInvalid,
+            .untrustedRoot,
             "the chain of '\(leaf.commonName)' does not validate: no candidate chain reached a trusted root "
                 + "(a signature does not verify against its issuer's key)"
         )

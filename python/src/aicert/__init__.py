@@ -13,8 +13,18 @@ A second, independent implementation of docs/certificate-format.md::
 
 from .certificate import Certificate, LegacyCertificate, V1Certificate, load
 from .errors import AICertError, FormatError, MeasurementError, PolicyError, TrustRootError, VerificationError
+from .firmware_log import FirmwareLog, FirmwareLogError, parse_firmware_log
 from .manifest import Entry, Manifest, hash_path, measure
-from .policy import Policy, Requirement, load_policy, parse_policy
+from .policy import (
+    BootReference,
+    BootRules,
+    KnownImage,
+    Policy,
+    Requirement,
+    load_policy,
+    load_registered_images,
+    parse_policy,
+)
 from .report import CHECK_NAMES, Check, Report, Status
 from .verify import verify
 
@@ -22,11 +32,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AICertError",
+    "BootReference",
+    "BootRules",
     "CHECK_NAMES",
     "Certificate",
     "Check",
     "Entry",
+    "FirmwareLog",
+    "FirmwareLogError",
     "FormatError",
+    "KnownImage",
     "LegacyCertificate",
     "Manifest",
     "MeasurementError",
@@ -42,6 +57,8 @@ __all__ = [
     "hash_path",
     "load",
     "load_policy",
+    "load_registered_images",
+    "parse_firmware_log",
     "measure",
     "parse_policy",
     "verify",

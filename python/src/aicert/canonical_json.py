@@ -8,7 +8,8 @@ error where the format uses the member (members a verifier does not know are ign
 encoder below refuses both.
 
 The encoder writes RFC 8785 for the values AICert uses (null, booleans, integers, strings,
-arrays, objects): members sorted by UTF-16 code units, no whitespace, integers in decimal,
+arrays, objects): members sorted by UTF-16 code units, no whitespace, integers in decimal
+(an integral number such as ``1.0`` is the integer 1, as RFC 8785 writes it),
 strings with only ``"``, ``\\`` and control characters escaped.
 """
 
@@ -87,7 +88,8 @@ def _check(root: Any) -> None:
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(root, ())]
     while stack:
         value, path = stack.pop()
-        if len(path) > MAX_DEPTH:
+        # The root array or object is level 1: 64 nested containers pass, a 65th is refused.
+        if isinstance(value, (list, dict)) and len(path) >= MAX_DEPTH:
             raise JSONRejected(f"nested deeper than {MAX_DEPTH} levels", json_path(path[:MAX_DEPTH]))
         if isinstance(value, str):
             _require_unicode(value, path)
@@ -139,6 +141,8 @@ def _encode(value: Any, out: list[str], depth: int) -> None:
         if abs(value) > MAX_SAFE_INTEGER:
             raise JSONRejected(f"integer {value} is outside ±(2^53 − 1)")
         out.append(str(int(value)))
+    elif isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
+        out.append(str(int(value)))  # JSON does not tell 1.0 from 1; RFC 8785 writes both as 1
     elif isinstance(value, str):
         out.append(_string(value))
     elif isinstance(value, (list, tuple)):

@@ -23,12 +23,28 @@ from cryptography.x509.oid import ExtensionOID
 
 from .errors import TrustRootError
 
-__all__ = ["TrustRoot", "builtin_roots", "load_roots", "ChainResult", "check_chain", "describe", "parse_certificate"]
+__all__ = [
+    "TrustRoot",
+    "builtin_roots",
+    "load_roots",
+    "ChainResult",
+    "check_chain",
+    "describe",
+    "common_name",
+    "parse_certificate",
+    "AK_PURPOSE",
+    "DEVELOPMENT_POLICY",
+]
 
 MAX_CHAIN = 8  # certificates in a path, leaf and root included
 _SEARCH_BUDGET = 256  # partial paths the builder may explore
 
 RootSource = x509.Certificate | bytes | str | os.PathLike[str]
+
+# TCG's extended key usage of attestation keys (tcg-kp-AIKCertificate).
+AK_PURPOSE = x509.ObjectIdentifier("2.23.133.8.3")
+# The certificate policy the AICert development CA puts on its root: its trust is "development".
+DEVELOPMENT_POLICY = x509.ObjectIdentifier("2.25.335388637988323779020636330835816093254")
 
 # Extensions whose criticality the path builder understands (RFC 5280 §4.2: a certificate
 # with an unrecognised critical extension must be rejected).
@@ -50,6 +66,20 @@ class TrustRoot:
 
     certificate: x509.Certificate
     source: str
+    builtin: bool = False
+
+    @property
+    def trust(self) -> str:
+        """``production`` (built in), ``development`` (AICert development policy) or ``custom``."""
+        if self.builtin:
+            return "production"
+        try:
+            policies = self.certificate.extensions.get_extension_for_class(x509.CertificatePolicies).value
+        except (x509.ExtensionNotFound, ValueError):
+            return "custom"
+        if any(policy.policy_identifier == DEVELOPMENT_POLICY for policy in policies):
+            return "development"
+        return "custom"
 
 
 def builtin_roots() -> list[TrustRoot]:
@@ -59,7 +89,7 @@ def builtin_roots() -> list[TrustRoot]:
     for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
         if item.name.endswith(".pem"):
             for certificate in x509.load_pem_x509_certificates(item.read_bytes()):
-                roots.append(TrustRoot(certificate, f"built-in {item.name}"))
+                roots.append(TrustRoot(certificate, f"built-in {item.name}", builtin=True))
     return roots
 
 
@@ -132,13 +162,20 @@ def describe(certificate: x509.Certificate) -> str:
     return f"(empty subject, serial {certificate.serial_number:x})"
 
 
+def common_name(certificate: x509.Certificate) -> str:
+    """The subject's common name as plain text, else the whole subject (for reports)."""
+    names = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(names[0].value) if names else certificate.subject.rfc4514_string()
+
+
 @dataclass(frozen=True)
 class ChainResult:
-    """The path found (leaf first, root last), or the reason none is acceptable."""
+    """The path found (leaf first, root last), or the reason code and detail of why none is acceptable."""
 
     path: list[x509.Certificate] | None
     root: TrustRoot | None
     problem: str | None
+    reason: str = "ok"
 
 
 def check_chain(chain: list[x509.Certificate], roots: Iterable[TrustRoot], at: datetime) -> ChainResult:
@@ -148,10 +185,14 @@ def check_chain(chain: list[x509.Certificate], roots: Iterable[TrustRoot], at: d
     of the most promising path (one that reached a root) is reported, else why none did.
     """
     if not chain:
-        return ChainResult(None, None, "the certificate chain is empty")
+        return ChainResult(None, None, "the certificate carries no AK certificate", "chain-missing")
     if len(chain) > MAX_CHAIN:
-        return ChainResult(None, None, f"the chain has {len(chain)} certificates, more than {MAX_CHAIN}")
+        return ChainResult(
+            None, None, f"the chain has {len(chain)} certificates, more than {MAX_CHAIN}", "chain-too-long"
+        )
     anchors = list(roots)
+    if not anchors:
+        return ChainResult(None, None, "no trusted root is configured", "untrusted-root")
     leaf, intermediates = chain[0], chain[1:]
     complete: list[tuple[list[x509.Certificate], TrustRoot]] = []
     dead_end: list[str] = []
@@ -188,14 +229,14 @@ def check_chain(chain: list[x509.Certificate], roots: Iterable[TrustRoot], at: d
 
     extend([leaf])
     if not complete:
-        return ChainResult(None, None, dead_end[0] if dead_end else "no path to a trusted root")
-    problems: list[str] = []
+        return ChainResult(None, None, dead_end[0] if dead_end else "no path to a trusted root", "untrusted-root")
+    problems: list[tuple[str, str]] = []
     for path, anchor in complete:
-        problem = _path_problem(path, at)
-        if problem is None:
+        found = _path_problem(path, at)
+        if found is None:
             return ChainResult(path, anchor, None)
-        problems.append(problem)
-    return ChainResult(complete[0][0], complete[0][1], problems[0])
+        problems.append(found)
+    return ChainResult(complete[0][0], complete[0][1], problems[0][1], problems[0][0])
 
 
 def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -209,12 +250,45 @@ def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def _path_problem(path: list[x509.Certificate], at: datetime) -> str | None:
+def _path_problem(path: list[x509.Certificate], at: datetime) -> tuple[str, str] | None:
+    """The reason code and detail of the first rule ``path`` breaks: validity, AK purpose, then RFC 5280."""
     for certificate in path:
         start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
         if at < start or at > end:
             state = "not yet valid" if at < start else "expired"
-            return f"{describe(certificate)} is {state} at {_time(at)}: valid from {_time(start)} to {_time(end)}"
+            return (
+                "certificate-expired",
+                f"{describe(certificate)} is {state} at {_time(at)}: valid from {_time(start)} to {_time(end)}",
+            )
+    purpose = _purpose_problem(path)
+    if purpose:
+        return "ak-purpose-missing", purpose
+    problem = _rfc5280_problem(path)
+    return ("chain-invalid", problem) if problem else None
+
+
+def _purpose_problem(path: list[x509.Certificate]) -> str | None:
+    """The AK certificate must name the TCG AK purpose; an issuer that limits purposes must allow it."""
+    usage = _extended_usage(path[0])
+    if usage is None or AK_PURPOSE not in usage:
+        return f"the AK certificate {describe(path[0])} lacks the TCG AK extended key usage {AK_PURPOSE.dotted_string}"
+    for issuer in path[1:]:
+        usage = _extended_usage(issuer)
+        if usage is not None and AK_PURPOSE not in usage:
+            purpose = AK_PURPOSE.dotted_string
+            return f"{describe(issuer)} limits extended key usage and excludes the TCG AK purpose {purpose}"
+    return None
+
+
+def _extended_usage(certificate: x509.Certificate) -> list[x509.ObjectIdentifier] | None:
+    try:
+        return list(certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _rfc5280_problem(path: list[x509.Certificate]) -> str | None:
+    for certificate in path:
         problem = _critical_problem(certificate)
         if problem:
             return problem

@@ -13,8 +13,9 @@ from .certificate import load, parse_rfc3339
 from .chain import TrustRoot, load_roots
 from .errors import AICertError, MeasurementError, PolicyError, TrustRootError
 from .manifest import Manifest, measure
-from .policy import load_policy
+from .policy import load_policy, load_registered_images
 from .report import CHECK_NAMES, Report, Status
+from .terminal import escape
 from .verify import verify
 
 __all__ = ["main"]
@@ -32,11 +33,15 @@ prints one line per check, then the inputs and outputs the event log names:
   ✓ quote-signature  rsassa signature with sha256 by the AK (RSA 2048, …) verifies
   …
 
-marks: ✓ pass, ✗ fail, ! warn (e.g. an unchecked boot state), - skip. The certificate is
-valid only if no check failed. Only the built-in Azure vTPM root is trusted unless
+marks: ✓ pass, ✗ fail, ! warn, - skip. The certificate is valid only if no check failed;
+the last line is the verdict (VALID, "VALID, boot not measured" or INVALID) and the trust the
+AK chain reached: production (a built-in root), development (the AICert development CA) or
+custom (another root you trusted). Only the built-in Azure vTPM root is trusted unless
 --trust-root or the policy's trusted_roots name more; nothing the certificate carries is
-trusted by itself. Proofs of the original AICert (attestation.json) are verified through the
-same checks.
+trusted by itself. boot-state fails without reference values for the boot (the policy's
+platforms, or a known image: the policy's images and $AICERT_HOME/images/*.yaml, default
+~/.aicert) unless --allow-unmeasured-boot. Proofs of the original AICert (attestation.json)
+are verified through the same checks.
 
 exit status: 0 valid, 1 verification failed, 2 could not verify (usage error, unreadable
 file, not JSON, unknown format, missing member, bad policy or root file).
@@ -92,12 +97,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--at",
         metavar="RFC3339",
-        help="check the chain at this time instead of the certificate's, e.g. --at 2026-12-01T00:00:00Z",
+        help="check the chain at this time instead of now, e.g. --at 2026-12-01T00:00:00Z",
+    )
+    check.add_argument(
+        "--allow-unmeasured-boot",
+        action="store_true",
+        help="accept a boot that no reference value describes: boot-state is skipped, the verdict says so",
     )
     check.add_argument(
         "--json",
         action="store_true",
-        help="print the report as JSON: {valid, format, platform, checks, inputs, outputs}",
+        help="print the report as JSON: {valid, verdict, format, platform, trust, trust_root, checks, inputs, outputs}",
     )
     hashing = commands.add_parser(
         "hash",
@@ -155,6 +165,10 @@ def _verify(arguments: argparse.Namespace) -> int:
         if not os.path.exists(artifact):
             return _cannot(f"--artifact {artifact}: no such file or directory")
     try:
+        images = load_registered_images()
+    except PolicyError as error:
+        return _cannot(f"registered images: {error}")
+    try:
         certificate = load(arguments.certificate)
         report = verify(
             certificate,
@@ -162,6 +176,8 @@ def _verify(arguments: argparse.Namespace) -> int:
             policy=policy,
             artifacts=arguments.artifact,
             at=arguments.at,
+            allow_unmeasured_boot=arguments.allow_unmeasured_boot,
+            known_images=images,
         )
     except AICertError as error:
         return _cannot(f"{arguments.certificate}: {error}")
@@ -173,33 +189,39 @@ def _verify(arguments: argparse.Namespace) -> int:
 
 
 def write_report(report: Report, path: str, out: TextIO) -> None:
-    """The human form: a headline, one line per check with its mark, inputs, outputs, verdict."""
-    development = " (development platform)" if report.platform == "local" else ""
-    out.write(f"{path}: {report.format}, platform {report.platform}{development}\n")
+    """The human form: a headline, one line per check with its mark, inputs, outputs, verdict and trust.
+
+    Every line is escaped (:func:`aicert.terminal.escape`): certificate text cannot rewrite the terminal.
+    """
+
+    def line(text: str) -> None:
+        out.write(escape(text) + "\n")
+
+    line(f"{path}: {report.format}, platform {report.platform or 'unknown (the event log cannot be read)'}")
     width = max(len(name) for name in CHECK_NAMES)
     for check in report.checks:
-        out.write(f"  {check.status.mark} {check.name.ljust(width)}  {check.detail}\n")
+        line(f"  {check.status.mark} {check.name.ljust(width)}  {check.detail}")
     if report.inputs:
-        out.write("inputs:\n")
+        line("inputs:")
         for item in report.inputs:
             commit = f" @{item['commit'][:12]}" if isinstance(item.get("commit"), str) else ""
-            out.write(
+            line(
                 f"  {item['name']}  {item['kind']} {item['source']}{commit}  {item['manifest_digest'][:16]}…  "
-                f"{_files(item['files'])}, {_bytes(item['bytes'])}\n"
+                f"{_files(item['files'])}, {_bytes(item['bytes'])}"
             )
     if report.outputs:
-        out.write("outputs:\n")
+        line("outputs:")
         for item in report.outputs:
-            out.write(
-                f"  {item['name']}  {item['manifest_digest'][:16]}…  {_files(item['files'])}, {_bytes(item['bytes'])}\n"
-            )
+            line(f"  {item['name']}  {item['manifest_digest'][:16]}…  {_files(item['files'])}, {_bytes(item['bytes'])}")
+    trust = f"{report.trust} ({report.trust_root})" if report.trust == "custom" and report.trust_root else report.trust
     failures = report.failures
     if failures:
         more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
-        out.write(f"INVALID: {failures[0].name} failed{more}: {failures[0].detail}\n")
+        line(f"{report.verdict} (trust: {trust}): {failures[0].name} failed{more}: {failures[0].detail}")
     else:
         warnings = [check.name for check in report.checks if check.status == Status.WARN]
-        out.write("VALID" + (f" (with warnings: {', '.join(warnings)})" if warnings else "") + "\n")
+        warned = f", with warnings: {', '.join(warnings)}" if warnings else ""
+        line(f"{report.verdict} (trust: {trust}{warned})")
 
 
 def _files(count: int) -> str:

@@ -1,4 +1,4 @@
-"""The checks of what the user expects: ``boot-state``, ``policy`` and ``artifacts``."""
+"""The checks of what the user expects of the build: ``policy`` (inputs, outputs) and ``artifacts``."""
 
 from __future__ import annotations
 
@@ -11,51 +11,40 @@ from .manifest import Entry, Manifest, measure
 from .policy import Policy
 from .report import Check, Status
 
-__all__ = ["boot_state_check", "policy_check", "artifacts_check"]
+__all__ = ["policy_check", "artifacts_check"]
 
 
-def boot_state_check(platform: str, quoted: dict[int, bytes] | None, policy: Policy | None) -> Check:
-    """PCRs 0–13 against the policy's reference values for ``platform``; ``warn`` when unchecked."""
-    if policy is None:
-        return Check("boot-state", Status.WARN, "unchecked: no policy gives reference values for PCRs 0–13")
-    references = policy.platforms.get(platform)
-    if not references:
-        return Check(
-            "boot-state", Status.WARN, f"unchecked: the policy has no reference values for platform '{platform}'"
-        )
-    if quoted is None:
-        return Check("boot-state", Status.FAIL, "the quoted PCR values are unreadable")
-    for pcr in sorted(references):
-        value = quoted.get(pcr)
-        if value is None:
-            return Check("boot-state", Status.FAIL, f"PCR {pcr} has a reference value but is not quoted")
-        if value.hex() not in references[pcr]:
-            return Check(
-                "boot-state",
-                Status.FAIL,
-                f"PCR {pcr} is {value.hex()[:16]}…, not a reference value for platform '{platform}'",
-            )
-    listed = ", ".join(str(pcr) for pcr in sorted(references))
-    subject = f"PCRs {listed} match" if len(references) > 1 else f"PCR {listed} matches"
-    return Check("boot-state", Status.PASS, f"{subject} the reference values for platform '{platform}'")
-
-
-def policy_check(policy: Policy | None, inputs: list[dict[str, Any]], outputs: list[dict[str, Any]]) -> Check:
+def policy_check(
+    policy: Policy | None, inputs: list[dict[str, Any]], outputs: list[dict[str, Any]], *, log_readable: bool
+) -> Check:
     """Every input and output the policy requires is in the log with its digest (and commit)."""
     if policy is None:
-        return Check("policy", Status.SKIP, "no policy given")
+        return Check("policy", Status.SKIP, "not-requested", "no policy given")
     if not policy.inputs and not policy.outputs:
-        return Check("policy", Status.SKIP, "the policy requires no inputs or outputs")
+        return Check("policy", Status.SKIP, "not-requested", "the policy requires no inputs or outputs")
+    if not log_readable:
+        return Check(
+            "policy",
+            Status.FAIL,
+            "policy-unreadable-log",
+            "the event log cannot be read, so the inputs and outputs the policy requires are unknown",
+        )
     for kind, required, present in (("input", policy.inputs, inputs), ("output", policy.outputs, outputs)):
         by_name = {item["name"]: item for item in present}
         for requirement in required:
             item = by_name.get(requirement.name)
             if item is None:
-                return Check("policy", Status.FAIL, f"{kind} '{requirement.name}' is required but not in the log")
+                return Check(
+                    "policy",
+                    Status.FAIL,
+                    "requirement-missing",
+                    f"{kind} '{requirement.name}' is required but not in the log",
+                )
             if requirement.digest is not None and item["manifest_digest"] != requirement.digest:
                 return Check(
                     "policy",
                     Status.FAIL,
+                    "digest-mismatch",
                     f"{kind} '{requirement.name}' has manifest digest {item['manifest_digest'][:16]}…, "
                     f"the policy requires {requirement.digest[:16]}…",
                 )
@@ -66,11 +55,13 @@ def policy_check(policy: Policy | None, inputs: list[dict[str, Any]], outputs: l
                     return Check(
                         "policy",
                         Status.FAIL,
+                        "commit-mismatch",
                         f"input '{requirement.name}' has {shown}, the policy requires {requirement.commit[:12]}",
                     )
     return Check(
         "policy",
         Status.PASS,
+        "ok",
         f"the log has the {len(policy.inputs)} input(s) and {len(policy.outputs)} output(s) the policy requires",
     )
 
@@ -78,11 +69,12 @@ def policy_check(policy: Policy | None, inputs: list[dict[str, Any]], outputs: l
 def artifacts_check(paths: Sequence[str], outputs: dict[str, Manifest]) -> Check:
     """Each path, measured, matches an output: a directory its whole manifest, a file one entry."""
     if not paths:
-        return Check("artifacts", Status.SKIP, "no artifact given")
+        return Check("artifacts", Status.SKIP, "not-requested", "no artifact given")
     if not outputs:
         return Check(
             "artifacts",
             Status.FAIL,
+            "artifact-mismatch",
             "the certificate has no output manifest bound to its log to match artifacts against",
         )
     matched: list[str] = []
@@ -90,12 +82,14 @@ def artifacts_check(paths: Sequence[str], outputs: dict[str, Manifest]) -> Check
         try:
             manifest = measure(path)
         except MeasurementError as error:
-            return Check("artifacts", Status.FAIL, str(error))
+            return Check("artifacts", Status.FAIL, "artifact-unreadable", str(error))
         if os.path.isdir(path):
             found = next((name for name, output in sorted(outputs.items()) if output.digest == manifest.digest), None)
             if found is None:
                 name, difference = _closest(path, manifest, outputs)
-                return Check("artifacts", Status.FAIL, f"{path} is not output '{name}': {difference}")
+                return Check(
+                    "artifacts", Status.FAIL, "artifact-mismatch", f"{path} is not output '{name}': {difference}"
+                )
             matched.append(f"{path} is output '{found}'")
         else:
             entry = manifest.entries[0]
@@ -115,12 +109,15 @@ def artifacts_check(paths: Sequence[str], outputs: dict[str, Manifest]) -> Check
                     return Check(
                         "artifacts",
                         Status.FAIL,
+                        "artifact-mismatch",
                         f"{path} differs from '{item.path}' of output '{name}' "
                         f"(sha256 {(entry.sha256 or '')[:16]}…, the certificate says {(item.sha256 or '')[:16]}…)",
                     )
-                return Check("artifacts", Status.FAIL, f"{path}: no output has a file named '{entry.path}'")
+                return Check(
+                    "artifacts", Status.FAIL, "artifact-mismatch", f"{path}: no output has a file named '{entry.path}'"
+                )
             matched.append(f"{path} is '{hit[1].path}' of output '{hit[0]}'")
-    return Check("artifacts", Status.PASS, "; ".join(matched))
+    return Check("artifacts", Status.PASS, "ok", "; ".join(matched))
 
 
 def _closest(path: str, manifest: Manifest, outputs: dict[str, Manifest]) -> tuple[str, str]:

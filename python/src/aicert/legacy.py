@@ -13,17 +13,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 from cryptography import x509
 
+from .ak_chain import ChainOutcome, ak_chain_check
+from .boot_state import BootInputs, boot_state_check
 from .certificate import LegacyCertificate
-from .chain import TrustRoot, check_chain, describe, parse_certificate
+from .chain import TrustRoot, describe, parse_certificate
 from .eventlog import extend
-from .expectations import boot_state_check
-from .policy import Policy
+from .policy import KnownImage, Policy
 from .quote import SignatureProblem, digest_alg_for, key_problem, pcr_composite, verify_signature
-from .report import INTERNAL_ERROR, Check, Report, Status
+from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Status
 from .report import guarded as _guard
 from .tpm import TPMParseError, parse_attest, parse_pcr_file, parse_signature
 from .tpm.constants import ALG_SHA256, GENERATED_VALUE, ST_ATTEST_QUOTE, algorithm_name
@@ -40,7 +41,10 @@ def verify_legacy(
     policy: Policy | None,
     artifacts: Sequence[str],
     at: datetime | None,
+    known_images: Sequence[KnownImage] = (),
+    allow_unmeasured_boot: bool = False,
 ) -> Report:
+    """The seven checks of a legacy proof; its platform is Azure, its chain checked at ``at`` or now."""
     try:
         chain, chain_problem = _certificates(certificate)
     except Exception as error:  # noqa: BLE001 - fail closed, as the guard of each check does
@@ -52,16 +56,19 @@ def verify_legacy(
         check, values = _content_check(certificate)
         return check
 
-    checks = [_guard("ak-chain", lambda: _chain_check(chain, chain_problem, roots, at))]
+    outcome = _chain_outcome(chain, chain_problem, roots, at)
+    checks = [outcome.check]
     checks.append(_guard("quote-signature", lambda: _signature_check(certificate, chain)))
     checks.append(_guard("quote-content", quote_content))
     checks.append(_guard("event-log", lambda: _event_log_check(certificate, values)))
-    checks.append(_guard("boot-state", lambda: boot_state_check(certificate.platform, values, policy)))
+    boot = BootInputs(certificate.platform, None, values, None)
+    checks.append(_guard("boot-state", lambda: boot_state_check(boot, policy, known_images, allow_unmeasured_boot)))
     if policy is not None and (policy.inputs or policy.outputs):
         checks.append(
             Check(
                 "policy",
                 Status.FAIL,
+                "requirement-missing",
                 "the legacy format names no inputs or outputs to check the policy's requirements against",
             )
         )
@@ -70,16 +77,22 @@ def verify_legacy(
             Check(
                 "policy",
                 Status.SKIP,
+                "not-requested",
                 "no policy given" if policy is None else "the policy requires no inputs or outputs",
             )
         )
     if artifacts:
         checks.append(
-            Check("artifacts", Status.FAIL, "the legacy format carries no output manifest to match artifacts against")
+            Check(
+                "artifacts",
+                Status.FAIL,
+                "artifact-mismatch",
+                "the legacy format carries no output manifest to match artifacts against",
+            )
         )
     else:
-        checks.append(Check("artifacts", Status.SKIP, "no artifact given"))
-    return Report(certificate.format, certificate.platform, checks, [], [])
+        checks.append(Check("artifacts", Status.SKIP, "not-requested", "no artifact given"))
+    return Report(certificate.format, certificate.platform, checks, [], [], outcome.trust, outcome.trust_root)
 
 
 def _certificates(certificate: LegacyCertificate) -> tuple[list[x509.Certificate], str | None]:
@@ -93,74 +106,68 @@ def _certificates(certificate: LegacyCertificate) -> tuple[list[x509.Certificate
     return parsed, None
 
 
-def _chain_check(
+def _chain_outcome(
     chain: list[x509.Certificate], problem: str | None, roots: list[TrustRoot], at: datetime | None
-) -> Check:
+) -> ChainOutcome:
     if problem is not None:
-        return Check("ak-chain", Status.FAIL, problem)
-    moment = at or datetime.now(timezone.utc)
-    shown = moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    when = shown if at is not None else f"{shown}, the current time (the legacy format records none)"
-    result = check_chain(chain, roots, moment)
-    if result.problem is not None:
-        return Check("ak-chain", Status.FAIL, result.problem)
-    assert result.root is not None
-    return Check(
-        "ak-chain",
-        Status.PASS,
-        f"AK certificate {describe(chain[0])} chains to {describe(result.root.certificate)} ({result.root.source}), "
-        f"valid at {when}",
-    )
+        reason = INTERNAL_REASON if problem.startswith(INTERNAL_ERROR) else "certificate-unreadable"
+        return ChainOutcome(Check("ak-chain", Status.FAIL, reason, problem))
+    try:
+        return ak_chain_check(chain, roots, at, clock_note=" (the legacy format records none)")
+    except Exception as error:  # noqa: BLE001 - fail closed
+        detail = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"
+        return ChainOutcome(Check("ak-chain", Status.FAIL, INTERNAL_REASON, detail))
 
 
 def _signature_check(certificate: LegacyCertificate, chain: list[x509.Certificate]) -> Check:
-    def fail(detail: str) -> Check:
-        return Check("quote-signature", Status.FAIL, detail)
+    def fail(reason: str, detail: str) -> Check:
+        return Check("quote-signature", Status.FAIL, reason, detail)
 
     if not chain:
-        return fail("there is no readable AK certificate")
+        return fail("ak-certificate-unreadable", "there is no readable AK certificate")
     try:
         key = chain[0].public_key()
     except (ValueError, TypeError) as error:
-        return fail(f"the AK certificate's key is unusable: {error}")
+        return fail("ak-certificate-unreadable", f"the AK certificate's key is unusable: {error}")
     problem = key_problem(key)
     if problem:
-        return fail(f"the AK is not acceptable: {problem}")
+        return fail("ak-key-unacceptable", f"the AK is not acceptable: {problem}")
     try:
         signature = parse_signature(certificate.signature)
     except TPMParseError as error:
-        return fail(f"remote_attestation.quote.signature: {error}")
+        return fail("signature-unreadable", f"remote_attestation.quote.signature: {error}")
     try:
         verify_signature(key, signature, certificate.message)
     except SignatureProblem as error:
-        return fail(str(error))
+        return fail("signature-invalid", str(error))
     return Check(
         "quote-signature",
         Status.PASS,
+        "ok",
         f"{signature.describe()} by the key of AK certificate {describe(chain[0])} verifies",
     )
 
 
 def _content_check(certificate: LegacyCertificate) -> tuple[Check, dict[int, bytes] | None]:
-    def fail(detail: str) -> tuple[Check, dict[int, bytes] | None]:
-        return Check("quote-content", Status.FAIL, detail), None
+    def fail(reason: str, detail: str) -> tuple[Check, dict[int, bytes] | None]:
+        return Check("quote-content", Status.FAIL, reason, detail), None
 
     try:
         attestation = parse_attest(certificate.message)
     except TPMParseError as error:
-        return fail(f"remote_attestation.quote.message: {error}")
+        return fail("attest-unreadable", f"remote_attestation.quote.message: {error}")
     if attestation.magic != GENERATED_VALUE:
-        return fail(f"magic is 0x{attestation.magic:08x}, not TPM_GENERATED_VALUE (0xff544347)")
+        return fail("not-tpm-generated", f"magic is 0x{attestation.magic:08x}, not TPM_GENERATED_VALUE (0xff544347)")
     if attestation.type != ST_ATTEST_QUOTE:
-        return fail(f"type is 0x{attestation.type:04x}, not TPM_ST_ATTEST_QUOTE (0x8018)")
+        return fail("attest-unreadable", f"type is 0x{attestation.type:04x}, not TPM_ST_ATTEST_QUOTE (0x8018)")
     try:
         pcr_file = parse_pcr_file(certificate.pcr_file)
     except TPMParseError as error:
-        return fail(f"remote_attestation.quote.pcr: {error}")
+        return fail("pcr-values-malformed", f"remote_attestation.quote.pcr: {error}")
     signed = [(item.hash_alg, pcr) for item in attestation.pcr_selection or () for pcr in item.pcrs]
     carried = [(item.hash_alg, pcr) for item in pcr_file.selection for pcr in item.pcrs]
     if signed != carried:
-        return fail("the PCR file's selection is not the quote's")
+        return fail("pcr-selection-invalid", "the PCR file's selection is not the quote's")
     digest = attestation.pcr_digest or b""
     try:
         signature = parse_signature(certificate.signature)
@@ -168,15 +175,19 @@ def _content_check(certificate: LegacyCertificate) -> tuple[Check, dict[int, byt
         signature = None
     alg = digest_alg_for(signature, digest)
     if alg is None:
-        return fail(f"the PCR digest is {len(digest)} bytes, the size of no accepted hash")
+        return fail("pcr-digest-mismatch", f"the PCR digest is {len(digest)} bytes, the size of no accepted hash")
     if not hmac.compare_digest(pcr_composite(alg, attestation.pcr_selection or (), pcr_file.values), digest):
-        return fail("the quote's PCR digest is not the digest of the PCR file's values: a PCR value was changed")
+        return fail(
+            "pcr-digest-mismatch",
+            "the quote's PCR digest is not the digest of the PCR file's values: a PCR value was changed",
+        )
     values = {pcr: value for (bank, pcr), value in pcr_file.values.items() if bank == ALG_SHA256}
     shown = ", ".join(str(item) for item in attestation.pcr_selection or ())
     return (
         Check(
             "quote-content",
             Status.WARN,
+            "nonce-absent",
             f"TPM-generated quote of {shown} whose {algorithm_name(alg)} PCR digest matches the PCR file; "
             "the legacy format records no nonce, so freshness is unproven",
         ),
@@ -185,26 +196,29 @@ def _content_check(certificate: LegacyCertificate) -> tuple[Check, dict[int, byt
 
 
 def _event_log_check(certificate: LegacyCertificate, values: dict[int, bytes] | None) -> Check:
-    def fail(detail: str) -> Check:
-        return Check("event-log", Status.FAIL, detail)
+    def fail(reason: str, detail: str) -> Check:
+        return Check("event-log", Status.FAIL, reason, detail)
 
     events = certificate.event_log
     if not events:
-        return fail("the event log is empty: it proves nothing")
+        return fail("log-grammar", "the event log is empty: it proves nothing")
     if values is None:
-        return fail("there are no trustworthy quoted PCR values to replay the log against")
+        return fail("pcr-replay-mismatch", "there are no trustworthy quoted PCR values to replay the log against")
     replayed = bytes(32)
     for index, event in enumerate(events):
         try:
             encoded = event.encode("utf-8")
         except UnicodeEncodeError:
-            return fail(f"event {index} is not valid Unicode")
+            return fail("log-grammar", f"event {index} is not valid Unicode")
         replayed = extend(replayed, hashlib.sha256(encoded).digest())
     matches = sorted(pcr for pcr, value in values.items() if hmac.compare_digest(value, replayed))
     count = f"{len(events)} event replays" if len(events) == 1 else f"{len(events)} events replay"
     trusted = [pcr for pcr in matches if pcr not in RESETTABLE_PCRS]
     if trusted:
-        return Check("event-log", Status.PASS, f"the {count} to quoted PCR {trusted[0]}")
+        return Check("event-log", Status.PASS, "ok", f"the {count} to quoted PCR {trusted[0]}")
     if matches:
-        return fail(f"the {count} only to PCR {matches[0]}, which software can reset: the log proves nothing")
-    return fail(f"the {count} to no quoted sha256 PCR")
+        return fail(
+            "pcr-replay-mismatch",
+            f"the {count} only to PCR {matches[0]}, which software can reset: the log proves nothing",
+        )
+    return fail("pcr-replay-mismatch", f"the {count} to no quoted sha256 PCR")

@@ -8,9 +8,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-__all__ = ["CHECK_NAMES", "Status", "Check", "Report", "guarded", "INTERNAL_ERROR"]
+__all__ = ["CHECK_NAMES", "TRUST_LEVELS", "Status", "Check", "Report", "guarded", "INTERNAL_ERROR", "INTERNAL_REASON"]
 
 INTERNAL_ERROR = "internal error while checking"
+# The reason of a check that failed because the verifier itself raised (always a bug).
+INTERNAL_REASON = "internal-error"
+# What anchored the AK chain (docs/verification-rules.md, "The verdict").
+TRUST_LEVELS = ("production", "development", "custom", "none")
+# boot-state reasons that, as a skip, mean the user accepted an unmeasured boot.
+UNMEASURED_BOOT = ("boot-not-measured", "unknown-image")
 MAX_DETAIL = 1000  # characters: quoted names from a hostile certificate cannot flood a report
 
 # The checks, in the order they run (docs/certificate-format.md, "Verification").
@@ -40,10 +46,15 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class Check:
-    """One named check (``ak-chain``, ``quote-signature``, …) with its status and detail."""
+    """One named check (``ak-chain``, …): its status, a stable ``reason`` code and a detail.
+
+    ``reason`` is one of the codes of docs/verification-rules.md (``ok`` for a pass); programs
+    compare it, never ``detail``, which is a sentence for people.
+    """
 
     name: str
     status: Status
+    reason: str
     detail: str
 
     def __post_init__(self) -> None:
@@ -55,7 +66,7 @@ class Check:
         object.__setattr__(self, "detail", detail)
 
     def to_json(self) -> dict[str, str]:
-        return {"name": self.name, "status": self.status.value, "detail": self.detail}
+        return {"name": self.name, "status": self.status.value, "reason": self.reason, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -64,19 +75,33 @@ class Report:
 
     ``inputs`` and ``outputs`` are lists of plain dicts in the shape of the report JSON
     (``name``, ``kind``, ``source``, ``commit`` when present, ``manifest_digest``, ``files``,
-    ``bytes``); they are empty when the log cannot be read.
+    ``bytes``); they are empty when the log cannot be read. ``platform`` is the platform the
+    event log signs (``None`` when the log cannot be read); ``trust`` and ``trust_root`` say
+    what anchored the AK chain.
     """
 
     format: str
-    platform: str
+    platform: str | None
     checks: list[Check]
     inputs: list[dict[str, Any]] = field(default_factory=list)
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    trust: str = "none"
+    trust_root: str | None = None
 
     @property
     def valid(self) -> bool:
         """True only if no check failed (a warning does not invalidate)."""
         return all(check.status != Status.FAIL for check in self.checks)
+
+    @property
+    def verdict(self) -> str:
+        """``VALID``, ``VALID, boot not measured`` (accepted by the caller) or ``INVALID``."""
+        if not self.valid:
+            return "INVALID"
+        boot = next((check for check in self.checks if check.name == "boot-state"), None)
+        if boot is not None and boot.status == Status.SKIP and boot.reason in UNMEASURED_BOOT:
+            return "VALID, boot not measured"
+        return "VALID"
 
     def check(self, name: str) -> Check:
         """The check called ``name``; ``KeyError`` if there is none."""
@@ -92,8 +117,11 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
+            "verdict": self.verdict,
             "format": self.format,
             "platform": self.platform,
+            "trust": self.trust,
+            "trust_root": self.trust_root,
             "checks": [check.to_json() for check in self.checks],
             "inputs": self.inputs,
             "outputs": self.outputs,
@@ -112,4 +140,4 @@ def guarded(name: str, run: Callable[[], Check]) -> Check:
     try:
         return run()
     except Exception as error:  # noqa: BLE001 - the verifier must fail closed on anything
-        return Check(name, Status.FAIL, f"{INTERNAL_ERROR}: {type(error).__name__}: {error}")
+        return Check(name, Status.FAIL, INTERNAL_REASON, f"{INTERNAL_ERROR}: {type(error).__name__}: {error}")

@@ -5,18 +5,20 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from .ak_chain import ChainOutcome, ak_chain_check
+from .boot_state import BootInputs, boot_state_check
 from .certificate import V1Certificate
-from .chain import TrustRoot, check_chain, describe, parse_certificate
+from .chain import TrustRoot, describe, parse_certificate
 from .eventlog import LogReading, read_log
-from .expectations import artifacts_check, boot_state_check, policy_check
-from .policy import Policy
+from .expectations import artifacts_check, policy_check
+from .policy import KnownImage, Policy
 from .quote import SignatureProblem, digest_alg_for, key_problem, pcr_composite, verify_signature
-from .report import INTERNAL_ERROR, Check, Report, Status
+from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Status
 from .report import guarded as _guard
 from .tpm import ObjectAttributes, TPMParseError, parse_attest, parse_public, parse_signature
 from .tpm.attest import Attestation
@@ -45,21 +47,27 @@ def verify_v1(
     policy: Policy | None,
     artifacts: Sequence[str],
     at: datetime | None,
+    known_images: Sequence[KnownImage] = (),
+    allow_unmeasured_boot: bool = False,
 ) -> Report:
+    """The seven checks of an ``aicert/v1`` certificate; the chain at ``at`` or now."""
     quoted, pcr_problem = read_quoted_pcrs(certificate.pcrs)
     reading = _guarded_log(certificate, quoted)
+    chain = _guarded_chain(certificate, roots, at)
+    boot = BootInputs(reading.platform, reading.image, quoted, certificate.firmware_event_log)
     checks = [
-        _guard("ak-chain", lambda: _chain_check(certificate, roots, at)),
+        chain.check,
         _guard("quote-signature", lambda: _signature_check(certificate)),
         _guard("quote-content", lambda: _content_check(certificate, quoted, pcr_problem)),
-        Check("event-log", Status.FAIL, reading.problem)
+        Check("event-log", Status.FAIL, reading.reason, reading.problem)
         if reading.problem
-        else Check("event-log", Status.PASS, reading.detail),
-        _guard("boot-state", lambda: boot_state_check(certificate.platform, quoted, policy)),
-        _guard("policy", lambda: policy_check(policy, reading.inputs, reading.outputs)),
+        else Check("event-log", Status.PASS, "ok", reading.detail),
+        _guard("boot-state", lambda: boot_state_check(boot, policy, known_images, allow_unmeasured_boot)),
+        _guard("policy", lambda: policy_check(policy, reading.inputs, reading.outputs, log_readable=reading.readable)),
         _guard("artifacts", lambda: artifacts_check(artifacts, reading.output_manifests)),
     ]
-    return Report(certificate.format, certificate.platform, checks, reading.inputs, reading.outputs)
+    inputs, outputs = (reading.inputs, reading.outputs) if reading.readable else ([], [])
+    return Report(certificate.format, reading.platform, checks, inputs, outputs, chain.trust, chain.trust_root)
 
 
 def _guarded_log(certificate: V1Certificate, quoted: dict[int, bytes] | None) -> LogReading:
@@ -70,9 +78,18 @@ def _guarded_log(certificate: V1Certificate, quoted: dict[int, bytes] | None) ->
             certificate.input_manifests,
             certificate.output_manifests,
             certificate.summary,
+            certificate.platform,
         )
-    except Exception as error:  # noqa: BLE001
-        return LogReading(problem=f"{INTERNAL_ERROR}: {type(error).__name__}: {error}")
+    except Exception as error:  # noqa: BLE001 - fail closed
+        return LogReading(problem=f"{INTERNAL_ERROR}: {type(error).__name__}: {error}", reason=INTERNAL_REASON)
+
+
+def _guarded_chain(certificate: V1Certificate, roots: list[TrustRoot], at: datetime | None) -> ChainOutcome:
+    try:
+        return _chain_check(certificate, roots, at)
+    except Exception as error:  # noqa: BLE001 - fail closed
+        detail = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"
+        return ChainOutcome(Check("ak-chain", Status.FAIL, INTERNAL_REASON, detail))
 
 
 def read_quoted_pcrs(pcrs: dict[str, object]) -> tuple[dict[int, bytes] | None, str | None]:
@@ -103,90 +120,85 @@ def _leaf(certificate: V1Certificate) -> x509.Certificate | None:
         return None
 
 
-def _chain_check(certificate: V1Certificate, roots: list[TrustRoot], at: datetime | None) -> Check:
+def _chain_check(certificate: V1Certificate, roots: list[TrustRoot], at: datetime | None) -> ChainOutcome:
     parsed: list[x509.Certificate] = []
     for index, der in enumerate(certificate.certificate_chain):
         try:
             parsed.extend(parse_certificate(der))
         except ValueError:
-            return Check(
-                "ak-chain", Status.FAIL, f"attestation_key.certificate_chain[{index}] is not a DER X.509 certificate"
-            )
-    moment = at or certificate.runner_time
-    result = check_chain(parsed, roots, moment)
-    development = " (development platform)" if certificate.platform == "local" else ""
-    if result.problem is not None:
-        return Check("ak-chain", Status.FAIL, result.problem + development)
-    assert result.root is not None
-    return Check(
-        "ak-chain",
-        Status.PASS,
-        f"AK certificate {describe(parsed[0])} chains to {describe(result.root.certificate)} ({result.root.source}), "
-        f"valid at {moment.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}{development}",
-    )
+            detail = f"attestation_key.certificate_chain[{index}] is not a DER X.509 certificate"
+            return ChainOutcome(Check("ak-chain", Status.FAIL, "certificate-unreadable", detail))
+    return ak_chain_check(parsed, roots, at)
 
 
 def _signature_check(certificate: V1Certificate) -> Check:
-    def fail(detail: str) -> Check:
-        return Check("quote-signature", Status.FAIL, detail)
+    def fail(reason: str, detail: str) -> Check:
+        return Check("quote-signature", Status.FAIL, reason, detail)
 
     try:
         public = parse_public(certificate.ak_public)
     except TPMParseError as error:
-        return fail(f"attestation_key.public: {error}")
+        return fail("ak-public-unreadable", f"attestation_key.public: {error}")
     missing = [name for name, flag in _REQUIRED.items() if not public.has(flag)]
     if missing or public.has(ObjectAttributes.DECRYPT):
         problem = f"lacks {', '.join(missing)}" if missing else "has decrypt set"
-        return fail(f"the AK is not a restricted signing key: its public area {problem}")
+        return fail("ak-not-restricted", f"the AK is not a restricted signing key: its public area {problem}")
     unacceptable = key_problem(public.key)
     if unacceptable:
-        return fail(f"the AK is not acceptable: {unacceptable}")
+        return fail("ak-key-unacceptable", f"the AK is not acceptable: {unacceptable}")
     leaf = _leaf(certificate)
     if leaf is None:
-        return fail("there is no readable AK certificate to compare the AK with")
+        return fail("ak-certificate-unreadable", "there is no readable AK certificate to compare the AK with")
     spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     try:
         certified = leaf.public_key().public_bytes(*spki)
     except (ValueError, TypeError) as error:
-        return fail(f"the AK certificate's key is unusable: {error}")
+        return fail("ak-certificate-unreadable", f"the AK certificate's key is unusable: {error}")
     if not hmac.compare_digest(public.key.public_bytes(*spki), certified):
-        return fail(f"the AK public area is not the key of the AK certificate {describe(leaf)}: another TPM's key")
+        return fail(
+            "ak-key-mismatch",
+            f"the AK public area is not the key of the AK certificate {describe(leaf)}: another TPM's key",
+        )
     try:
         signature = parse_signature(certificate.signature)
     except TPMParseError as error:
-        return fail(f"quote.signature: {error}")
+        return fail("signature-unreadable", f"quote.signature: {error}")
     if public.scheme != ALG_NULL and (signature.scheme, signature.hash_alg) != (public.scheme, public.scheme_hash):
         return fail(
+            "signature-invalid",
             f"the {signature.describe()} is not the scheme the AK allows "
-            f"({algorithm_name(public.scheme)} with {algorithm_name(public.scheme_hash)})"
+            f"({algorithm_name(public.scheme)} with {algorithm_name(public.scheme_hash)})",
         )
     try:
         verify_signature(public.key, signature, certificate.attest)
     except SignatureProblem as error:
-        return fail(str(error))
+        return fail("signature-invalid", str(error))
     return Check(
         "quote-signature",
         Status.PASS,
+        "ok",
         f"{signature.describe()} by the AK ({public.describe()}, restricted signing key) verifies",
     )
 
 
 def _content_check(certificate: V1Certificate, quoted: dict[int, bytes] | None, pcr_problem: str | None) -> Check:
-    def fail(detail: str) -> Check:
-        return Check("quote-content", Status.FAIL, detail)
+    def fail(reason: str, detail: str) -> Check:
+        return Check("quote-content", Status.FAIL, reason, detail)
 
     try:
         attestation = parse_attest(certificate.attest)
     except TPMParseError as error:
-        return fail(f"quote.attest: {error}")
+        return fail("attest-unreadable", f"quote.attest: {error}")
     if attestation.magic != GENERATED_VALUE:
-        return fail(f"magic is 0x{attestation.magic:08x}, not TPM_GENERATED_VALUE (0xff544347)")
+        return fail("not-tpm-generated", f"magic is 0x{attestation.magic:08x}, not TPM_GENERATED_VALUE (0xff544347)")
     if attestation.type != ST_ATTEST_QUOTE:
-        return fail(f"type is 0x{attestation.type:04x}, not TPM_ST_ATTEST_QUOTE (0x8018)")
+        return fail("attest-unreadable", f"type is 0x{attestation.type:04x}, not TPM_ST_ATTEST_QUOTE (0x8018)")
     if not _NONCE.match(certificate.nonce):
-        return fail("nonce is not 16 to 64 bytes as lowercase hex")
+        return fail("nonce-malformed", "nonce is not 16 to 64 bytes as lowercase hex")
     if not hmac.compare_digest(attestation.extra_data, bytes.fromhex(certificate.nonce)):
-        return fail("the quote's extraData is not the certificate's nonce: the quote is not this build's")
+        return fail(
+            "nonce-mismatch", "the quote's extraData is not the certificate's nonce: the quote is not this build's"
+        )
     return _selection_and_digest(attestation, quoted, pcr_problem, _signature_or_none(certificate.signature))
 
 
@@ -200,37 +212,41 @@ def _signature_or_none(data: bytes) -> Signature | None:
 def _selection_and_digest(
     attestation: Attestation, quoted: dict[int, bytes] | None, pcr_problem: str | None, signature: Signature | None
 ) -> Check:
-    def fail(detail: str) -> Check:
-        return Check("quote-content", Status.FAIL, detail)
+    def fail(reason: str, detail: str) -> Check:
+        return Check("quote-content", Status.FAIL, reason, detail)
 
     selection = attestation.pcr_selection or ()
     banks = [item for item in selection if item.pcrs]
     if len(banks) != 1 or banks[0].hash_alg != ALG_SHA256:
         shown = ", ".join(str(item) for item in banks) or "nothing"
-        return fail(f"the quote selects {shown}, not exactly the sha256 bank")
+        return fail("pcr-selection-invalid", f"the quote selects {shown}, not exactly the sha256 bank")
     selected = set(banks[0].pcrs)
     if not set(range(16)) <= selected:
-        return fail(f"the quote selects {banks[0]}, which does not include PCRs 0-15")
+        return fail("pcr-selection-invalid", f"the quote selects {banks[0]}, which does not include PCRs 0-15")
     if quoted is None:
-        return fail(pcr_problem or "pcrs is unreadable")
+        return fail("pcr-values-malformed", pcr_problem or "pcrs is unreadable")
     if set(quoted) != selected:
         extra = sorted(set(quoted) - selected)
         absent = sorted(selected - set(quoted))
         return fail(
+            "pcr-values-malformed",
             f"pcrs.sha256 has PCR {extra[0]}, which is not quoted"
             if extra
-            else f"pcrs.sha256 lacks quoted PCR {absent[0]}"
+            else f"pcrs.sha256 lacks quoted PCR {absent[0]}",
         )
     digest = attestation.pcr_digest or b""
     alg = digest_alg_for(signature, digest)
     if alg is None:
-        return fail(f"the PCR digest is {len(digest)} bytes, the size of no accepted hash")
+        return fail("pcr-digest-mismatch", f"the PCR digest is {len(digest)} bytes, the size of no accepted hash")
     values = {(ALG_SHA256, pcr): value for pcr, value in quoted.items()}
     if not hmac.compare_digest(pcr_composite(alg, selection, values), digest):
-        return fail("the quote's PCR digest is not the digest of pcrs.sha256: a PCR value was changed")
+        return fail(
+            "pcr-digest-mismatch", "the quote's PCR digest is not the digest of pcrs.sha256: a PCR value was changed"
+        )
     return Check(
         "quote-content",
         Status.PASS,
+        "ok",
         f"TPM-generated quote of {banks[0]} with the certificate's nonce; "
         f"its {algorithm_name(alg)} PCR digest matches pcrs",
     )

@@ -10,7 +10,7 @@ from .certificate import Certificate, LegacyCertificate, Source, V1Certificate, 
 from .chain import RootSource, TrustRoot, builtin_roots, load_roots
 from .errors import FormatError, VerificationError
 from .legacy import verify_legacy
-from .policy import Policy, load_policy
+from .policy import KnownImage, Policy, load_policy
 from .report import Report
 from .v1 import verify_v1
 
@@ -29,6 +29,8 @@ def verify(
     artifacts: Iterable[ArtifactArgument] = (),
     at: TimeArgument = None,
     strict: bool = False,
+    allow_unmeasured_boot: bool = False,
+    known_images: Iterable[KnownImage] = (),
 ) -> Report:
     """Verifies a certificate and returns a :class:`Report` of the seven checks.
 
@@ -37,8 +39,11 @@ def verify(
     or DER bytes, or paths of PEM files. ``policy`` is a :class:`Policy` or a path of a policy
     file (its ``trusted_roots`` are trusted too). ``artifacts`` are paths to re-hash and match
     against the outputs. ``at`` (an aware ``datetime`` or RFC 3339 text; a naive ``datetime`` is
-    taken as UTC) is when the AK chain must be valid; by default the certificate's
-    ``runner_time`` (the current time for legacy proofs).
+    taken as UTC) is when the AK chain must be valid; by default now (never a time the
+    certificate states). ``known_images`` are images whose boot reference values ``boot-state``
+    may use besides the built-in ones and the policy's (e.g. :func:`aicert.load_registered_images`);
+    ``allow_unmeasured_boot`` (or the policy's ``allow_unmeasured_boot``) turns a boot without
+    reference values from a failure into a skip (verdict ``VALID, boot not measured``).
 
     Raises :class:`FormatError`, :class:`PolicyError` or :class:`TrustRootError` when it could
     not verify at all, and, with ``strict=True``, :class:`VerificationError` (carrying the
@@ -53,10 +58,11 @@ def verify(
         roots.extend(parsed_policy.trusted_roots)
     moment = _moment(at)
     paths = [os.fspath(path) for path in artifacts]
+    images = list(known_images)
     if isinstance(certificate, V1Certificate):
-        report = verify_v1(certificate, roots, parsed_policy, paths, moment)
+        report = verify_v1(certificate, roots, parsed_policy, paths, moment, images, allow_unmeasured_boot)
     elif isinstance(certificate, LegacyCertificate):
-        report = verify_legacy(certificate, roots, parsed_policy, paths, moment)
+        report = verify_legacy(certificate, roots, parsed_policy, paths, moment, images, allow_unmeasured_boot)
     else:
         raise FormatError(f"unknown format '{certificate.format}'", "format")
     if strict and not report.valid:
