@@ -118,7 +118,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Vectors"],
             swiftSettings: strict
         ),
         .testTarget(
