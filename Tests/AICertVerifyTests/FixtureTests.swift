@@ -2,7 +2,6 @@ import AICertClient
 import AICertCore
 import AICertVerify
 import Foundation
-import SwiftASN1
 import Testing
 import X509
 
@@ -84,11 +83,7 @@ struct FixtureTests {
             }
         }
         let valid = sample.certificate
-        let leaf = try Certificate(derEncoded: valid.attestationKey.certificateChain[0].bytes)
-        var spki = DER.Serializer()
-        try spki.serialize(leaf.publicKey)
-        let withoutAKPurpose = try sample.ca.issueAttestationKeyCertificate(
-            subjectPublicKeyInfo: spki.serializedBytes, commonName: "no AK purpose", purposes: [.serverAuth])
+        let withoutAKPurpose = try sample.akCertificateForTLSOnly()
         try add("certificate", valid, artifacts: ["artifacts/outputs"], failing: nil)
         var certificate = valid
         certificate.quote.attest.bytes[certificate.quote.attest.bytes.count - 40] ^= 0x01

@@ -3,6 +3,7 @@ import AICertCore
 import AICertRunner
 import AICertVerify
 import Foundation
+import SwiftASN1
 import TPM2
 import TPMTestSupport
 import X509
@@ -108,6 +109,16 @@ struct SampleBuild: Sendable {
             return certificate
         }
         self.certificate = certificate
+    }
+
+    /// The sample's AK certified by its CA for TLS servers instead of attestation: a certificate
+    /// of the right key for the wrong purpose.
+    func akCertificateForTLSOnly() throws -> Certificate {
+        let leaf = try Certificate(derEncoded: certificate.attestationKey.certificateChain[0].bytes)
+        var spki = DER.Serializer()
+        try spki.serialize(leaf.publicKey)
+        return try ca.issueAttestationKeyCertificate(
+            subjectPublicKeyInfo: spki.serializedBytes, commonName: "no AK purpose", purposes: [.serverAuth])
     }
 
     /// Removes the sample's files.

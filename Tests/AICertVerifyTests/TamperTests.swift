@@ -2,7 +2,6 @@ import AICertClient
 import AICertCore
 import AICertVerify
 import Foundation
-import SwiftASN1
 import TPM2
 import Testing
 import X509
@@ -136,12 +135,7 @@ struct TamperTests {
     @Test func anAKCertificateWithoutTheAttestationPurposeFailsTheChain() async throws {
         let sample = try sample()
         var certificate = sample.certificate
-        let leaf = try Certificate(derEncoded: certificate.attestationKey.certificateChain[0].bytes)
-        var spki = DER.Serializer()
-        try spki.serialize(leaf.publicKey)
-        let reissued = try sample.ca.issueAttestationKeyCertificate(
-            subjectPublicKeyInfo: spki.serializedBytes, commonName: "no AK purpose", purposes: [.serverAuth])
-        certificate.attestationKey.certificateChain[0] = Base64Bytes(try reissued.derBytes)
+        certificate.attestationKey.certificateChain[0] = Base64Bytes(try sample.akCertificateForTLSOnly().derBytes)
         try await expectFailure(certificate, .akChain, .akPurposeMissing)
         #expect(try await verify(certificate).check(.quoteSignature)?.status == .pass)
     }
