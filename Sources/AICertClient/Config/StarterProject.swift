@@ -12,8 +12,9 @@ enum StarterProject {
         name: \(name)
 
         # Where the build runs: local (a fresh software TPM and runner on this machine, for
-        # development) or remote (a runner on a machine with its own TPM, given to aicert run with
-        # --runner-url and --token-file).
+        # development), qemu (the AICert base image booted under QEMU, given to aicert run with
+        # --image DIR), or remote (a runner on a machine with its own TPM, given to aicert run
+        # with --runner-url and --token-file).
         platform: local
 
         build:

@@ -98,7 +98,8 @@ struct InspectCommand: ParsableCommand {
             lines.append("env:       " + summary.environment.keys.sorted().map { "\($0)=\(summary.environment[$0] ?? "")" }.joined(separator: " "))
         }
         if !summary.sandbox.isEmpty {
-            lines.append("sandbox:   " + summary.sandbox.keys.sorted().map { "\($0)=\(summary.sandbox[$0] ?? "")" }.joined(separator: " "))
+            lines.append("sandbox:")
+            lines += summary.sandbox.keys.sorted().map { "  \($0): \(summary.sandbox[$0] ?? "")" }
         }
         lines.append("inputs:")
         for input in summary.inputs {
