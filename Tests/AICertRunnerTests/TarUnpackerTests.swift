@@ -7,9 +7,11 @@ import TPMTestSupport
 
 @Suite("Unpacking uploaded tar archives")
 struct TarUnpackerTests {
-    /// Unpacks `archive` fed in pieces of `chunk` bytes into a new directory; returns the manifest.
+    /// Unpacks `archive` fed in pieces of `chunk` bytes into a new directory, removed when the
+    /// test process exits; returns the manifest.
     static func unpack(_ archive: [UInt8], chunk: Int = 4096, limits: RunnerLimits = RunnerLimits()) throws -> (Manifest, URL) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-tar-\(UUID().uuidString)")
+        ProcessTemporaryFiles.removeAtExit(root)
         let unpacker = try TarUnpacker(path: root.path, limits: limits)
         var offset = 0
         while offset < archive.count {

@@ -45,6 +45,7 @@ struct SampleBuild: Sendable {
         let ca = try ca ?? DevelopmentCA()
         self.ca = ca
         workspace = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-sample-\(UUID().uuidString)")
+        ProcessTemporaryFiles.removeAtExit(workspace)
         let code = workspace.appendingPathComponent("code")
         let data = workspace.appendingPathComponent("data")
         let outputs = workspace.appendingPathComponent("outputs")

@@ -93,6 +93,7 @@ public final class SoftwareTPM: @unchecked Sendable {
     private static func manufacture() throws -> URL {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("aicert-swtpm-template-\(getpid())-\(UUID().uuidString)")
+        ProcessTemporaryFiles.removeAtExit(root)
         let state = root.appendingPathComponent("state")
         let ca = root.appendingPathComponent("ca")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)

@@ -16,9 +16,9 @@ from builders import CertificateFactory, encode, standard_events
 from firmware import real_boot
 from pki import NOW
 
-import aicert
-from aicert.firmware_log import FirmwareEvent, parse_firmware_log
-from aicert.report import INTERNAL_ERROR
+import aicert_verify
+from aicert_verify.firmware_log import FirmwareEvent, parse_firmware_log
+from aicert_verify.report import INTERNAL_ERROR
 
 LOG, PCRS = real_boot()
 REPLAYED = parse_firmware_log(LOG).replay()
@@ -34,13 +34,13 @@ def qemu_factory(factory: CertificateFactory, image: dict[str, str] | None = Non
     return factory
 
 
-def verify(document: dict[str, Any], root: Path, **options: Any) -> aicert.Report:
-    report = aicert.verify(aicert.load(encode(document)), trust_roots=[root], at=NOW, **options)
+def verify(document: dict[str, Any], root: Path, **options: Any) -> aicert_verify.Report:
+    report = aicert_verify.verify(aicert_verify.load(encode(document)), trust_roots=[root], at=NOW, **options)
     assert not any(check.detail.startswith(INTERNAL_ERROR) for check in report.checks), report.checks
     return report
 
 
-def boot(report: aicert.Report) -> tuple[str, str]:
+def boot(report: aicert_verify.Report) -> tuple[str, str]:
     check = report.check("boot-state")
     return check.status.value, check.reason
 
@@ -130,14 +130,14 @@ def test_a_signed_image_nobody_knows_is_unknown_image(
     report = verify(document, root_pem)
     assert boot(report) == ("fail", "unknown-image") and UKI in report.check("boot-state").detail
     assert boot(verify(document, root_pem, allow_unmeasured_boot=True)) == ("skip", "unknown-image")
-    other = aicert.KnownImage("other", "1", "00" * 32, aicert.BootReference({4: (PCRS[4].hex(),)}))
+    other = aicert_verify.KnownImage("other", "1", "00" * 32, aicert_verify.BootReference({4: (PCRS[4].hex(),)}))
     assert boot(verify(document, root_pem, known_images=[other])) == ("fail", "unknown-image")
 
 
 def test_a_known_image_gives_the_reference_values(factory: CertificateFactory, root_pem: Path, tmp_path: Path) -> None:
     document = qemu_factory(factory, IMAGE).document(firmware_log=LOG)
-    rules = aicert.BootRules(secure_boot=False, applications=(UKI, KERNEL), separators=True)
-    known = aicert.KnownImage("aicert-base", "1", UKI, aicert.BootReference({4: (PCRS[4].hex(),)}, rules))
+    rules = aicert_verify.BootRules(secure_boot=False, applications=(UKI, KERNEL), separators=True)
+    known = aicert_verify.KnownImage("aicert-base", "1", UKI, aicert_verify.BootReference({4: (PCRS[4].hex(),)}, rules))
     report = verify(document, root_pem, known_images=[known])
     assert boot(report) == ("pass", "ok") and report.verdict == "VALID"
     images = (

@@ -1,4 +1,4 @@
-"""``python -m aicert verify``: exit codes, messages, human and JSON output; ``load`` errors."""
+"""``python -m aicert_verify verify``: exit codes, messages, human and JSON output; ``load`` errors."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from builders import CertificateFactory, encode, standard_events
 
-import aicert
+import aicert_verify
 
 
 def run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "aicert", *arguments], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "aicert_verify", *arguments], capture_output=True, text=True)
 
 
 @pytest.fixture()
@@ -118,7 +118,7 @@ def test_a_failed_verification_exits_1_and_says_which_check(
         "inputs",
         "outputs",
     ]
-    assert report["valid"] is False and [check["name"] for check in report["checks"]] == list(aicert.CHECK_NAMES)
+    assert report["valid"] is False and [check["name"] for check in report["checks"]] == list(aicert_verify.CHECK_NAMES)
     assert (report["verdict"], report["trust"], report["trust_root"]) == ("INVALID", "custom", "AICert Test Root CA")
     event_log = report["checks"][3]
     assert list(event_log) == ["name", "status", "reason", "detail"]
@@ -153,8 +153,8 @@ def test_files_that_cannot_be_verified_exit_2(content: bytes, message: str, tmp_
     result = run("verify", str(path))
     assert result.returncode == 2, result.stdout
     assert message in result.stderr and result.stderr.startswith("aicert verify: could not verify:")
-    with pytest.raises(aicert.FormatError, match=message.replace("(", r"\(").replace("[", r"\[")):
-        aicert.load(content)
+    with pytest.raises(aicert_verify.FormatError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        aicert_verify.load(content)
 
 
 @pytest.mark.parametrize(
@@ -177,13 +177,14 @@ def test_files_that_cannot_be_verified_exit_2(content: bytes, message: str, tmp_
 def test_missing_or_mistyped_members_are_named(edit: Any, field: str, factory: CertificateFactory) -> None:
     document = factory.document()
     edit(document)
-    with pytest.raises(aicert.FormatError) as caught:
-        aicert.load(encode(document))
+    with pytest.raises(aicert_verify.FormatError) as caught:
+        aicert_verify.load(encode(document))
     assert str(caught.value).startswith(field)
 
 
 def test_usage_errors_exit_2(certificate: Path, tmp_path: Path) -> None:
-    assert run("verify").returncode == 2
+    no_certificate = run("verify")
+    assert no_certificate.returncode == 2 and no_certificate.stderr.startswith("usage: python -m aicert_verify verify")
     assert run("frobnicate").returncode == 2
     missing = run("verify", str(tmp_path / "absent.json"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
@@ -216,15 +217,16 @@ def test_help_reads_like_a_manual() -> None:
 
 def test_strict_mode_raises_with_the_report(factory: CertificateFactory, root_pem: Path) -> None:
     document = factory.document()
-    assert aicert.verify(encode(document), trust_roots=[root_pem], strict=True, allow_unmeasured_boot=True).valid
+    assert aicert_verify.verify(encode(document), trust_roots=[root_pem], strict=True, allow_unmeasured_boot=True).valid
     document["nonce"] = "00" * 32
-    with pytest.raises(aicert.VerificationError) as caught:
-        aicert.verify(encode(document), trust_roots=[root_pem], strict=True, allow_unmeasured_boot=True)
+    with pytest.raises(aicert_verify.VerificationError) as caught:
+        aicert_verify.verify(encode(document), trust_roots=[root_pem], strict=True, allow_unmeasured_boot=True)
     assert caught.value.report.check("quote-content").status == "fail"
     assert "quote-content" in str(caught.value)
 
 
 def test_load_accepts_paths_and_bytes(certificate: Path) -> None:
     for source in (certificate, str(certificate), certificate.read_bytes(), bytearray(certificate.read_bytes())):
-        loaded = aicert.load(source)
-        assert isinstance(loaded, aicert.V1Certificate) and loaded.format == "aicert/v1" and loaded.platform == "local"
+        loaded = aicert_verify.load(source)
+        assert isinstance(loaded, aicert_verify.V1Certificate)
+        assert loaded.format == "aicert/v1" and loaded.platform == "local"

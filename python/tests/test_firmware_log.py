@@ -26,8 +26,15 @@ from firmware import (
     variable_data,
 )
 
-from aicert.boot_chain import read_boot_chain
-from aicert.firmware_log import ALG_SHA1, ALG_SHA384, ALG_SHA512, MAX_LOG_BYTES, FirmwareLogError, parse_firmware_log
+from aicert_verify.boot_chain import read_boot_chain
+from aicert_verify.firmware_log import (
+    ALG_SHA1,
+    ALG_SHA384,
+    ALG_SHA512,
+    MAX_LOG_BYTES,
+    FirmwareLogError,
+    parse_firmware_log,
+)
 
 _BANKS = {"sha1": ALG_SHA1, "sha256": SHA256, "sha384": ALG_SHA384, "sha512": ALG_SHA512}
 

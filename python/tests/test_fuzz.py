@@ -23,11 +23,11 @@ from builders import CertificateFactory, legacy_document
 from cryptography.hazmat.primitives.asymmetric import ec
 from pki import PKI
 
-import aicert
-from aicert.chain import parse_certificate
-from aicert.cli import write_report
-from aicert.report import INTERNAL_ERROR
-from aicert.tpm import ObjectAttributes, TPMParseError, parse_pcr_file, parse_public
+import aicert_verify
+from aicert_verify.chain import parse_certificate
+from aicert_verify.cli import write_report
+from aicert_verify.report import INTERNAL_ERROR
+from aicert_verify.tpm import ObjectAttributes, TPMParseError, parse_pcr_file, parse_public
 
 # Three documents: 2,700 mutations in all; AICERT_FUZZ_ROUNDS and AICERT_FUZZ_SEED run more.
 MUTATIONS_PER_DOCUMENT = int(os.environ.get("AICERT_FUZZ_ROUNDS", "900"))
@@ -285,12 +285,12 @@ def may_stay_valid(original: dict[str, Any], mutated: dict[str, Any], path: tupl
     return undefined and (path[:-1] in IGNORING_UNKNOWN or record or kind == "legacy")
 
 
-def outcome(data: bytes, root: Path) -> aicert.Report | None:
+def outcome(data: bytes, root: Path) -> aicert_verify.Report | None:
     try:
-        report = aicert.verify(data, trust_roots=[root], at="2026-11-25T07:40:00Z", allow_unmeasured_boot=True)
-    except aicert.FormatError:
+        report = aicert_verify.verify(data, trust_roots=[root], at="2026-11-25T07:40:00Z", allow_unmeasured_boot=True)
+    except aicert_verify.FormatError:
         return None
-    assert [check.name for check in report.checks] == list(aicert.CHECK_NAMES)
+    assert [check.name for check in report.checks] == list(aicert_verify.CHECK_NAMES)
     for check in report.checks:
         assert not check.detail.startswith(INTERNAL_ERROR), check
         assert "\n" not in check.detail

@@ -38,8 +38,11 @@ def test_pip_install_into_a_fresh_venv_then_verify(tmp_path: Path, factory: Cert
         [
             python,
             "-c",
-            "import aicert, pathlib; p = pathlib.Path(aicert.__file__).parent;"
-            "print(p); assert (p / 'py.typed').is_file(); assert list((p / 'roots').glob('*.pem'))",
+            "import importlib.metadata, importlib.util, pathlib, aicert_verify;"
+            "p = pathlib.Path(aicert_verify.__file__).parent; print(p);"
+            "assert (p / 'py.typed').is_file(); assert list((p / 'roots').glob('*.pem'));"
+            "assert importlib.metadata.version('aicert-verify') == '0.1.0';"
+            "assert importlib.util.find_spec('aicert') is None, 'installed an importable aicert'",
         ],
         capture_output=True,
         text=True,
@@ -51,7 +54,16 @@ def test_pip_install_into_a_fresh_venv_then_verify(tmp_path: Path, factory: Cert
     certificate = tmp_path / "certificate.json"
     certificate.write_bytes(encode(factory.document()))
     verified = subprocess.run(
-        [python, "-m", "aicert", "verify", str(certificate), "--trust-root", str(root_pem), "--allow-unmeasured-boot"],
+        [
+            python,
+            "-m",
+            "aicert_verify",
+            "verify",
+            str(certificate),
+            "--trust-root",
+            str(root_pem),
+            "--allow-unmeasured-boot",
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -60,7 +72,7 @@ def test_pip_install_into_a_fresh_venv_then_verify(tmp_path: Path, factory: Cert
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "✓ quote-signature" in verified.stdout
     untrusted = subprocess.run(
-        [python, "-m", "aicert", "verify", str(certificate), "--json"],
+        [python, "-m", "aicert_verify", "verify", str(certificate), "--json"],
         capture_output=True,
         text=True,
         env=env,
@@ -70,7 +82,23 @@ def test_pip_install_into_a_fresh_venv_then_verify(tmp_path: Path, factory: Cert
     assert '"name": "ak-chain", "status": "fail", "reason": "untrusted-root"' in untrusted.stdout
     (tmp_path / "abc.txt").write_bytes(b"abc")
     hashed = subprocess.run(
-        [python, "-m", "aicert", "hash", "abc.txt"], capture_output=True, text=True, env=env, cwd=tmp_path
+        [python, "-m", "aicert_verify", "hash", "abc.txt"], capture_output=True, text=True, env=env, cwd=tmp_path
     )
     assert hashed.stdout == "c878a01ed14ee8f5282c92daebbee16447d1fb1809ea877e7a9e986f38550872  abc.txt\n"
+    # the console script: same command line as python -m aicert_verify; aicert-py is gone
+    script = environment / "bin" / "aicert-verify"
+    assert script.is_file() and not (environment / "bin" / "aicert-py").exists()
+    scripted = subprocess.run(
+        [str(script), "verify", str(certificate), "--trust-root", str(root_pem), "--allow-unmeasured-boot"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert scripted.returncode == 0, scripted.stdout + scripted.stderr
+    assert "✓ quote-signature" in scripted.stdout
+    hashed = subprocess.run([str(script), "hash", "abc.txt"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert hashed.stdout == "c878a01ed14ee8f5282c92daebbee16447d1fb1809ea877e7a9e986f38550872  abc.txt\n"
+    usage = subprocess.run([str(script)], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert usage.returncode == 2 and usage.stderr.startswith("usage: aicert-verify "), usage.stderr
     assert sys.version_info >= (3, 10)

@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives import serialization
 from pki import NOW, PKI, der, pem
 from swtpm import SoftwareTPM
 
-import aicert
-from aicert.report import INTERNAL_ERROR
-from aicert.tpm import parse_pcr_file
+import aicert_verify
+from aicert_verify.report import INTERNAL_ERROR
+from aicert_verify.tpm import parse_pcr_file
 
 EVENTS = ['{"event": "input", "hash": "ab12"}', '{"event": "output", "hash": "cd34"}', "naïve ✓"]
 RESETTABLE_EVENTS = ['{"event": "input", "hash": "ee99"}']
@@ -86,9 +86,9 @@ def proofs(tpm: SoftwareTPM, pki: PKI) -> Proofs:
     return Proofs(documents, rsa_quote[2], tpm.read_pcrs(selection), intermediate_pem)
 
 
-def verify(document: dict[str, Any], root: Path | None, **options: Any) -> aicert.Report:
+def verify(document: dict[str, Any], root: Path | None, **options: Any) -> aicert_verify.Report:
     options.setdefault("allow_unmeasured_boot", True)
-    report = aicert.verify(
+    report = aicert_verify.verify(
         json.dumps(document).encode(), trust_roots=[root] if root else [], at=options.pop("at", AT), **options
     )
     assert not any(check.detail.startswith(INTERNAL_ERROR) for check in report.checks), report.checks
@@ -96,11 +96,11 @@ def verify(document: dict[str, Any], root: Path | None, **options: Any) -> aicer
     return report
 
 
-def statuses(report: aicert.Report) -> dict[str, str]:
+def statuses(report: aicert_verify.Report) -> dict[str, str]:
     return {check.name: check.status.value for check in report.checks}
 
 
-def reasons(report: aicert.Report) -> dict[str, str]:
+def reasons(report: aicert_verify.Report) -> dict[str, str]:
     return {check.name: check.reason for check in report.checks}
 
 
@@ -165,11 +165,11 @@ def tamper(document: dict[str, Any], field: str, offset: int) -> dict[str, Any]:
     return document
 
 
-def failing(report: aicert.Report) -> set[str]:
+def failing(report: aicert_verify.Report) -> set[str]:
     return {check.name for check in report.checks if check.status == "fail"}
 
 
-def failing_reasons(report: aicert.Report) -> dict[str, str]:
+def failing_reasons(report: aicert_verify.Report) -> dict[str, str]:
     return {check.name: check.reason for check in report.checks if check.status == "fail"}
 
 
@@ -225,7 +225,7 @@ def test_the_command_line_on_legacy_proofs(proofs: Proofs, root_pem: Path, tmp_p
             [
                 sys.executable,
                 "-m",
-                "aicert",
+                "aicert_verify",
                 "verify",
                 str(path),
                 "--trust-root",

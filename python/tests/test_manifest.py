@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from builders import manifest_digest
 
-import aicert
-from aicert.manifest import ManifestInvalid, parse_manifest
+import aicert_verify
+from aicert_verify.manifest import ManifestInvalid, parse_manifest
 
 WORKED_ENCODING = (
     '{"entries":[{"path":"data/abc.bin","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","size":3,"type":"file"},'
@@ -37,24 +37,24 @@ def make_worked_example(root: Path) -> Path:
 
 def test_worked_example_of_the_specification(tmp_path: Path) -> None:
     example = make_worked_example(tmp_path)
-    manifest = aicert.measure(example)
+    manifest = aicert_verify.measure(example)
     assert manifest.canonical_bytes().decode("utf-8") == WORKED_ENCODING
     assert manifest.digest == WORKED_DIGEST
-    assert aicert.hash_path(example) == WORKED_DIGEST
-    assert aicert.hash_path(str(example) + "/") == WORKED_DIGEST
+    assert aicert_verify.hash_path(example) == WORKED_DIGEST
+    assert aicert_verify.hash_path(str(example) + "/") == WORKED_DIGEST
 
 
 def test_single_file_records_its_base_name(tmp_path: Path) -> None:
     (tmp_path / "runs" / "7").mkdir(parents=True)
     target = tmp_path / "runs" / "7" / "abc.txt"
     target.write_bytes(b"abc")
-    assert aicert.hash_path(target) == "c878a01ed14ee8f5282c92daebbee16447d1fb1809ea877e7a9e986f38550872"
-    assert [entry.path for entry in aicert.measure(target).entries] == ["abc.txt"]
+    assert aicert_verify.hash_path(target) == "c878a01ed14ee8f5282c92daebbee16447d1fb1809ea877e7a9e986f38550872"
+    assert [entry.path for entry in aicert_verify.measure(target).entries] == ["abc.txt"]
 
 
 def test_the_digest_is_the_documented_python_snippet(tmp_path: Path) -> None:
     example = make_worked_example(tmp_path)
-    entries = [entry.to_json() for entry in aicert.measure(example).entries]
+    entries = [entry.to_json() for entry in aicert_verify.measure(example).entries]
     assert manifest_digest(entries) == WORKED_DIGEST
 
 
@@ -65,14 +65,14 @@ def test_order_compares_whole_paths_as_bytes(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").write_bytes(b"")
     (tmp_path / "é").write_bytes(b"")  # U+00E9, UTF-8 0xC3 0xA9: after every ASCII name
     (tmp_path / "Z").write_bytes(b"")
-    assert [entry.path for entry in aicert.measure(tmp_path).entries] == ["Z", "a-b", "a/b", "ab", "é"]
+    assert [entry.path for entry in aicert_verify.measure(tmp_path).entries] == ["Z", "a-b", "a/b", "ab", "é"]
 
 
 def test_empty_root_and_nested_empty_directories(tmp_path: Path) -> None:
-    assert aicert.measure(tmp_path).canonical_bytes() == b'{"entries":[],"version":1}'
+    assert aicert_verify.measure(tmp_path).canonical_bytes() == b'{"entries":[],"version":1}'
     (tmp_path / "x" / "y" / "z").mkdir(parents=True)
     (tmp_path / "x" / "file").write_bytes(b"1")
-    assert [(entry.path, entry.type) for entry in aicert.measure(tmp_path).entries] == [
+    assert [(entry.path, entry.type) for entry in aicert_verify.measure(tmp_path).entries] == [
         ("x/file", "file"),
         ("x/y/z", "dir"),
     ]
@@ -83,7 +83,7 @@ def test_symbolic_links_are_recorded_never_followed(tmp_path: Path) -> None:
     (tmp_path / "loop1").symlink_to("loop2")
     (tmp_path / "loop2").symlink_to("loop1")
     (tmp_path / "dangling").symlink_to("../../nowhere/./x")
-    entries = {entry.path: entry for entry in aicert.measure(tmp_path).entries}
+    entries = {entry.path: entry for entry in aicert_verify.measure(tmp_path).entries}
     assert {path: (entry.type, entry.target) for path, entry in entries.items()} == {
         "dangling": ("symlink", "../../nowhere/./x"),
         "etc": ("symlink", "/etc"),
@@ -95,46 +95,46 @@ def test_symbolic_links_are_recorded_never_followed(tmp_path: Path) -> None:
 def test_the_root_is_resolved_through_a_link(tmp_path: Path) -> None:
     example = make_worked_example(tmp_path)
     (tmp_path / "link").symlink_to(example)
-    assert aicert.hash_path(tmp_path / "link") == WORKED_DIGEST
+    assert aicert_verify.hash_path(tmp_path / "link") == WORKED_DIGEST
 
 
 def test_a_fifo_anywhere_is_an_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     os.mkfifo(tmp_path / "sub" / "pipe")
-    with pytest.raises(aicert.MeasurementError) as caught:
-        aicert.measure(tmp_path)
+    with pytest.raises(aicert_verify.MeasurementError) as caught:
+        aicert_verify.measure(tmp_path)
     assert caught.value.path.endswith("sub/pipe")
     assert "FIFO" in str(caught.value)
-    with pytest.raises(aicert.MeasurementError, match="not a regular file or directory"):
-        aicert.measure(tmp_path / "sub" / "pipe")
+    with pytest.raises(aicert_verify.MeasurementError, match="not a regular file or directory"):
+        aicert_verify.measure(tmp_path / "sub" / "pipe")
 
 
 def test_names_that_are_not_nfc_are_rejected_not_normalised(tmp_path: Path) -> None:
     decomposed = unicodedata.normalize("NFD", "naïve.txt")
     (tmp_path / decomposed).write_bytes(b"x")
-    with pytest.raises(aicert.MeasurementError, match="Normalization Form C") as caught:
-        aicert.measure(tmp_path)
+    with pytest.raises(aicert_verify.MeasurementError, match="Normalization Form C") as caught:
+        aicert_verify.measure(tmp_path)
     assert caught.value.path.endswith(decomposed)
 
 
 def test_names_that_are_not_utf8_are_rejected(tmp_path: Path) -> None:
     os.close(os.open(os.path.join(os.fsencode(tmp_path), b"bad\xff.bin"), os.O_CREAT | os.O_WRONLY))
-    with pytest.raises(aicert.MeasurementError, match="not valid UTF-8"):
-        aicert.measure(tmp_path)
+    with pytest.raises(aicert_verify.MeasurementError, match="not valid UTF-8"):
+        aicert_verify.measure(tmp_path)
 
 
 def test_control_characters_in_names_and_link_targets_are_rejected(tmp_path: Path) -> None:
     (tmp_path / "a\nb").write_bytes(b"")
-    with pytest.raises(aicert.MeasurementError, match="control character"):
-        aicert.measure(tmp_path)
+    with pytest.raises(aicert_verify.MeasurementError, match="control character"):
+        aicert_verify.measure(tmp_path)
     (tmp_path / "a\nb").unlink()
     (tmp_path / "tab").symlink_to("x\ty")
-    with pytest.raises(aicert.MeasurementError, match="link target contains a control character"):
-        aicert.measure(tmp_path)
+    with pytest.raises(aicert_verify.MeasurementError, match="link target contains a control character"):
+        aicert_verify.measure(tmp_path)
     (tmp_path / "tab").unlink()
     (tmp_path / "del\x7f").write_bytes(b"")
-    with pytest.raises(aicert.MeasurementError, match="control character"):
-        aicert.measure(tmp_path)
+    with pytest.raises(aicert_verify.MeasurementError, match="control character"):
+        aicert_verify.measure(tmp_path)
 
 
 def test_the_reported_error_is_the_earliest_in_listing_order_whatever_the_threads(tmp_path: Path) -> None:
@@ -146,8 +146,8 @@ def test_the_reported_error_is_the_earliest_in_listing_order_whatever_the_thread
     os.mkfifo(tmp_path / "d07" / "a-pipe")
     seen = set()
     for jobs in (1, 2, 8, 32):
-        with pytest.raises(aicert.MeasurementError) as caught:
-            aicert.measure(tmp_path, jobs=jobs)
+        with pytest.raises(aicert_verify.MeasurementError) as caught:
+            aicert_verify.measure(tmp_path, jobs=jobs)
         seen.add(caught.value.path)
     assert seen == {str(tmp_path / "d07" / "a-pipe")}
 
@@ -156,7 +156,7 @@ def test_digest_does_not_depend_on_the_number_of_threads(tmp_path: Path) -> None
     for index in range(200):
         (tmp_path / f"f{index}").write_bytes(os.urandom(index * 37))
     (tmp_path / "big").write_bytes(os.urandom(9 << 20))  # several read chunks
-    digests = {aicert.hash_path(tmp_path, jobs=jobs) for jobs in (1, 3, 16)}
+    digests = {aicert_verify.hash_path(tmp_path, jobs=jobs) for jobs in (1, 3, 16)}
     assert len(digests) == 1
 
 
@@ -165,8 +165,8 @@ def test_unreadable_files_are_errors(tmp_path: Path) -> None:
         secret = tmp_path / "secret"
         secret.write_bytes(b"x")
         secret.chmod(0)
-        with pytest.raises(aicert.MeasurementError, match="permission denied"):
-            aicert.measure(tmp_path)
+        with pytest.raises(aicert_verify.MeasurementError, match="permission denied"):
+            aicert_verify.measure(tmp_path)
         return
     # Root reads any file whatever its mode: measure as nobody, in a child, a tree it may list.
     tree = Path(tempfile.mkdtemp())
@@ -180,9 +180,9 @@ def test_unreadable_files_are_errors(tmp_path: Path) -> None:
             try:
                 os.setgid(65534)
                 os.setuid(65534)
-                aicert.measure(tree)
+                aicert_verify.measure(tree)
                 os._exit(1)
-            except aicert.MeasurementError as error:
+            except aicert_verify.MeasurementError as error:
                 os._exit(0 if "permission denied" in str(error) else 2)
             except BaseException:
                 os._exit(3)
@@ -193,8 +193,8 @@ def test_unreadable_files_are_errors(tmp_path: Path) -> None:
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(aicert.MeasurementError, match="no such file"):
-        aicert.measure(tmp_path / "absent")
+    with pytest.raises(aicert_verify.MeasurementError, match="no such file"):
+        aicert_verify.measure(tmp_path / "absent")
 
 
 def entry(path: str, kind: str = "file", **members: object) -> dict[str, object]:
@@ -246,7 +246,7 @@ def test_certificate_manifest_shape() -> None:
 def test_hash_command_prints_digest_and_path(tmp_path: Path) -> None:
     example = make_worked_example(tmp_path)
     run = subprocess.run(
-        [sys.executable, "-m", "aicert", "hash", str(example), str(example / "hello.txt")],
+        [sys.executable, "-m", "aicert_verify", "hash", str(example), str(example / "hello.txt")],
         capture_output=True,
         text=True,
         check=True,
@@ -256,9 +256,9 @@ def test_hash_command_prints_digest_and_path(tmp_path: Path) -> None:
     assert lines[1].endswith(f"  {example / 'hello.txt'}")
     os.mkfifo(tmp_path / "pipe")
     failed = subprocess.run(
-        [sys.executable, "-m", "aicert", "hash", str(tmp_path / "pipe"), str(example)], capture_output=True, text=True
+        [sys.executable, "-m", "aicert_verify", "hash", str(tmp_path / "pipe"), str(example)], capture_output=True, text=True
     )
     assert failed.returncode == 1
     assert "pipe" in failed.stderr and WORKED_DIGEST in failed.stdout
-    usage = subprocess.run([sys.executable, "-m", "aicert", "hash"], capture_output=True, text=True)
+    usage = subprocess.run([sys.executable, "-m", "aicert_verify", "hash"], capture_output=True, text=True)
     assert usage.returncode == 2

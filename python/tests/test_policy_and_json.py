@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from builders import event_digest as documented_event_digest
 
-import aicert
-from aicert.canonical_json import JSONRejected, canonical, load_strict
-from aicert.eventlog import event_digest
+import aicert_verify
+from aicert_verify.canonical_json import JSONRejected, canonical, load_strict
+from aicert_verify.eventlog import event_digest
 
 DIGEST = "3f" * 32
 
@@ -53,18 +53,18 @@ outputs:
   - name: outputs
     digest: "{"c0" * 32}"
 """)
-    policy = aicert.load_policy(path)
+    policy = aicert_verify.load_policy(path)
     assert len(policy.trusted_roots) == 1 and policy.trusted_roots[0].source.endswith("dev-root.pem")
-    rules = aicert.BootRules(True, ("1f" * 32, "9a" * 32), ("console=ttyS0",), True)
-    assert policy.platforms == {"qemu": aicert.BootReference({4: (DIGEST,), 11: ("5a" * 32, "77" * 32)}, rules)}
+    rules = aicert_verify.BootRules(True, ("1f" * 32, "9a" * 32), ("console=ttyS0",), True)
+    assert policy.platforms == {"qemu": aicert_verify.BootReference({4: (DIGEST,), 11: ("5a" * 32, "77" * 32)}, rules)}
     assert policy.images == [
-        aicert.KnownImage(
-            "aicert-base", "1.0", "68" * 32, aicert.BootReference({4: (DIGEST,)}, aicert.BootRules(separators=True))
+        aicert_verify.KnownImage(
+            "aicert-base", "1.0", "68" * 32, aicert_verify.BootReference({4: (DIGEST,)}, aicert_verify.BootRules(separators=True))
         )
     ]
     assert policy.allow_unmeasured_boot is False
     assert [item.name for item in policy.inputs] == ["data", "code"] and policy.inputs[1].commit == "9c4e2f" + "0" * 34
-    assert policy.outputs == [aicert.Requirement("outputs", "c0" * 32)]
+    assert policy.outputs == [aicert_verify.Requirement("outputs", "c0" * 32)]
 
 
 @pytest.mark.parametrize(
@@ -121,8 +121,8 @@ outputs:
 def test_policy_errors_name_the_key(text: str, key: str | None, tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(text)
-    with pytest.raises(aicert.PolicyError) as caught:
-        aicert.load_policy(path)
+    with pytest.raises(aicert_verify.PolicyError) as caught:
+        aicert_verify.load_policy(path)
     if key is not None:
         assert caught.value.key is not None and caught.value.key.startswith(key), caught.value
 

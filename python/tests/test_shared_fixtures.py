@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-import aicert
+import aicert_verify
 
 FIXTURES = Path(__file__).resolve().parents[2] / "Tests/AICertVerifyTests/Fixtures"
 
@@ -47,10 +47,10 @@ def test_the_python_verdict_is_the_swift_one(case: dict[str, Any]) -> None:
         "allow_unmeasured_boot": bool(case.get("allow_unmeasured_boot", False)),
     }
     if case["exit"] == 2:
-        with pytest.raises(aicert.AICertError):
-            aicert.verify(FIXTURES / case["file"], **options)
+        with pytest.raises(aicert_verify.AICertError):
+            aicert_verify.verify(FIXTURES / case["file"], **options)
         return
-    report = aicert.verify(FIXTURES / case["file"], **options)
+    report = aicert_verify.verify(FIXTURES / case["file"], **options)
     assert report.valid == (case["exit"] == 0), report.checks
     assert report.trust == case["trust"], (report.trust, report.trust_root)
     if case.get("failing_check"):
@@ -61,7 +61,7 @@ def test_the_python_verdict_is_the_swift_one(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", cases(), ids=lambda case: str(case["file"]))
 def test_the_command_line_exit_code_is_the_table_one(case: dict[str, Any]) -> None:
     assert case["file"] is not None, f"missing {FIXTURES / 'expected.json'}"
-    command = [sys.executable, "-m", "aicert", "verify", str(FIXTURES / case["file"]), "--json"]
+    command = [sys.executable, "-m", "aicert_verify", "verify", str(FIXTURES / case["file"]), "--json"]
     for root in case.get("trust_roots", []):
         command += ["--trust-root", str(FIXTURES / root)]
     for artifact in case.get("artifacts", []):

@@ -20,7 +20,14 @@ from builders import (
 )
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from aicert.tpm import ObjectAttributes, TPMParseError, parse_attest, parse_pcr_file, parse_public, parse_signature
+from aicert_verify.tpm import (
+    ObjectAttributes,
+    TPMParseError,
+    parse_attest,
+    parse_pcr_file,
+    parse_public,
+    parse_signature,
+)
 
 RSA_KEY = rsa.generate_private_key(65537, 2048)
 EC_KEY = ec.generate_private_key(ec.SECP384R1())

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import serialization
 from pki import PKI, der
 from swtpm import SoftwareTPM
 
-import aicert
-from aicert.tpm import parse_pcr_file
+import aicert_verify
+from aicert_verify.tpm import parse_pcr_file
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_a_certificate_from_a_real_tpm_verifies(
     label: str, algorithm: str, scheme: str, tpm: SoftwareTPM, pki: PKI, root_pem: Path, tmp_path: Path
 ) -> None:
     document = build(tpm, pki, label, algorithm, scheme)
-    report = aicert.verify(json.dumps(document).encode(), trust_roots=[root_pem], allow_unmeasured_boot=True)
+    report = aicert_verify.verify(json.dumps(document).encode(), trust_roots=[root_pem], allow_unmeasured_boot=True)
     assert report.valid, report.checks
     assert "restricted signing key" in report.check("quote-signature").detail
     # the PCR 14 the TPM reports is the replay of the log the verifier recomputed
@@ -74,7 +74,7 @@ def test_a_certificate_from_a_real_tpm_verifies(
     flipped = json.loads(json.dumps(document))
     flipped["event_log"][2]["content"]["source"] = "elsewhere"
     flipped["event_log"][2]["digests"][0]["digest"] = hashlib.sha256(b"x").hexdigest()
-    report = aicert.verify(json.dumps(flipped).encode(), trust_roots=[root_pem], allow_unmeasured_boot=True)
+    report = aicert_verify.verify(json.dumps(flipped).encode(), trust_roots=[root_pem], allow_unmeasured_boot=True)
     assert [check.name for check in report.failures] == ["event-log"]
 
 
@@ -90,6 +90,6 @@ def test_a_changed_event_whose_digest_is_kept_fails_only_its_digest(tpm: Softwar
     document["event_log"] = forged_records
     document["summary"] = factory.summary()
     document["manifests"] = factory.manifests()
-    report = aicert.verify(json.dumps(document).encode(), trust_roots=[root_pem], allow_unmeasured_boot=True)
+    report = aicert_verify.verify(json.dumps(document).encode(), trust_roots=[root_pem], allow_unmeasured_boot=True)
     assert [(check.name, check.reason) for check in report.failures] == [("event-log", "event-digest-mismatch")]
     assert report.check("event-log").detail.startswith("record 3:")

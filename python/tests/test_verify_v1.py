@@ -36,20 +36,20 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from pki import NOW, PKI, der, issue
 
-import aicert
-from aicert.report import INTERNAL_ERROR
+import aicert_verify
+from aicert_verify.report import INTERNAL_ERROR
 
 
-def verify(document: dict[str, Any], root: Path, **options: Any) -> aicert.Report:
+def verify(document: dict[str, Any], root: Path, **options: Any) -> aicert_verify.Report:
     options.setdefault("allow_unmeasured_boot", True)
     options.setdefault("at", NOW)  # the test PKI's certificates are valid around NOW, not forever
-    report = aicert.verify(aicert.load(encode(document)), trust_roots=[root], **options)
+    report = aicert_verify.verify(aicert_verify.load(encode(document)), trust_roots=[root], **options)
     assert not any(check.detail.startswith(INTERNAL_ERROR) for check in report.checks), report.checks
-    assert [check.name for check in report.checks] == list(aicert.CHECK_NAMES)
+    assert [check.name for check in report.checks] == list(aicert_verify.CHECK_NAMES)
     return report
 
 
-def failing(report: aicert.Report) -> dict[str, str]:
+def failing(report: aicert_verify.Report) -> dict[str, str]:
     return {check.name: check.detail for check in report.checks if check.status == "fail"}
 
 
@@ -339,7 +339,7 @@ def test_policy_requirements(factory: CertificateFactory, root_pem: Path, tmp_pa
     output = document["summary"]["outputs"][0]
     policy = tmp_path / "policy.yaml"
 
-    def check(text: str) -> aicert.Check:
+    def check(text: str) -> aicert_verify.Check:
         policy.write_text("version: 1\n" + text)
         return verify(document, root_pem, policy=policy).check("policy")
 
@@ -422,7 +422,7 @@ def test_the_chain_is_checked_now_never_at_the_runner_time(
 def test_nothing_in_the_certificate_is_trusted_by_itself(factory: CertificateFactory, pki: PKI) -> None:
     document = factory.document()
     document["attestation_key"]["certificate_chain"].append(b64(der(pki.root)))
-    report = aicert.verify(aicert.load(encode(document)), at=NOW)
+    report = aicert_verify.verify(aicert_verify.load(encode(document)), at=NOW)
     assert "no trusted root" in failing(report)["ak-chain"]
     assert (report.check("ak-chain").reason, report.trust, report.trust_root) == ("untrusted-root", "none", None)
 
@@ -505,7 +505,7 @@ def test_cross_signed_loops_end(pki: PKI, factory: CertificateFactory, root_pem:
 
 
 def test_the_azure_root_is_built_in() -> None:
-    from aicert.chain import builtin_roots
+    from aicert_verify.chain import builtin_roots
 
     roots = builtin_roots()
     assert [root.certificate.subject.rfc4514_string() for root in roots] == [
@@ -635,8 +635,8 @@ def test_tampered_records_fail_with_their_reason(factory: CertificateFactory, ro
 
 def test_a_duplicate_key_anywhere_cannot_be_verified(factory: CertificateFactory) -> None:
     text = encode(factory.document()).replace(b'"name": "code"', b'"name": "code", "name": "code"', 1)
-    with pytest.raises(aicert.FormatError, match="appears twice"):
-        aicert.verify(text)
+    with pytest.raises(aicert_verify.FormatError, match="appears twice"):
+        aicert_verify.verify(text)
 
 
 def test_the_ak_certificate_must_carry_the_tcg_ak_purpose(
@@ -749,12 +749,14 @@ def test_trust_follows_the_anchoring_root(pki: PKI, factory: CertificateFactory)
     leaf = issue("AK", factory.ak_key.public_key(), intermediate.subject, intermediate_key, ca=False)
     document = factory.document()
     document["attestation_key"]["certificate_chain"] = [b64(der(leaf)), b64(der(intermediate))]
-    report = aicert.verify(encode(document), trust_roots=[development_root], at=NOW, allow_unmeasured_boot=True)
+    report = aicert_verify.verify(encode(document), trust_roots=[development_root], at=NOW, allow_unmeasured_boot=True)
     assert report.valid and (report.trust, report.trust_root) == ("development", "AICert Development Root")
-    custom = aicert.verify(encode(factory.document()), trust_roots=[pki.root], at=NOW, allow_unmeasured_boot=True)
+    custom = aicert_verify.verify(
+        encode(factory.document()), trust_roots=[pki.root], at=NOW, allow_unmeasured_boot=True
+    )
     assert (custom.trust, custom.trust_root) == ("custom", "AICert Test Root CA")
     # the platform a certificate claims does not make it more trusted than its root
     factory.platform = "azure"
     factory.events[0][1]["platform"] = "azure"
-    azure = aicert.verify(encode(factory.document()), trust_roots=[pki.root], at=NOW, allow_unmeasured_boot=True)
+    azure = aicert_verify.verify(encode(factory.document()), trust_roots=[pki.root], at=NOW, allow_unmeasured_boot=True)
     assert azure.valid and azure.trust == "custom"

@@ -2,13 +2,13 @@
 
 A second, independent implementation of docs/certificate-format.md::
 
-    import aicert
+    import aicert_verify
 
-    report = aicert.verify(aicert.load("certificate.json"), trust_roots=["root.pem"],
-                           artifacts=["outputs/"])
+    report = aicert_verify.verify(aicert_verify.load("certificate.json"), trust_roots=["root.pem"],
+                                  artifacts=["outputs/"])
     for check in report.checks:
         print(check.status.mark, check.name, check.detail)
-    print(aicert.hash_path("outputs/"))
+    print(aicert_verify.hash_path("outputs/"))
 """
 
 from .certificate import Certificate, LegacyCertificate, V1Certificate, load

@@ -84,7 +84,7 @@ class TrustRoot:
 
 def builtin_roots() -> list[TrustRoot]:
     """The roots trusted without being asked: the Azure Virtual TPM Root CA 2023."""
-    folder = resources.files("aicert") / "roots"
+    folder = resources.files("aicert_verify") / "roots"
     roots: list[TrustRoot] = []
     for item in sorted(folder.iterdir(), key=lambda entry: entry.name):
         if item.name.endswith(".pem"):

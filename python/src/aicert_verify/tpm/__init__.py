@@ -1,6 +1,6 @@
 """TPM 2.0 wire structures the verifier reads, parsed from hostile bytes without trusting them.
 
-Every parser raises :class:`TPMParseError` (an :class:`aicert.AICertError`) on bytes that are
+Every parser raises :class:`TPMParseError` (an :class:`aicert_verify.AICertError`) on bytes that are
 not the structure, and never anything else.
 """
 

@@ -2,7 +2,7 @@
 
 :func:`load` checks the shape (every required member present, of its type, binary members
 valid base64) and raises :class:`FormatError` naming the member otherwise. What the members
-*mean* is judged by :func:`aicert.verify`, which reports it as failed checks.
+*mean* is judged by :func:`aicert_verify.verify`, which reports it as failed checks.
 """
 
 from __future__ import annotations

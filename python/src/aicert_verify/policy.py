@@ -1,7 +1,7 @@
 """Verification policies (docs/policy.md): roots to trust, boot references, required inputs/outputs.
 
 A policy is YAML. Unknown keys are errors (a typo must not silently weaken a policy), and every
-error names the key, as :class:`aicert.PolicyError`.
+error names the key, as :class:`aicert_verify.PolicyError`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``aicert.verify``: one entry point for both certificate formats."""
+"""``aicert_verify.verify``: one entry point for both certificate formats."""
 
 from __future__ import annotations
 
@@ -34,14 +34,14 @@ def verify(
 ) -> Report:
     """Verifies a certificate and returns a :class:`Report` of the seven checks.
 
-    ``cert`` is a :class:`Certificate` from :func:`aicert.load`, or anything ``load`` reads.
+    ``cert`` is a :class:`Certificate` from :func:`aicert_verify.load`, or anything ``load`` reads.
     ``trust_roots`` are trusted besides the built-in Azure vTPM root: certificate objects, PEM
     or DER bytes, or paths of PEM files. ``policy`` is a :class:`Policy` or a path of a policy
     file (its ``trusted_roots`` are trusted too). ``artifacts`` are paths to re-hash and match
     against the outputs. ``at`` (an aware ``datetime`` or RFC 3339 text; a naive ``datetime`` is
     taken as UTC) is when the AK chain must be valid; by default now (never a time the
     certificate states). ``known_images`` are images whose boot reference values ``boot-state``
-    may use besides the built-in ones and the policy's (e.g. :func:`aicert.load_registered_images`);
+    may use besides the built-in ones and the policy's (e.g. :func:`aicert_verify.load_registered_images`);
     ``allow_unmeasured_boot`` (or the policy's ``allow_unmeasured_boot``) turns a boot without
     reference values from a failure into a skip (verdict ``VALID, boot not measured``).
 

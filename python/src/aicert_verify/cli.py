@@ -1,4 +1,4 @@
-"""``python -m aicert``: ``verify`` a certificate, ``hash`` files as a certificate records them."""
+"""``python -m aicert_verify``: ``verify`` a certificate, ``hash`` files as a certificate records them."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ EXIT_CANNOT = 2
 _VERIFY_EPILOG = """\
 prints one line per check, then the inputs and outputs the event log names:
 
-  $ python -m aicert verify certificate.json --trust-root development-root.pem \\
+  $ python -m aicert_verify verify certificate.json --trust-root development-root.pem \\
         --artifact outputs/
   ✓ ak-chain         AK certificate '…' chains to '…' (…)
   ✓ quote-signature  rsassa signature with sha256 by the AK (RSA 2048, …) verifies
@@ -50,7 +50,7 @@ file, not JSON, unknown format, missing member, bad policy or root file).
 _HASH_EPILOG = """\
 prints, for each PATH, its manifest digest and the path, like sha256sum:
 
-  $ python -m aicert hash model.safetensors data/
+  $ python -m aicert_verify hash model.safetensors data/
   4f1c…e2  model.safetensors
   9a07…5b  data/
 
@@ -63,9 +63,16 @@ printed), 2 for a usage error.
 """
 
 
+def _program() -> str:
+    """The name usage lines show: the ``aicert-verify`` console script, else ``python -m aicert_verify``."""
+    if os.path.basename(sys.argv[0]) == "aicert-verify":
+        return "aicert-verify"
+    return "python -m aicert_verify"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m aicert", description="Verify AI certificates offline; hash files as certificates record them."
+        prog=_program(), description="Verify AI certificates offline; hash files as certificates record them."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser(
@@ -191,7 +198,7 @@ def _verify(arguments: argparse.Namespace) -> int:
 def write_report(report: Report, path: str, out: TextIO) -> None:
     """The human form: a headline, one line per check with its mark, inputs, outputs, verdict and trust.
 
-    Every line is escaped (:func:`aicert.terminal.escape`): certificate text cannot rewrite the terminal.
+    Every line is escaped (:func:`aicert_verify.terminal.escape`): certificate text cannot rewrite the terminal.
     """
 
     def line(text: str) -> None:

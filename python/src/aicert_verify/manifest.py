@@ -237,7 +237,7 @@ def is_hex_digest(value: Any) -> bool:
 def hash_path(path: StrPath, *, jobs: int | None = None) -> str:
     """The manifest digest of a file or directory, exactly as a certificate records it.
 
-    Raises :class:`aicert.MeasurementError` naming the path when the tree cannot be measured.
+    Raises :class:`aicert_verify.MeasurementError` naming the path when the tree cannot be measured.
     """
     return measure(path, jobs=jobs).digest
 
