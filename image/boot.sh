@@ -67,6 +67,7 @@ shutdown() {
     set +e
     # QEMU first (it holds the TPM connection), then swtpm; wait for both so nothing is left.
     if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+        echo "boot.sh: stopping QEMU (SIGTERM) as the boot is done with; it answers 'terminating on signal 15'"
         kill -TERM "$qemu_pid" 2>/dev/null || true
         wait "$qemu_pid" 2>/dev/null || true
     fi

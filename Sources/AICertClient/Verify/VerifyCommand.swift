@@ -15,7 +15,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 $ aicert verify cert.json --trust-root dev-root.pem \\
                       --allow-unmeasured-boot --artifact outputs/
                 ✓ ak-chain         AK certificate '…' chains to '…' (development root)
-                ✓ quote-signature  rsassa signature with sha256 by the AK (RSA 2048) verifies
+                ✓ quote-signature  rsassa signature with sha256 by the AK verifies
                 …
                 VALID, boot not measured (trust: development, root '…')
 
