@@ -73,8 +73,7 @@ struct InspectCommand: ParsableCommand {
                 bootProblem = "\(error)"
             }
         }
-        let note = "not verified: run `aicert verify \(path)` to check it (a local development certificate needs "
-            + "--trust-root with its development root and --allow-unmeasured-boot)"
+        let note = "not verified: run `\(Self.verifyHint(path: path, platform: certificate.platform))` to check it"
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -115,5 +114,15 @@ struct InspectCommand: ParsableCommand {
         if let boot { lines += boot.lines }
         if let bootProblem { lines.append("boot:      the firmware event log does not read (\(bootProblem))") }
         print(TerminalText.lines(lines))
+    }
+
+    /// The verify command to paste: for an `aicert run` output directory of the local platform,
+    /// with the development root written beside the certificate and the unmeasured-boot flag.
+    static func verifyHint(path: String, platform: String) -> String {
+        let root = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("development-root.pem")
+        guard FileManager.default.fileExists(atPath: root.path) else { return "aicert verify \(path)" }
+        let shown = path.contains("/") ? (path as NSString).deletingLastPathComponent + "/development-root.pem" : "development-root.pem"
+        let unmeasured = platform == "local" ? " --allow-unmeasured-boot" : ""
+        return "aicert verify \(path) --trust-root \(shown)\(unmeasured)"
     }
 }
