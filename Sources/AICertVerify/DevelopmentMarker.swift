@@ -29,8 +29,9 @@ public enum DevelopmentMarker {
             let root = try? DER.parse(policies.value), case .constructed(let informations) = root.content
         else { return false }
         for information in informations {
-            guard case .constructed(let members) = information.content, let identifier = members.first(where: { _ in true })
-            else { continue }
+            guard case .constructed(let members) = information.content else { continue }
+            var iterator = members.makeIterator()
+            guard let identifier = iterator.next() else { continue }
             if Array(identifier.encodedBytes) == policyOID { return true }
         }
         return false

@@ -31,8 +31,10 @@ public enum LegacyVerifier {
             }
         }
         let time = options.validationTime ?? Date()
-        var anchor = ChainOutcome(result: .fail(.akChain, .certificateUnreadable, chainProblem ?? ""), trust: .none, root: nil)
-        if chainProblem == nil {
+        let anchor: ChainOutcome
+        if let chainProblem {
+            anchor = ChainOutcome(result: .fail(.akChain, .certificateUnreadable, chainProblem), trust: .none, root: nil)
+        } else {
             anchor = await ChainCheck.run(chain: chain, trustStore: options.trustStore, at: time)
         }
         checks.append(anchor.result)

@@ -126,11 +126,9 @@ extension PlatformKind: ExpressibleByArgument {}
 /// Reads the image identity file `--image` names.
 enum ImageIdentityFile {
     static func read(_ path: String) throws -> ImageIdentity {
-        guard let data = BoundedFile.read(path, limit: 4096) else { throw ValidationError("--image \(path): cannot be read") }
-        guard data.count <= 4096, let identity = try? JSONDecoder().decode(ImageIdentity.self, from: data),
-            SHA256Hash(hex: identity.ukiSHA256)?.hex == identity.ukiSHA256
-        else {
-            throw ValidationError("--image \(path): not {\"name\", \"version\", \"uki_sha256\"} with a lowercase SHA-256")
+        guard let identity = ImageIdentity.read(path) else {
+            throw ValidationError(
+                "--image \(path): cannot be read, or is not {\"name\", \"version\", \"uki_sha256\"} with a lowercase SHA-256")
         }
         return identity
     }

@@ -32,9 +32,7 @@ enum RegisteredImages {
     /// The identity image/build.sh writes beside the image (`image.json`), checked against the UKI measured.
     static func identity(imageDirectory: String, measured: ImageReferenceValues) throws -> ImageIdentity {
         let path = URL(fileURLWithPath: imageDirectory).appendingPathComponent("image.json").path
-        guard let data = BoundedFile.read(path, limit: 4096), data.count <= 4096,
-            let identity = try? JSONDecoder().decode(ImageIdentity.self, from: data)
-        else {
+        guard let identity = ImageIdentity.read(path) else {
             throw ImageMeasureError(.malformed, file: path, "is not the image identity image/build.sh writes: {name, version, uki_sha256}")
         }
         guard identity.ukiSHA256 == measured.image.ukiFileSHA256 else {

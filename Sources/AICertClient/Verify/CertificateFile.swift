@@ -31,7 +31,6 @@ enum CertificateFile {
 
     /// Parses certificate bytes; `path` names them in errors.
     static func decode(_ data: Data, path: String) throws -> CertificateDocument {
-        if let problem = JSONStructure.problem(in: Array(data)) { throw CannotVerify("\(path): \(problem)") }
         let object: [String: Any]
         do {
             guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

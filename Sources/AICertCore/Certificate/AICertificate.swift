@@ -139,9 +139,7 @@ public struct AICertificate: Hashable, Sendable, Codable {
         guard data.count <= Self.maximumFileSize else {
             throw CertificateFormatError(field: "", "the file is \(data.count) bytes, more than \(Self.maximumFileSize)")
         }
-        if let problem = JSONStructure.problem(in: Array(data)) {
-            throw CertificateFormatError(field: "", problem)
-        }
+        try JSONStructure.check(data)
         let format: String
         do {
             struct Header: Decodable { var format: String }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Structural rules on a JSON document that parsers disagree about, checked before decoding so
 /// that both verifiers read one document the same way: no object with a member named twice
 /// (parsers keep the first or the last), and no nesting deeper than ``maximumDepth``.
@@ -5,9 +7,14 @@ public enum JSONStructure {
     public static let maximumDepth = 64
 
     /// Why a document breaks the rules, or `nil`. Malformed JSON is left to the decoder.
-    public static func problem(in bytes: [UInt8]) -> String? {
+    static func problem(in bytes: [UInt8]) -> String? {
         var scanner = Scanner(bytes: bytes)
         return scanner.run()
+    }
+
+    /// Throws when the document breaks the rules; every parser of a document others sent calls it first.
+    static func check(_ data: Data) throws {
+        if let problem = problem(in: Array(data)) { throw CertificateFormatError(field: "", problem) }
     }
 
     private struct Scanner {

@@ -30,6 +30,7 @@ public struct LegacyProof: Hashable, Sendable {
         guard data.count <= AICertificate.maximumFileSize else {
             throw CertificateFormatError(field: "", "the file is \(data.count) bytes, more than \(AICertificate.maximumFileSize)")
         }
+        try JSONStructure.check(data)
         let root: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The kinds of machine a runner measures on, as the runner event signs them.
 public enum PlatformKind: String, Hashable, Sendable, Codable, CaseIterable {
     /// A software TPM on the builder's own machine, certified by the development CA.
@@ -31,6 +33,16 @@ public struct ImageIdentity: Hashable, Sendable, Codable {
         self.name = name
         self.version = version
         self.ukiSHA256 = ukiSHA256
+    }
+
+    /// The identity file image/build.sh writes beside the image (`image.json`): at most 4 KiB,
+    /// exactly these members, a lowercase SHA-256. `nil` when it cannot be read or is not one.
+    public static func read(_ path: String) -> ImageIdentity? {
+        guard let data = BoundedFile.read(path, limit: 4096), data.count <= 4096,
+            let identity = try? JSONDecoder().decode(ImageIdentity.self, from: data),
+            SHA256Hash(hex: identity.ukiSHA256)?.hex == identity.ukiSHA256
+        else { return nil }
+        return identity
     }
 
     /// The identity as event content.

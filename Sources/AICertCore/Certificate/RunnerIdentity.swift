@@ -40,6 +40,7 @@ public struct RunnerIdentity: Hashable, Sendable, Codable {
         guard data.count <= 1 << 20 else {
             throw CertificateFormatError(field: "", "the identity document is \(data.count) bytes, more than 1 MiB")
         }
+        try JSONStructure.check(data)
         do {
             self = try JSONDecoder().decode(RunnerIdentity.self, from: data)
         } catch {

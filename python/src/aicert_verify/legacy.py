@@ -23,11 +23,11 @@ from .certificate import LegacyCertificate
 from .chain import TrustRoot, describe, parse_certificate
 from .eventlog import extend
 from .policy import KnownImage, Policy
-from .quote import SignatureProblem, digest_alg_for, key_problem, pcr_composite, verify_signature
+from .quote import QuoteProblem, SignatureProblem, generated_quote, digest_alg_for, key_problem, pcr_composite, verify_signature
 from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Status
 from .report import guarded as _guard
-from .tpm import TPMParseError, parse_attest, parse_pcr_file, parse_signature
-from .tpm.constants import ALG_SHA256, GENERATED_VALUE, ST_ATTEST_QUOTE, algorithm_name
+from .tpm import TPMParseError, parse_pcr_file, parse_signature
+from .tpm.constants import ALG_SHA256, algorithm_name
 
 __all__ = ["verify_legacy", "RESETTABLE_PCRS"]
 
@@ -153,13 +153,9 @@ def _content_check(certificate: LegacyCertificate) -> tuple[Check, dict[int, byt
         return Check("quote-content", Status.FAIL, reason, detail), None
 
     try:
-        attestation = parse_attest(certificate.message)
-    except TPMParseError as error:
-        return fail("attest-unreadable", f"remote_attestation.quote.message: {error}")
-    if attestation.magic != GENERATED_VALUE:
-        return fail("not-tpm-generated", f"magic is 0x{attestation.magic:08x}, not TPM_GENERATED_VALUE (0xff544347)")
-    if attestation.type != ST_ATTEST_QUOTE:
-        return fail("attest-unreadable", f"type is 0x{attestation.type:04x}, not TPM_ST_ATTEST_QUOTE (0x8018)")
+        attestation = generated_quote(certificate.message, "remote_attestation.quote.message")
+    except QuoteProblem as problem:
+        return fail(problem.reason, problem.detail)
     try:
         pcr_file = parse_pcr_file(certificate.pcr_file)
     except TPMParseError as error:

@@ -1,4 +1,5 @@
-"""What both formats do with a quote: check its signature with a key, recompute its PCR digest."""
+"""What both formats do with a quote: read it as TPM-generated, check its signature with a key,
+recompute its PCR digest."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from .tpm.attest import PCRSelection
-from .tpm.constants import ALG_ECDSA, ALG_RSAPSS, ALG_RSASSA, DIGEST_SIZES, SIGNATURE_HASHES, algorithm_name
+from .tpm import TPMParseError, parse_attest
+from .tpm.attest import Attestation, PCRSelection
+from .tpm.constants import (
+    ALG_ECDSA,
+    ALG_RSAPSS,
+    ALG_RSASSA,
+    DIGEST_SIZES,
+    GENERATED_VALUE,
+    SIGNATURE_HASHES,
+    ST_ATTEST_QUOTE,
+    algorithm_name,
+)
 from .tpm.signature import Signature
 
-__all__ = ["SignatureProblem", "verify_signature", "describe_key", "key_problem", "pcr_composite", "HASHLIB_NAMES"]
+__all__ = ["QuoteProblem", "generated_quote", "SignatureProblem", "verify_signature", "describe_key", "key_problem", "pcr_composite", "HASHLIB_NAMES"]
 
 HASHLIB_NAMES = {
     0x0004: "sha1",
@@ -24,6 +35,30 @@ HASHLIB_NAMES = {
     0x0028: "sha3_384",
     0x0029: "sha3_512",
 }
+
+class QuoteProblem(Exception):
+    """Why bytes are not a TPM-generated quote: a ``quote-content`` reason code and a detail."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def generated_quote(data: bytes, where: str) -> Attestation:
+    """``data`` as a ``TPMS_ATTEST`` of a quote that the TPM generated; :class:`QuoteProblem` otherwise."""
+    try:
+        attestation = parse_attest(data)
+    except TPMParseError as error:
+        raise QuoteProblem("attest-unreadable", f"{where}: {error}") from None
+    if attestation.magic != GENERATED_VALUE:
+        raise QuoteProblem(
+            "not-tpm-generated", f"magic is 0x{attestation.magic:08x}, not TPM_GENERATED_VALUE (0xff544347)"
+        )
+    if attestation.type != ST_ATTEST_QUOTE:
+        raise QuoteProblem("attest-unreadable", f"type is 0x{attestation.type:04x}, not TPM_ST_ATTEST_QUOTE (0x8018)")
+    return attestation
+
 
 _CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 

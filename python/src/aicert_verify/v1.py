@@ -17,12 +17,12 @@ from .chain import TrustRoot, describe, parse_certificate
 from .eventlog import LogReading, read_log
 from .expectations import artifacts_check, policy_check
 from .policy import KnownImage, Policy
-from .quote import SignatureProblem, digest_alg_for, key_problem, pcr_composite, verify_signature
+from .quote import QuoteProblem, SignatureProblem, generated_quote, digest_alg_for, key_problem, pcr_composite, verify_signature
 from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Status
 from .report import guarded as _guard
-from .tpm import ObjectAttributes, TPMParseError, parse_attest, parse_public, parse_signature
+from .tpm import ObjectAttributes, TPMParseError, parse_public, parse_signature
 from .tpm.attest import Attestation
-from .tpm.constants import ALG_NULL, ALG_SHA256, GENERATED_VALUE, ST_ATTEST_QUOTE, algorithm_name
+from .tpm.constants import ALG_NULL, ALG_SHA256, algorithm_name
 from .tpm.signature import Signature
 
 __all__ = ["verify_v1", "read_quoted_pcrs"]
@@ -186,13 +186,9 @@ def _content_check(certificate: V1Certificate, quoted: dict[int, bytes] | None, 
         return Check("quote-content", Status.FAIL, reason, detail)
 
     try:
-        attestation = parse_attest(certificate.attest)
-    except TPMParseError as error:
-        return fail("attest-unreadable", f"quote.attest: {error}")
-    if attestation.magic != GENERATED_VALUE:
-        return fail("not-tpm-generated", f"magic is 0x{attestation.magic:08x}, not TPM_GENERATED_VALUE (0xff544347)")
-    if attestation.type != ST_ATTEST_QUOTE:
-        return fail("attest-unreadable", f"type is 0x{attestation.type:04x}, not TPM_ST_ATTEST_QUOTE (0x8018)")
+        attestation = generated_quote(certificate.attest, "quote.attest")
+    except QuoteProblem as problem:
+        return fail(problem.reason, problem.detail)
     if not _NONCE.match(certificate.nonce):
         return fail("nonce-malformed", "nonce is not 16 to 64 bytes as lowercase hex")
     if not hmac.compare_digest(attestation.extra_data, bytes.fromhex(certificate.nonce)):
