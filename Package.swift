@@ -45,6 +45,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -58,15 +59,24 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AICertImage",
+            dependencies: ["AICertCore", "TPM2", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AICertClient",
             dependencies: [
-                "AICertVerify", "AICertCore", "TPM2",
+                "AICertImage", "AICertVerify", "AICertCore", "TPM2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            // The starter project of `aicert init` is examples/iris, byte for byte.
+            resources: [
+                .embedInCode("Starter/train.py"), .embedInCode("Starter/iris.csv"), .embedInCode("Starter/LICENSE"),
             ],
             swiftSettings: strict
         ),
@@ -109,7 +119,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "AICertCoreTests", dependencies: ["AICertCore", "TPM2", "TPMTestSupport"], resources: [.copy("Vectors")], swiftSettings: strict),
+            name: "AICertCoreTests", dependencies: ["AICertCore", "TPM2", "TPMTestSupport"],
+            resources: [.copy("Vectors")], swiftSettings: strict),
         .testTarget(
             name: "AICertVerifyTests",
             dependencies: [
@@ -133,7 +144,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AICertClientTests",
-            dependencies: ["AICertClient", "TPMTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "AICertClient", "AICertImage", "TPMTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TPMTestSupport", "TPM2"], swiftSettings: strict),

@@ -4,6 +4,7 @@
 # Prints wall time, throughput and peak resident memory for each, then the ratios the targets
 # are stated in. See Benchmarks/README.md.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 usage() {
     cat <<'USAGE'
@@ -20,26 +21,11 @@ USAGE
 
 scale=1
 runs=3
-work_dir=""
 scratch_path=".build"
-keep=0
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --small) scale=10 ;;
-        --runs) runs="$2"; shift ;;
-        --dir) work_dir="$2"; shift ;;
-        --scratch-path) scratch_path="$2"; shift ;;
-        --keep) keep=1 ;;
-        -h|--help) usage; exit 0 ;;
-        *) usage >&2; exit 2 ;;
-    esac
-    shift
-done
+parse_options "--small:scale=10 --runs:runs" "$@"
 
 package_root="$(cd "$(dirname "$0")/.." && pwd)"
-for tool in openssl sha256sum python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "missing: $tool (GNU time is the Debian package 'time')" >&2; exit 1; }
-done
+require_tools "GNU time is the Debian package 'time'" openssl sha256sum python3 /usr/bin/time
 
 echo "== building aicert (release)"
 (cd "$package_root" && swift build -c release --product aicert --scratch-path "$scratch_path" >/dev/null)

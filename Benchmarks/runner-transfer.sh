@@ -5,6 +5,7 @@
 # resident memory (VmHWM). Uses the release `aicert-runner`, swtpm, tpm2-tools and curl.
 # Targets (issue 5): each transfer within 2x the time of `sha256sum`, peak RSS under 100 MB.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 usage() {
     cat <<'USAGE'
@@ -19,26 +20,12 @@ USAGE
 }
 
 size=1000000000
-work_dir=""
 scratch_path=".build-runner"
-keep=0
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --small) size=100000000 ;;
-        --size) size="$2"; shift ;;
-        --dir) work_dir="$2"; shift ;;
-        --scratch-path) scratch_path="$2"; shift ;;
-        --keep) keep=1 ;;
-        -h|--help) usage; exit 0 ;;
-        *) usage >&2; exit 2 ;;
-    esac
-    shift
-done
+parse_options "--small:size=100000000 --size:size" "$@"
 
 package_root="$(cd "$(dirname "$0")/.." && pwd)"
-for tool in swtpm tpm2_createprimary tpm2_evictcontrol tpm2_nvdefine tpm2_nvwrite openssl curl sha256sum python3 bwrap; do
-    command -v "$tool" >/dev/null || { echo "missing: $tool (scripts/install-deps)" >&2; exit 1; }
-done
+require_tools "scripts/install-deps" \
+    swtpm tpm2_createprimary tpm2_evictcontrol tpm2_nvdefine tpm2_nvwrite openssl curl sha256sum python3 bwrap
 
 echo "== building aicert-runner (release)"
 if ! output="$(cd "$package_root" && swift build -c release --product aicert-runner --scratch-path "$scratch_path" 2>&1)"; then

@@ -18,7 +18,8 @@ var times: [Double] = []
 for _ in 0..<(runs + 10) {
     let start = DispatchTime.now().uptimeNanoseconds
     let certificate = try AICertificate(json: data)
-    let report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: roots, allowUnmeasuredBoot: true))
+    let report = await CertificateVerifier.verify(
+        certificate, options: VerificationOptions(trustRoots: roots, allowUnmeasuredBoot: true))
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
     guard report.valid else {
         FileHandle.standardError.write(Data("the certificate does not verify: \(report.checks)\n".utf8))
@@ -27,4 +28,7 @@ for _ in 0..<(runs + 10) {
     times.append(elapsed)
 }
 let measured = times.dropFirst(10).sorted()
-print(String(format: "in-process verification (parse + all checks): median %.3f ms, best %.3f ms over %d runs", measured[measured.count / 2], measured[0], runs))
+print(
+    String(
+        format: "in-process verification (parse + all checks): median %.3f ms, best %.3f ms over %d runs",
+        measured[measured.count / 2], measured[0], runs))

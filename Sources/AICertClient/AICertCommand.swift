@@ -12,7 +12,10 @@ public struct AICertCommand: AsyncParsableCommand {
             AI certificate signed by the TPM. Anyone can verify the certificate offline.
             """,
         version: AICertVersion.current,
-        subcommands: [InitCommand.self, RunCommand.self, HashCommand.self, VerifyCommand.self, InspectCommand.self, EventLogCommand.self, ImageCommand.self]
+        subcommands: [
+            InitCommand.self, RunCommand.self, HashCommand.self, VerifyCommand.self, InspectCommand.self,
+            EventLogCommand.self, ImageCommand.self,
+        ]
     )
 
     public init() {}

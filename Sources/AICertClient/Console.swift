@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 
@@ -12,14 +13,6 @@ enum Console {
     static func write(_ data: Data, to handle: FileHandle) { write(data, to: handle.fileDescriptor) }
 
     private static func write(_ data: Data, to descriptor: Int32) {
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        _ = data.withUnsafeBytes { WriteAll.write($0, to: descriptor) }
     }
 }

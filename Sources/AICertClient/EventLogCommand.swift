@@ -31,15 +31,17 @@ struct EventLogCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp(
-        "The binary event log, e.g. `aicert eventlog /sys/kernel/security/tpm0/binary_bios_measurements`.",
-        valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "The binary event log, e.g. `aicert eventlog /sys/kernel/security/tpm0/binary_bios_measurements`.",
+            valueName: "file"))
     var path: String
 
-    @Flag(help: """
-        Print one JSON object {"events": […], "pcrs": {bank: {pcr: hex}}} with sorted keys instead of text, \
-        e.g. `aicert eventlog --json log.bin`.
-        """)
+    @Flag(
+        help: """
+            Print one JSON object {"events": […], "pcrs": {bank: {pcr: hex}}} with sorted keys instead of text, \
+            e.g. `aicert eventlog --json log.bin`.
+            """)
     var json = false
 
     init() {}
@@ -92,9 +94,9 @@ struct EventLogCommand: ParsableCommand {
         for event in log.events {
             let digest: String
             if let sha256 = event.digest(for: .sha256) {
-                digest = String(hex(sha256).prefix(16))
+                digest = String(sha256.hexString.prefix(16))
             } else if let first = event.digests.first, event.isExtended {
-                digest = "\(first.algorithm):" + String(hex(first.value).prefix(11))
+                digest = "\(first.algorithm):" + String(first.value.hexString.prefix(11))
             } else {
                 digest = "-"
             }
@@ -108,7 +110,7 @@ struct EventLogCommand: ParsableCommand {
         for bank in banks.keys.sorted(by: bankOrder) {
             text += "\(bank):\n"
             for (pcr, value) in (banks[bank] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                text += "  PCR \(pad(String(pcr), 2, right: true))  \(hex(value))\n"
+                text += "  PCR \(pad(String(pcr), 2, right: true))  \(value.hexString)\n"
             }
         }
         return text
@@ -118,7 +120,7 @@ struct EventLogCommand: ParsableCommand {
     static func jsonDocument(_ log: FirmwareEventLog) -> String {
         let events: [JSONValue] = log.events.map { event in
             var digests: [String: JSONValue] = [:]
-            for digest in event.digests { digests[digest.algorithm.description] = .string(hex(digest.value)) }
+            for digest in event.digests { digests[digest.algorithm.description] = .string(digest.value.hexString) }
             return .object([
                 "index": .integer(Int64(event.index)),
                 "pcr": .integer(Int64(event.pcr)),
@@ -129,7 +131,7 @@ struct EventLogCommand: ParsableCommand {
         }
         var pcrs: [String: JSONValue] = [:]
         for (bank, values) in log.replay() {
-            let entries = values.map { (String($0.key), JSONValue.string(hex($0.value))) }
+            let entries = values.map { (String($0.key), JSONValue.string(Hex.string($0.value))) }
             pcrs[bank] = .object(Dictionary(uniqueKeysWithValues: entries))
         }
         let document = JSONValue.object(["events": .array(events), "pcrs": .object(pcrs)])
@@ -148,7 +150,7 @@ struct EventLogCommand: ParsableCommand {
         case .variable(let variable):
             return "\(TerminalText.escaped(variable.name)), \(variable.data.count) byte(s) of data"
         case .imageLoad(let image):
-            let file = image.filePath.map(TerminalText.escaped) ?? "(no file in the device path)"
+            let file = image.filePath.map { TerminalText.escaped($0) } ?? "(no file in the device path)"
             return "\(file), image of \(image.imageLength) byte(s)"
         case .firmwareBlob(let blob):
             let range = "0x\(String(blob.length, radix: 16)) byte(s) at 0x\(String(blob.base, radix: 16))"
@@ -177,27 +179,31 @@ struct EventLogCommand: ParsableCommand {
                 "platform_class": .integer(Int64(specID.platformClass)),
                 "spec_version": .string("\(specID.specVersionMajor).\(specID.specVersionMinor).\(specID.specErrata)"),
                 "uintn_size": .integer(Int64(specID.uintnSize)),
-                "algorithms": .array(specID.algorithms.map {
-                    .object([
-                        "algorithm": .string($0.algorithm.description), "digest_size": .integer(Int64($0.digestSize)),
-                    ])
-                }),
-                "vendor_info": .string(hex(specID.vendorInfo)),
+                "algorithms": .array(
+                    specID.algorithms.map {
+                        .object([
+                            "algorithm": .string($0.algorithm.description),
+                            "digest_size": .integer(Int64($0.digestSize)),
+                        ])
+                    }),
+                "vendor_info": .string(specID.vendorInfo.hexString),
             ])
         case .startupLocality(let locality):
             return .object(["kind": .string("startup_locality"), "locality": .integer(Int64(locality))])
         case .noAction(let signature):
-            return .object(["kind": .string("no_action"), "signature": optional(signature), "data": .string(hex(data))])
+            return .object([
+                "kind": .string("no_action"), "signature": optional(signature), "data": .string(data.hexString),
+            ])
         case .variable(let variable):
             return .object([
                 "kind": .string("variable"), "vendor": .string(variable.vendor.description),
-                "name": .string(variable.name), "data": .string(hex(variable.data)),
+                "name": .string(variable.name), "data": .string(variable.data.hexString),
             ])
         case .imageLoad(let image):
             return .object([
                 "kind": .string("image_load"), "image_address": address(image.imageAddress),
                 "image_length": address(image.imageLength), "link_time_address": address(image.linkTimeAddress),
-                "device_path": .string(hex(image.devicePath)), "file_path": optional(image.filePath),
+                "device_path": .string(image.devicePath.hexString), "file_path": optional(image.filePath),
             ])
         case .firmwareBlob(let blob):
             return .object([
@@ -213,26 +219,17 @@ struct EventLogCommand: ParsableCommand {
         case .separator(let value):
             return .object(["kind": .string("separator"), "value": .integer(Int64(value))])
         case .taggedEvent(let id, let tagged):
-            return .object(["kind": .string("tagged_event"), "id": .integer(Int64(id)), "data": .string(hex(tagged))])
+            return .object([
+                "kind": .string("tagged_event"), "id": .integer(Int64(id)), "data": .string(tagged.hexString),
+            ])
         case .undecoded:
-            return .object(["kind": .string("raw"), "data": .string(hex(data))])
+            return .object(["kind": .string("raw"), "data": .string(data.hexString)])
         }
     }
 
     /// Banks by digest size, so that `sha1` precedes `sha256`.
     private static func bankOrder(_ first: String, _ second: String) -> Bool {
         (first.count, first) < (second.count, second)
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
-        }
-        return text
     }
 
     private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

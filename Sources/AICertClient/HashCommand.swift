@@ -33,14 +33,16 @@ struct HashCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp(
-        "Files or directories to measure, e.g. `aicert hash model.safetensors data/`.", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp(
+            "Files or directories to measure, e.g. `aicert hash model.safetensors data/`.", valueName: "path"))
     var paths: [String] = []
 
-    @Flag(help: """
-        Print one JSON array of {"digest", "path"} objects (with --manifest, "manifest" too) instead of lines, \
-        e.g. `aicert hash --json data/`.
-        """)
+    @Flag(
+        help: """
+            Print one JSON array of {"digest", "path"} objects (with --manifest, "manifest" too) instead of lines, \
+            e.g. `aicert hash --json data/`.
+            """)
     var json = false
 
     @Flag(help: "Also print every entry of each manifest, e.g. `aicert hash --manifest data/`.")
@@ -135,8 +137,9 @@ private struct ProgressLine {
         return { progress in
             let percent = progress.bytesTotal == 0 ? 100 : progress.bytesDone * 100 / progress.bytesTotal
             let share = progress.totalsAreFinal ? "\(percent)%" : "still listing"
-            let line = "\r\u{1B}[Khashing \(path): \(ProgressLine.size(progress.bytesDone)) of "
-                + "\(ProgressLine.size(progress.bytesTotal)) (\(share)), "
+            let line =
+                "\r\u{1B}[Khashing \(path): \(ProgressDisplay.size(progress.bytesDone)) of "
+                + "\(ProgressDisplay.size(progress.bytesTotal)) (\(share)), "
                 + "\(progress.filesDone) of \(progress.filesTotal) files"
             Console.error(Data(line.utf8))
         }
@@ -144,16 +147,5 @@ private struct ProgressLine {
 
     static func clear() {
         Console.error(Data("\r\u{1B}[K".utf8))
-    }
-
-    private static func size(_ bytes: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 }

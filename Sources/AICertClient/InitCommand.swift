@@ -24,10 +24,13 @@ struct InitCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The project directory, e.g. `aicert init my-model`; the current one by default.", valueName: "dir"))
+    @Argument(
+        help: ArgumentHelp(
+            "The project directory, e.g. `aicert init my-model`; the current one by default.", valueName: "dir"))
     var directory = "."
 
-    @Flag(help: "Also write the Iris training example (code/train.py, data/iris.csv), e.g. `aicert init --example iris`.")
+    @Flag(
+        help: "Also write the Iris training example (code/train.py, data/iris.csv), e.g. `aicert init --example iris`.")
     var example = false
 
     @Flag(help: "Overwrite files that already exist, e.g. `aicert init --force`.")
@@ -37,10 +40,14 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: directory).standardizedFileURL
-        var files = [(path: ConfigReader.defaultFileName, contents: StarterProject.config(name: Self.projectName(for: root)))]
+        var files = [
+            (path: ConfigReader.defaultFileName, contents: StarterProject.config(name: Self.projectName(for: root)))
+        ]
         if example { files += StarterProject.exampleFiles }
         if !force {
-            let existing = files.map(\.path).filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) }
+            let existing = files.map(\.path).filter {
+                FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path)
+            }
             guard existing.isEmpty else {
                 throw ValidationError(
                     "\(existing.map { root.appendingPathComponent($0).path }.joined(separator: ", ")) already exists; "
@@ -50,7 +57,8 @@ struct InitCommand: ParsableCommand {
         for file in files {
             let url = root.appendingPathComponent(file.path)
             do {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(file.contents.utf8).write(to: url, options: .atomic)
             } catch {
                 throw ValidationError("cannot write \(url.path): \(error.localizedDescription)")
@@ -58,7 +66,10 @@ struct InitCommand: ParsableCommand {
             print("wrote \((directory as NSString).appendingPathComponent(file.path))")
         }
         let next = directory == "." ? "aicert run" : "cd \(directory) && aicert run"
-        print(example ? "Next: \(next)" : "Next: put your training code in code/ and data in data/, adjust aicert.yaml, then \(next)")
+        print(
+            example
+                ? "Next: \(next)"
+                : "Next: put your training code in code/ and data in data/, adjust aicert.yaml, then \(next)")
     }
 
     /// YAML 1.1 words that read as null or a boolean, not as a string.
@@ -67,8 +78,11 @@ struct InitCommand: ParsableCommand {
     /// The directory's name when it makes a plain YAML string, otherwise `my-model`.
     static func projectName(for directory: URL) -> String {
         let name = directory.lastPathComponent
-        let plain = name.first?.isLetter == true && !reservedWords.contains(name.lowercased())
-            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+        let plain =
+            name.first?.isLetter == true && !reservedWords.contains(name.lowercased())
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+            }
         return plain ? name : "my-model"
     }
 }

@@ -53,21 +53,32 @@ struct RunCommand: AsyncParsableCommand {
         help: ArgumentHelp("The config file, e.g. `-c examples/iris/aicert.yaml`.", valueName: "file"))
     var config = ConfigReader.defaultFileName
 
-    @Option(help: ArgumentHelp("Where job.log, outputs/ and certificate.json go, e.g. `--output-dir out`.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Where job.log, outputs/ and certificate.json go, e.g. `--output-dir out`.", valueName: "dir"))
     var outputDir = "aicert-output"
 
-    @Option(help: ArgumentHelp("local, remote or qemu, overriding the config's `platform`, e.g. `--platform qemu`.", valueName: "platform"))
-    var platform: String?
+    @Option(
+        help: ArgumentHelp(
+            "Where the build runs, overriding the config's `platform`, e.g. `--platform qemu`; no azure yet.",
+            valueName: "platform"))
+    var platform: PlatformKind?
 
-    @Option(help: ArgumentHelp(
-        "The base image for --platform qemu: the directory image/build.sh wrote (disk.raw), e.g. `--image image-out`.",
-        valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The base image for --platform qemu: the directory image/build.sh wrote (disk.raw), e.g. `--image image-out`.",
+            valueName: "dir"))
     var image: String?
 
-    @Option(help: ArgumentHelp("The remote runner's base URL: https, or http to 127.0.0.1 through a tunnel, e.g. `--runner-url https://runner.example:8800`.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "The remote runner's base URL: https, or http to 127.0.0.1 through a tunnel, e.g. `--runner-url https://runner.example:8800`.",
+            valueName: "url"))
     var runnerURL: String?
 
-    @Option(help: ArgumentHelp("A file holding the remote runner's bearer token, e.g. `--token-file ~/.aicert/token`.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the remote runner's bearer token, e.g. `--token-file ~/.aicert/token`.", valueName: "file"))
     var tokenFile: String?
 
     @Option(
@@ -77,17 +88,18 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "pem"))
     var trustRoots: [String] = []
 
-    @Flag(help: "Print the result as JSON ({certificate, outputs, job_log, verify_command, report}); the job's log goes to standard error.")
+    @Flag(
+        help:
+            "Print the result as JSON ({certificate, outputs, job_log, verify_command, report}); the job's log goes to standard error."
+    )
     var json = false
 
     init() {}
 
     func validate() throws {
-        if let platform, RunPlatform(rawValue: platform) == nil {
-            throw ValidationError("--platform is local, remote or qemu, e.g. `--platform local`.")
-        }
         if let runnerURL {
-            guard let url = URL(string: runnerURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            guard let url = URL(string: runnerURL), let scheme = url.scheme?.lowercased(),
+                ["http", "https"].contains(scheme),
                 let host = url.host, !host.isEmpty
             else {
                 throw ValidationError("--runner-url is an absolute http(s) URL such as https://runner.example:8800.")
@@ -96,7 +108,8 @@ struct RunCommand: AsyncParsableCommand {
             // tunnel, a VM's port forward), else through TLS (a proxy in front of the runner).
             guard scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) else {
                 throw ValidationError(
-                    "--runner-url \(runnerURL) would send the token in clear text; use https, or http to 127.0.0.1 through a tunnel.")
+                    "--runner-url \(runnerURL) would send the token in clear text; use https, or http to 127.0.0.1 through a tunnel."
+                )
             }
         }
     }
@@ -104,18 +117,10 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let display = ProgressDisplay()
         let project: ProjectConfig
-        let kind: RunPlatform
-        let target: RemoteTarget?
+        let chosen: any Platform
         do {
             project = try ConfigReader.load(config)
-            kind = platform.flatMap(RunPlatform.init(rawValue:)) ?? project.platform
-            target = try remoteTarget(for: kind)
-            if (kind == .qemu) != (image != nil) {
-                throw ValidationError(
-                    kind == .qemu
-                        ? "the qemu platform needs --image, the directory image/build.sh wrote, e.g. `--image image-out`."
-                        : "--image applies to --platform qemu only.")
-            }
+            chosen = try platform(for: platform ?? project.platform)
         } catch let error as ConfigError {
             Self.fail("\(error)")
             throw ExitCode(2)
@@ -126,17 +131,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let running: RunningPlatform
         do {
-            if let target {
-                running = .remote(runnerURL: target.url, token: target.token, trustRoots: target.roots)
-            } else if kind == .qemu, let image {
-                display.step("starting the qemu platform (swtpm and the base image under QEMU)")
-                running = try await QemuPlatform.start(image: URL(fileURLWithPath: image), home: LocalPlatform.defaultHome()) {
-                    display.step($0)
-                }
-            } else {
-                display.step("starting the local platform (swtpm and aicert-runner)")
-                running = try await LocalPlatform.start(home: LocalPlatform.defaultHome()) { display.step($0) }
-            }
+            running = try await chosen.start { display.step($0) }
         } catch {
             Self.fail("the platform did not start: \(error)")
             throw ExitCode(3)
@@ -145,14 +140,15 @@ struct RunCommand: AsyncParsableCommand {
 
         let directory = OutputDirectory(path: outputDir)
         let session = BuildSession(
-            client: RunnerClient(baseURL: running.runnerURL, token: running.token), platform: running, plan: BuildPlan(project),
+            client: RunnerClient(baseURL: running.runnerURL, token: running.token), platform: running,
+            plan: BuildPlan(project),
             directory: directory, display: display, logEcho: json ? .standardError : .standardOutput)
         do {
             let outcome = try await session.run()
             running.stop()
             let summary = RunSummary(
                 project: project.name, directory: directory, outcome: outcome,
-                trustRootFiles: running.kind == .remote ? trustRoots : [directory.shown(directory.developmentRoot)])
+                trustRootFiles: chosen.isDevelopment ? [directory.shown(directory.developmentRoot)] : trustRoots)
             Console.out(json ? try summary.json() : Data(summary.text.utf8))
         } catch let failure as RunFailure {
             running.stop()
@@ -167,16 +163,38 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// A remote runner to use, from the options, or `nil` for the local platform.
-    private func remoteTarget(for kind: RunPlatform) throws -> RemoteTarget? {
-        guard kind == .remote else {
-            if runnerURL != nil || tokenFile != nil || !trustRoots.isEmpty {
-                throw ValidationError("--runner-url, --token-file and --trust-root apply to --platform remote only.")
-            }
-            return nil
+    /// The platform of `kind`, built from the options it takes; an option of another platform,
+    /// or a kind this version has no platform for, is a usage error.
+    private func platform(for kind: PlatformKind) throws -> any Platform {
+        if kind != .remote, runnerURL != nil || tokenFile != nil || !trustRoots.isEmpty {
+            throw ValidationError("--runner-url, --token-file and --trust-root apply to --platform remote only.")
         }
+        if kind != .qemu, image != nil {
+            throw ValidationError("--image applies to --platform qemu only.")
+        }
+        switch kind {
+        case .local:
+            return LocalPlatform(home: LocalPlatform.defaultHome())
+        case .remote:
+            return try remotePlatform()
+        case .qemu:
+            guard let image else {
+                throw ValidationError(
+                    "the qemu platform needs --image, the directory image/build.sh wrote, e.g. `--image image-out`.")
+            }
+            return QemuPlatform(image: URL(fileURLWithPath: image), home: LocalPlatform.defaultHome())
+        case .azure:
+            throw ValidationError(
+                "the azure platform is not available in this version of aicert; use local, remote or qemu.")
+        }
+    }
+
+    /// The remote runner the options name, with its token and the extra roots it may chain to.
+    private func remotePlatform() throws -> RemotePlatform {
         guard let runnerURL, let url = URL(string: runnerURL), let tokenFile else {
-            throw ValidationError("the remote platform needs --runner-url and --token-file, e.g. `--runner-url https://runner.example:8800 --token-file token`.")
+            throw ValidationError(
+                "the remote platform needs --runner-url and --token-file, e.g. `--runner-url https://runner.example:8800 --token-file token`."
+            )
         }
         let token: String
         do {
@@ -192,13 +210,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ValidationError("--trust-root \(path): \(error)")
             }
         }
-        return RemoteTarget(url: url, token: token, roots: roots)
-    }
-
-    private struct RemoteTarget {
-        let url: URL
-        let token: String
-        let roots: [Certificate]
+        return RemotePlatform(runnerURL: url, token: token, trustRoots: roots)
     }
 
     private static func fail(_ message: String) {

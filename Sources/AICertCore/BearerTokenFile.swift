@@ -16,7 +16,8 @@ public enum BearerTokenFile {
         let text: String
         do {
             // The mode of the file itself, not of a link to it (secrets are often mounted as links).
-            attributes = try FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
+            attributes = try FileManager.default.attributesOfItem(
+                atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw Problem(description: "\(path) cannot be read: \(error.localizedDescription)")
@@ -26,7 +27,8 @@ public enum BearerTokenFile {
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.count >= minimumLength, !token.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw Problem(description: "\(path) must hold one token of at least \(minimumLength) characters and no whitespace")
+            throw Problem(
+                description: "\(path) must hold one token of at least \(minimumLength) characters and no whitespace")
         }
         return token
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import TPM2
 import _CryptoExtras
 
@@ -68,11 +68,13 @@ public struct AttestationPublicKey: Sendable {
                 derRepresentation = Array(key.derRepresentation)
                 pemRepresentation = key.pemRepresentation
             } catch {
-                throw SignatureError(.unsupportedKey, "RSA key with a \(modulus.count * 8)-bit modulus is not accepted: \(error)")
+                throw SignatureError(
+                    .unsupportedKey, "RSA key with a \(modulus.count * 8)-bit modulus is not accepted: \(error)")
             }
         case .ecc(_, _, let curve, _, let x, let y):
             guard let size = curve.coordinateSize, x.count <= size, y.count <= size else {
-                throw SignatureError(.unsupportedKey, "ECC key on \(curve) is not supported (NIST P-256, P-384, P-521 are)")
+                throw SignatureError(
+                    .unsupportedKey, "ECC key on \(curve) is not supported (NIST P-256, P-384, P-521 are)")
             }
             let point: [UInt8] = [0x04] + Self.leftPad(x, to: size) + Self.leftPad(y, to: size)
             do {
@@ -100,7 +102,8 @@ public struct AttestationPublicKey: Sendable {
         if restricted.scheme != .null, restricted.scheme != signature.scheme || restricted.hash != signature.hash {
             throw SignatureError(
                 .schemeMismatch,
-                "the key signs with \(restricted.scheme)/\(restricted.hash) but the signature is \(signature.scheme)/\(signature.hash)")
+                "the key signs with \(restricted.scheme)/\(restricted.hash) but the signature is \(signature.scheme)/\(signature.hash)"
+            )
         }
         let valid: Bool
         switch (material, signature) {
@@ -111,10 +114,12 @@ public struct AttestationPublicKey: Sendable {
         case (.ecc(let curve, let point), .ecdsa(let hash, let r, let s)):
             valid = try Self.verifyECDSA(curve: curve, point: point, r: r, s: s, message, hash: hash)
         default:
-            throw SignatureError(.schemeMismatch, "a \(signature.scheme) signature cannot come from a \(publicArea.type) key")
+            throw SignatureError(
+                .schemeMismatch, "a \(signature.scheme) signature cannot come from a \(publicArea.type) key")
         }
         guard valid else {
-            throw SignatureError(.invalidSignature, "the \(signature.scheme)/\(signature.hash) signature does not verify with the key")
+            throw SignatureError(
+                .invalidSignature, "the \(signature.scheme)/\(signature.hash) signature does not verify with the key")
         }
     }
 
@@ -150,13 +155,17 @@ public struct AttestationPublicKey: Sendable {
     }
 
     /// Hashes `message` with `hash` and hands the typed digest to `body`.
-    private static func withDigest(_ message: [UInt8], _ hash: AlgorithmID, _ body: (any Digest) throws -> Bool) throws -> Bool {
+    private static func withDigest(_ message: [UInt8], _ hash: AlgorithmID, _ body: (any Digest) throws -> Bool) throws
+        -> Bool
+    {
         do {
             switch hash {
             case .sha256: return try body(SHA256.hash(data: message))
             case .sha384: return try body(SHA384.hash(data: message))
             case .sha512: return try body(SHA512.hash(data: message))
-            default: throw SignatureError(.unsupportedKey, "signatures over \(hash) are not accepted (SHA-256, SHA-384, SHA-512 are)")
+            default:
+                throw SignatureError(
+                    .unsupportedKey, "signatures over \(hash) are not accepted (SHA-256, SHA-384, SHA-512 are)")
             }
         } catch let error as SignatureError {
             throw error
@@ -184,12 +193,15 @@ extension AttestationPublicKey {
             let primitives = try rsa.getKeyPrimitives()
             let modulus = Array(primitives.modulus.drop { $0 == 0 })
             let exponent = primitives.publicExponent.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            guard exponent <= UInt64(UInt32.max) else { throw SignatureError(.unsupportedKey, "the RSA exponent is too large") }
+            guard exponent <= UInt64(UInt32.max) else {
+                throw SignatureError(.unsupportedKey, "the RSA exponent is too large")
+            }
             try self.init(
                 PublicArea(
                     nameAlg: .sha256, attributes: [.sign],
-                    key: .rsa(symmetric: .null, scheme: .null, keyBits: UInt16(truncatingIfNeeded: modulus.count * 8),
-                              exponent: UInt32(exponent), modulus: modulus)))
+                    key: .rsa(
+                        symmetric: .null, scheme: .null, keyBits: UInt16(truncatingIfNeeded: modulus.count * 8),
+                        exponent: UInt32(exponent), modulus: modulus)))
             return
         }
         let point: [UInt8]
@@ -207,7 +219,8 @@ extension AttestationPublicKey {
         try self.init(
             PublicArea(
                 nameAlg: .sha256, attributes: [.sign],
-                key: .ecc(symmetric: .null, scheme: .null, curve: curve, kdf: .null,
-                          x: Array(point[1...size]), y: Array(point[(size + 1)...]))))
+                key: .ecc(
+                    symmetric: .null, scheme: .null, curve: curve, kdf: .null,
+                    x: Array(point[1...size]), y: Array(point[(size + 1)...]))))
     }
 }

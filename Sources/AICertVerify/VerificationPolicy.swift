@@ -30,7 +30,10 @@ public struct VerificationPolicy: Hashable, Sendable {
         /// PCRs 0–7 must each have a separator, and none an error separator.
         public var requireSeparators: Bool
 
-        public init(secureBoot: Bool? = nil, applications: [String]? = nil, commandLines: [String]? = nil, requireSeparators: Bool = false) {
+        public init(
+            secureBoot: Bool? = nil, applications: [String]? = nil, commandLines: [String]? = nil,
+            requireSeparators: Bool = false
+        ) {
             self.secureBoot = secureBoot
             self.applications = applications
             self.commandLines = commandLines
@@ -70,7 +73,8 @@ public struct KnownImage: Hashable, Sendable {
     public var referencePCRs: [Int: [String]]
     public var bootRules: VerificationPolicy.BootRules?
 
-    public init(identity: ImageIdentity, referencePCRs: [Int: [String]], bootRules: VerificationPolicy.BootRules? = nil) {
+    public init(identity: ImageIdentity, referencePCRs: [Int: [String]], bootRules: VerificationPolicy.BootRules? = nil)
+    {
         self.identity = identity
         self.referencePCRs = referencePCRs
         self.bootRules = bootRules

@@ -77,7 +77,8 @@ public struct VerificationReport: Hashable, Sendable, Codable {
     public var outputs: [OutputSummary] { summary?.outputs ?? [] }
 
     public init(
-        format: String, platform: String?, trust: TrustLevel, trustRoot: String?, checks: [CheckResult], summary: BuildSummary?
+        format: String, platform: String?, trust: TrustLevel, trustRoot: String?, checks: [CheckResult],
+        summary: BuildSummary?
     ) {
         self.format = format
         self.platform = platform

@@ -1,11 +1,22 @@
 /// The arithmetic of PCRs, done in software the way the TPM does it.
+///
+/// A verifier uses it to replay an event log into the values a quote should cover, and to
+/// recompute a quote's `pcrDigest` from carried PCR values, without any TPM.
 public enum PCRMath {
     /// `new = H(old || digest)`: what `TPM2_PCR_Extend` computes.
+    ///
+    /// - Parameters:
+    ///   - old: The PCR's current value.
+    ///   - digest: The measurement, already hashed with the bank's algorithm.
+    ///   - bank: The PCR bank, whose hash algorithm extends.
+    /// - Throws: ``TPM2Error/Code/unsupported`` for a bank whose hash this library does not compute.
     public static func extend(_ old: [UInt8], with digest: [UInt8], bank: AlgorithmID) throws -> [UInt8] {
         try bank.hash(old + digest)
     }
 
     /// The value of a PCR that starts at zero and is extended with `digests` in order.
+    ///
+    /// This is how an event log is checked: replaying its digests must give the quoted value.
     public static func replay(_ digests: some Sequence<[UInt8]>, bank: AlgorithmID) throws -> [UInt8] {
         guard let size = bank.digestSize else {
             throw TPM2Error.unsupported("PCR bank", "\(bank) is not a hash algorithm")

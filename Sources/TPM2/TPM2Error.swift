@@ -36,6 +36,7 @@ public struct TPM2Error: Error, Hashable, Sendable, CustomStringConvertible {
         /// The TPM answered with this response code.
         public static func tpmResponse(_ code: ResponseCode) -> Code { Code(.tpmResponse(code.rawValue)) }
 
+        /// The kind in words, e.g. `truncated` or `TPM response 0x14C`.
         public var description: String {
             switch kind {
             case .truncated: "truncated"
@@ -50,12 +51,16 @@ public struct TPM2Error: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What kind of failure this is: the only part that equality compares.
     public let code: Code
     /// What failed and why, naming the structure and field where there is one.
     public let reason: String
     private let file: String
     private let line: UInt
 
+    /// Makes an error of kind `code` that says why in `reason`.
+    ///
+    /// `file` and `line` record where it was thrown, for diagnostics; they take no part in equality.
     public init(_ code: Code, _ reason: String, file: String = #fileID, line: UInt = #line) {
         self.code = code
         self.reason = reason
@@ -63,9 +68,12 @@ public struct TPM2Error: Error, Hashable, Sendable, CustomStringConvertible {
         self.line = line
     }
 
+    /// The ``reason``, which names the structure and field where there is one.
     public var description: String { reason }
 
+    /// Compares the codes only, so a test can expect a kind of failure without matching its text.
     public static func == (lhs: TPM2Error, rhs: TPM2Error) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, as equality compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     static func truncated(_ field: String, file: String = #fileID, line: UInt = #line) -> TPM2Error {

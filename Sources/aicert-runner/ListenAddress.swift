@@ -6,7 +6,9 @@ struct ListenAddress {
     let port: Int
 
     init(_ text: String) throws {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
             throw ValidationError("--listen is HOST:PORT, e.g. 127.0.0.1:8800")
         }
         var host = String(text[..<colon])

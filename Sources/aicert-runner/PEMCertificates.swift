@@ -17,7 +17,8 @@ enum PEMCertificates {
                 body = ""
             } else if line == "-----END CERTIFICATE-----", let encoded = body {
                 guard let der = Data(base64Encoded: encoded) else {
-                    throw ValidationError("--ak-intermediates \(path): certificate \(certificates.count + 1) is not valid base64")
+                    throw ValidationError(
+                        "--ak-intermediates \(path): certificate \(certificates.count + 1) is not valid base64")
                 }
                 certificates.append(Array(der))
                 body = nil
@@ -25,7 +26,9 @@ enum PEMCertificates {
                 body? += line
             }
         }
-        guard !certificates.isEmpty else { throw ValidationError("--ak-intermediates \(path) holds no PEM certificate") }
+        guard !certificates.isEmpty else {
+            throw ValidationError("--ak-intermediates \(path) holds no PEM certificate")
+        }
         return certificates
     }
 }

@@ -6,7 +6,8 @@ import TPM2
 struct Preflight: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that the TPM answers and that PCRs 14 and 15 are still zero.",
-        discussion: "Exit status 0 when a build can start, 1 when the TPM already holds one, 3 when the TPM cannot be reached."
+        discussion:
+            "Exit status 0 when a build can start, 1 when the TPM already holds one, 3 when the TPM cannot be reached."
     )
 
     @Option(help: "The TPM to use, e.g. device:/dev/tpmrm0 or swtpm:host=127.0.0.1,port=2321.")

@@ -28,33 +28,53 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address to listen on, e.g. 127.0.0.1:8800 (port 0 picks a free one).")
     var listen: String
 
-    @Option(help: "A file holding the bearer token (at least 16 characters, not readable by group or others), e.g. /etc/aicert/token.")
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the bearer token (at least 16 characters, not readable by group or others), e.g. "
+                + "/etc/aicert/token.")
+    )
     var tokenFile: String
 
-    @Option(help: "The platform signed into the runner event and written into certificates: local, remote, qemu or azure.")
+    @Option(
+        help: "The platform signed into the runner event and written into certificates: local, remote, qemu or azure.")
     var platform: PlatformKind = .local
 
-    @Option(help: ArgumentHelp(
-        "A JSON file naming the base image this runner booted from: {\"name\", \"version\", \"uki_sha256\"}.",
-        discussion: "Signed into the runner event, so that a verifier looks up that image's reference PCR values. The base image's start-runner passes it from the platform."))
+    @Option(
+        help: ArgumentHelp(
+            "A JSON file naming the base image this runner booted from: {\"name\", \"version\", \"uki_sha256\"}.",
+            discussion:
+                "Signed into the runner event, so that a verifier looks up that image's reference PCR values. The base "
+                + "image's start-runner passes it from the platform."
+        ))
     var image: String?
 
-    @Option(help: "PEM certificates that complete the AK certificate's chain up to the root, e.g. ~/.aicert/ca/intermediate.pem.")
+    @Option(
+        help: ArgumentHelp(
+            "PEM certificates that complete the AK certificate's chain up to the root, e.g. "
+                + "~/.aicert/ca/intermediate.pem.")
+    )
     var akIntermediates: String?
 
-    @Option(help: ArgumentHelp(
-        "The TCG firmware event log carried in certificates when it exists, or 'none'.",
-        discussion: "The verifier replays it against the quoted PCRs 0–9 and judges the boot chain by it."))
+    @Option(
+        help: ArgumentHelp(
+            "The TCG firmware event log carried in certificates when it exists, or 'none'.",
+            discussion: "The verifier replays it against the quoted PCRs 0–9 and judges the boot chain by it."))
     var firmwareLog = FirmwareLogSource.kernelPath
 
-    @Option(help: ArgumentHelp(
-        "Refuse to serve unless the firmware event log shows Secure Boot in this state: enabled or disabled.",
-        discussion: "The log must also replay to the TPM's PCRs 0–9. Defence in depth: the verifier still judges the boot."))
+    @Option(
+        help: ArgumentHelp(
+            "Refuse to serve unless the firmware event log shows Secure Boot in this state: enabled or disabled.",
+            discussion:
+                "The log must also replay to the TPM's PCRs 0–9. Defence in depth: the verifier still judges "
+                + "the boot.")
+    )
     var expectSecureBoot: String?
 
-    @Flag(help: ArgumentHelp(
-        "Refuse to serve unless / is a dm-verity device with the root hash named by aicert.verity= on a measured kernel command line.",
-        discussion: "For the base image, whose initrd maps the root that way."))
+    @Flag(
+        help: ArgumentHelp(
+            "Refuse to serve unless / is a dm-verity device with the root hash named by aicert.verity= on a measured "
+                + "kernel command line.",
+            discussion: "For the base image, whose initrd maps the root that way."))
     var expectVerityRoot = false
 
     func validate() throws {
@@ -63,14 +83,17 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--expect-secure-boot is enabled or disabled")
         }
         if firmwareLog == "none" && (expectSecureBoot != nil || expectVerityRoot) {
-            throw ValidationError("--expect-secure-boot and --expect-verity-root need a firmware event log, not --firmware-log none")
+            throw ValidationError(
+                "--expect-secure-boot and --expect-verity-root need a firmware event log, not --firmware-log none")
         }
     }
 
     /// What the options ask of the boot; `nil` when they ask nothing.
     private var bootExpectation: BootExpectation? {
         guard expectSecureBoot != nil || expectVerityRoot else { return nil }
-        return BootExpectation(secureBoot: expectSecureBoot.flatMap(BootChain.SecureBootState.init(rawValue:)), verityRoot: expectVerityRoot)
+        return BootExpectation(
+            secureBoot: expectSecureBoot.flatMap(BootChain.SecureBootState.init(rawValue:)),
+            verityRoot: expectVerityRoot)
     }
 
     func run() async throws {
@@ -79,7 +102,8 @@ struct Serve: AsyncParsableCommand {
             tcti: tcti, workspace: URL(fileURLWithPath: workspace), host: address.host, port: address.port,
             token: try TokenFile.read(tokenFile), platform: platform,
             image: try image.map(ImageIdentityFile.read),
-            intermediates: try akIntermediates.map(PEMCertificates.read) ?? [], firmwareLog: firmwareLog == "none" ? nil : firmwareLog,
+            intermediates: try akIntermediates.map(PEMCertificates.read) ?? [],
+            firmwareLog: firmwareLog == "none" ? nil : firmwareLog,
             bootExpectation: bootExpectation)
         let server: RunnerServer
         do {
@@ -128,7 +152,9 @@ enum ImageIdentityFile {
     static func read(_ path: String) throws -> ImageIdentity {
         guard let identity = ImageIdentity.read(path) else {
             throw ValidationError(
-                "--image \(path): cannot be read, or is not {\"name\", \"version\", \"uki_sha256\"} with a lowercase SHA-256")
+                "--image \(path): cannot be read, or is not {\"name\", \"version\", \"uki_sha256\"} with a lowercase "
+                    + "SHA-256"
+            )
         }
         return identity
     }

@@ -7,7 +7,10 @@ import ArgumentParser
 enum TokenFile {
     static func read(_ path: String) throws -> String {
         guard !SandboxExposure.exposes(path) else {
-            throw ValidationError("--token-file \(path) is under a directory every job can read; keep it elsewhere, e.g. /etc/aicert/token")
+            throw ValidationError(
+                "--token-file \(path) is under a directory every job can read; keep it elsewhere, e.g. "
+                    + "/etc/aicert/token"
+            )
         }
         do {
             return try BearerTokenFile.read(path)

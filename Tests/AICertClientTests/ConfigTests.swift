@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Testing
 
@@ -15,9 +16,11 @@ struct ConfigTests {
         let directory: URL
 
         init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-config-tests-\(UUID().uuidString)")
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "aicert-config-tests-\(UUID().uuidString)")
             for name in ["code", "data"] {
-                try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
             }
             try Data("x".utf8).write(to: directory.appendingPathComponent("data/file.csv"))
         }
@@ -66,14 +69,17 @@ struct ConfigTests {
     }
 
     @Test func theGitExampleTakesItsCodeFromAPinnedCommit() throws {
-        let config = try ConfigReader.load(Self.packageRoot.appendingPathComponent("examples/iris-git/aicert.yaml").path)
+        let config = try ConfigReader.load(
+            Self.packageRoot.appendingPathComponent("examples/iris-git/aicert.yaml").path)
         guard case .git(let url, let commit) = config.build.inputs.first?.source else {
             Issue.record("the code input is not a git source")
             return
         }
         #expect(url.hasPrefix("https://"))
         #expect(commit.count == 40)
-        #expect(config.build.inputs.last?.source.localPath == Self.packageRoot.appendingPathComponent("examples/iris/data").standardizedFileURL.path)
+        #expect(
+            config.build.inputs.last?.source.localPath
+                == Self.packageRoot.appendingPathComponent("examples/iris/data").standardizedFileURL.path)
     }
 
     @Test func absentOptionalKeysTakeTheirDefaults() throws {
@@ -92,19 +98,21 @@ struct ConfigTests {
         #expect(error.reason.contains("version, name, platform, build"))
         #expect(error.description.hasPrefix("aicert.yaml:6:1: platfrom: unknown key"))
 
-        let nested = try #require(Project().error("""
-            version: 1
-            name: demo
-            build:
-              command: [python3]
-              inputs:
-                - name: code
-                  source: ./code
-                - name: data
-                  source: ./data
-                  sha265: abc
-              outputs: ["**"]
-            """))
+        let nested = try #require(
+            Project().error(
+                """
+                version: 1
+                name: demo
+                build:
+                  command: [python3]
+                  inputs:
+                    - name: code
+                      source: ./code
+                    - name: data
+                      source: ./data
+                      sha265: abc
+                  outputs: ["**"]
+                """))
         #expect(nested.key == "build.inputs[1].sha265")
         #expect(nested.line == 10)
         #expect(nested.reason.contains("name, source, sha256"))
@@ -112,13 +120,16 @@ struct ConfigTests {
 
     @Test func wrongTypesSayWhatIsExpected() throws {
         let project = try Project()
-        let command = try #require(project.error(Self.minimal.replacingOccurrences(
-            of: "[python3, /aicert/inputs/code/train.py]", with: "python3 train.py")))
+        let command = try #require(
+            project.error(
+                Self.minimal.replacingOccurrences(
+                    of: "[python3, /aicert/inputs/code/train.py]", with: "python3 train.py")))
         #expect(command.key == "build.command")
         #expect(command.line == 4)
         #expect(command.reason.contains("expected a list of arguments"))
 
-        let version = try #require(project.error(Self.minimal.replacingOccurrences(of: "version: 1", with: "version: 2")))
+        let version = try #require(
+            project.error(Self.minimal.replacingOccurrences(of: "version: 1", with: "version: 2")))
         #expect(version.key == "version")
         #expect(version.reason.contains("expected 1"))
 
@@ -148,7 +159,8 @@ struct ConfigTests {
         let project = try Project()
         let commit = String(repeating: "0123456789", count: 4)
         let digest = String(repeating: "ab", count: 32)
-        let config = try project.parse("""
+        let config = try project.parse(
+            """
             version: 1
             name: demo
             build:
@@ -160,32 +172,44 @@ struct ConfigTests {
               outputs: ["**"]
             """)
         #expect(config.build.inputs[0].source == .git(url: "https://github.com/example/train.git", commit: commit))
-        #expect(config.build.inputs[1].source == .download(url: "https://example.com/base.bin", sha256: digest))
-        #expect(config.build.inputs[2].source.localPath == project.directory.standardizedFileURL.path + "/data/file.csv")
+        #expect(config.build.inputs[1].source == .url(url: "https://example.com/base.bin", sha256: digest))
+        #expect(
+            config.build.inputs[2].source.localPath == project.directory.standardizedFileURL.path + "/data/file.csv")
     }
 
     @Test(arguments: [
         ("git+https://github.com/example/train.git@main", "build.inputs[0].source", "not a full commit id"),
         ("git+https://github.com/example/train.git", "build.inputs[0].source", "git+URL@COMMIT"),
-        ("git+ssh://host/repo@" + String(repeating: "a", count: 40), "build.inputs[0].source", "https://, http:// or git://"),
+        (
+            "git+ssh://host/repo@" + String(repeating: "a", count: 40), "build.inputs[0].source",
+            "https://, http:// or git://"
+        ),
         ("https://example.com/data.csv", "build.inputs[0].source", "needs sha256"),
-        ("https://user:secret@example.com/data.csv\n      sha256: " + String(repeating: "a", count: 64), "build.inputs[0].source", "credentials"),
+        (
+            "https://user:secret@example.com/data.csv\n      sha256: " + String(repeating: "a", count: 64),
+            "build.inputs[0].source", "credentials"
+        ),
         ("ftp://example.com/data.csv", "build.inputs[0].source", "another kind"),
         ("./missing", "build.inputs[0].source", "no file or directory"),
-        ("./data\n      sha256: " + String(repeating: "a", count: 64), "build.inputs[0].sha256", "applies only to an https:// source"),
+        (
+            "./data\n      sha256: " + String(repeating: "a", count: 64), "build.inputs[0].sha256",
+            "applies only to an https:// source"
+        ),
         ("https://example.com/d.csv\n      sha256: abc", "build.inputs[0].sha256", "64 hexadecimal digits"),
     ])
     func invalidSourcesAreExplained(source: String, key: String, reason: String) throws {
-        let error = try #require(Project().error("""
-            version: 1
-            name: demo
-            build:
-              command: [true]
-              inputs:
-                - name: input
-                  source: \(source)
-              outputs: ["**"]
-            """))
+        let error = try #require(
+            Project().error(
+                """
+                version: 1
+                name: demo
+                build:
+                  command: [true]
+                  inputs:
+                    - name: input
+                      source: \(source)
+                  outputs: ["**"]
+                """))
         #expect(error.key == key)
         #expect(error.reason.contains(reason), "\(error)")
         #expect(error.line != nil)
@@ -193,23 +217,27 @@ struct ConfigTests {
 
     @Test func inputNamesAreDirectoryNamesAndUnique() throws {
         let project = try Project()
-        let bad = try #require(project.error("""
-            version: 1
-            name: demo
-            build:
-              command: [true]
-              inputs: [{name: ../up, source: ./code}]
-              outputs: ["**"]
-            """))
+        let bad = try #require(
+            project.error(
+                """
+                version: 1
+                name: demo
+                build:
+                  command: [true]
+                  inputs: [{name: ../up, source: ./code}]
+                  outputs: ["**"]
+                """))
         #expect(bad.key == "build.inputs[0].name")
-        let twice = try #require(project.error("""
-            version: 1
-            name: demo
-            build:
-              command: [true]
-              inputs: [{name: code, source: ./code}, {name: code, source: ./data}]
-              outputs: ["**"]
-            """))
+        let twice = try #require(
+            project.error(
+                """
+                version: 1
+                name: demo
+                build:
+                  command: [true]
+                  inputs: [{name: code, source: ./code}, {name: code, source: ./data}]
+                  outputs: ["**"]
+                """))
         #expect(twice.key == "build.inputs[1]")
         #expect(twice.reason.contains("used twice"))
     }
@@ -226,7 +254,8 @@ struct ConfigTests {
     }
 
     @Test func outputPatternsAreRelative() throws {
-        let error = try #require(Project().error(Self.minimal.replacingOccurrences(of: "[\"**\"]", with: "[model.npz, /etc/passwd]")))
+        let error = try #require(
+            Project().error(Self.minimal.replacingOccurrences(of: "[\"**\"]", with: "[model.npz, /etc/passwd]")))
         #expect(error.key == "build.outputs[1]")
         #expect(error.reason.contains("relative pattern"))
         let none = try #require(Project().error(Self.minimal.replacingOccurrences(of: "[\"**\"]", with: "[]")))
@@ -255,13 +284,15 @@ struct ConfigTests {
         let duplicate = try #require(project.error(Self.minimal + "\nname: again\n"))
         #expect(duplicate.key == "name")
         #expect(duplicate.reason.contains("twice"))
-        let alias = try #require(project.error("""
-            version: 1
-            name: &n demo
-            build:
-              command: [*n]
-              outputs: ["**"]
-            """))
+        let alias = try #require(
+            project.error(
+                """
+                version: 1
+                name: &n demo
+                build:
+                  command: [*n]
+                  outputs: ["**"]
+                """))
         #expect(alias.reason.contains("anchors and aliases"))
     }
 
@@ -275,9 +306,13 @@ struct ConfigTests {
 
     @Test func initWritesTheExampleByteForByte() throws {
         let examples = Self.packageRoot.appendingPathComponent("examples/iris")
-        #expect(StarterProject.config(name: "iris") == (try String(contentsOf: examples.appendingPathComponent("aicert.yaml"), encoding: .utf8)))
+        #expect(
+            StarterProject.config(name: "iris")
+                == (try String(contentsOf: examples.appendingPathComponent("aicert.yaml"), encoding: .utf8)))
         for file in StarterProject.exampleFiles {
-            #expect(file.contents == (try String(contentsOf: examples.appendingPathComponent(file.path), encoding: .utf8)), "\(file.path)")
+            #expect(
+                file.contents == (try String(contentsOf: examples.appendingPathComponent(file.path), encoding: .utf8)),
+                "\(file.path)")
         }
         #expect(InitCommand.projectName(for: URL(fileURLWithPath: "/tmp/my-model")) == "my-model")
         #expect(InitCommand.projectName(for: URL(fileURLWithPath: "/tmp/iris")) == "iris")
@@ -288,7 +323,7 @@ struct ConfigTests {
 extension InputSource {
     /// The resolved path of a local source, for comparisons that ignore how the URL is spelled.
     fileprivate var localPath: String? {
-        guard case .path(_, let url) = self else { return nil }
+        guard case .upload(_, let url) = self else { return nil }
         return url.standardizedFileURL.path
     }
 }

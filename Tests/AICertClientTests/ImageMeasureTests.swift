@@ -1,5 +1,6 @@
 import AICertClient
 import AICertCore
+import AICertImage
 import AICertVerify
 import Crypto
 import Foundation
@@ -130,7 +131,9 @@ struct ImageMeasureTests {
         let shadowed = #expect(throws: ImageMeasureError.self) {
             try UnifiedKernelImage(bytes: SyntheticPE.uki(extra: [(".initrdX", [1, 2, 3])]).bytes, name: "uki.efi")
         }
-        #expect(shadowed?.description.contains("sections .initrd, .initrdX all answer to .initrd") == true, "\(String(describing: shadowed))")
+        #expect(
+            shadowed?.description.contains("sections .initrd, .initrdX all answer to .initrd") == true,
+            "\(String(describing: shadowed))")
     }
 
     // MARK: A real boot
@@ -226,8 +229,8 @@ struct ImageMeasureTests {
         try Data(RealBoot.eventLog).write(to: URL(fileURLWithPath: boot + "/eventlog.bin"))
         try "ovmf 2022.11-6+deb12u2\n".write(toFile: boot + "/firmware.txt", atomically: true, encoding: .utf8)
         let pcrsText = RealBoot.pcrs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.hex.uppercased())" }
-        try (pcrsText.joined(separator: "\n") + "\n").write(toFile: boot + "/pcrs.txt", atomically: true, encoding: .utf8)
-
+        try (pcrsText.joined(separator: "\n") + "\n").write(
+            toFile: boot + "/pcrs.txt", atomically: true, encoding: .utf8)
 
         let values = try ImageReferenceValues.compute(
             imageDirectory: directory.path(""), referenceBoot: try ReferenceBoot.load(directory: boot))

@@ -36,7 +36,8 @@ struct VerifierFuzzTests {
                 report = await CertificateVerifier.verify(
                     certificate, options: VerificationOptions(trustRoots: roots, allowUnmeasuredBoot: true))
             case .legacy(let proof):
-                report = await LegacyVerifier.verify(proof, options: VerificationOptions(trustRoots: roots, allowUnmeasuredBoot: true))
+                report = await LegacyVerifier.verify(
+                    proof, options: VerificationOptions(trustRoots: roots, allowUnmeasuredBoot: true))
             }
             return report.valid ? .valid : .invalid
         } catch is CannotVerify {
@@ -85,7 +86,8 @@ struct VerifierFuzzTests {
 
     /// The members of `aicert/v1` (docs/certificate-format.md); any other is ignored by the format.
     static let definedMembers: Set<String> = [
-        "format", "platform", "runner_time", "nonce", "event_log", "manifests", "quote", "pcrs", "attestation_key", "summary",
+        "format", "platform", "runner_time", "nonce", "event_log", "manifests", "quote", "pcrs", "attestation_key",
+        "summary",
         "firmware_event_log",
     ]
 
@@ -95,7 +97,8 @@ struct VerifierFuzzTests {
     static func isInformational(_ path: [String]) -> Bool {
         guard let top = path.first else { return false }
         if top == "runner_time" || !definedMembers.contains(top) { return true }
-        return path.count >= 2 && path[0] == "attestation_key" && path[1] == "certificate_chain" && (path.count == 2 || path[2] != "0")
+        return path.count >= 2 && path[0] == "attestation_key" && path[1] == "certificate_chain"
+            && (path.count == 2 || path[2] != "0")
     }
 
     /// The paths at which two JSON trees differ (objects by member, arrays by index).
@@ -128,14 +131,17 @@ struct VerifierFuzzTests {
                 if random.next() % 8 == 0 { bytes.removeLast(Int(random.next() % UInt64(bytes.count))) }
                 mutant = Data(bytes)
             } else {
-                mutant = try JSONSerialization.data(withJSONObject: Self.mutate(tree, using: &random), options: .fragmentsAllowed)
+                mutant = try JSONSerialization.data(
+                    withJSONObject: Self.mutate(tree, using: &random), options: .fragmentsAllowed)
             }
             let outcome = await Self.verify(mutant, roots: roots)
             outcomes[outcome, default: 0] += 1
             if outcome == .valid {
                 let changed = Self.differences(tree, try? JSONSerialization.jsonObject(with: mutant))
                 let decisive = changed.filter { !Self.isInformational($0) }
-                #expect(decisive.isEmpty, "round \(round): a mutant of \(decisive.map { $0.joined(separator: ".") }) stays valid")
+                #expect(
+                    decisive.isEmpty,
+                    "round \(round): a mutant of \(decisive.map { $0.joined(separator: ".") }) stays valid")
             }
         }
         // Both kinds of rejection occur; a mutation may leave the certificate valid only where it
@@ -164,7 +170,11 @@ struct VerifierFuzzTests {
             return object
         }
         if var array = tree as? [Any], let index = Int(head), array.indices.contains(index) {
-            if rest.isEmpty, let new = change(array[index]) { array[index] = new } else if rest.isEmpty { array.remove(at: index) } else {
+            if rest.isEmpty, let new = change(array[index]) {
+                array[index] = new
+            } else if rest.isEmpty {
+                array.remove(at: index)
+            } else {
                 array[index] = replacing(array[index], at: rest, change)
             }
             return array
@@ -196,10 +206,14 @@ struct VerifierFuzzTests {
             for removing in [false, true] {
                 let mutant = Self.replacing(tree, at: path, removing ? { _ in nil } : Self.changed)
                 let data = try JSONSerialization.data(withJSONObject: mutant)
-                guard Self.differences(tree, try JSONSerialization.jsonObject(with: data)).isEmpty == false else { continue }
+                guard Self.differences(tree, try JSONSerialization.jsonObject(with: data)).isEmpty == false else {
+                    continue
+                }
                 tried += 1
                 if await Self.verify(data, roots: roots) == .valid {
-                    #expect(Self.isInformational(path), "changing \(path.joined(separator: ".")) leaves the certificate valid")
+                    #expect(
+                        Self.isInformational(path),
+                        "changing \(path.joined(separator: ".")) leaves the certificate valid")
                 }
                 // A certificate that fails (no trusted root) never turns valid by a change.
                 #expect(await Self.verify(data, roots: []) != .valid, "\(path.joined(separator: "."))")

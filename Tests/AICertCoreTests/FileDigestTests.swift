@@ -88,8 +88,10 @@ struct FileDigestTests {
         _ = try FileDigest(hashingFileAt: tree.path("data"), readSize: 4096) { reports.append($0) }
         let done = reports.all.map(\.bytesDone)
         #expect(done == done.sorted())
-        #expect(reports.all.last == MeasurementProgress(
-            bytesDone: 3 * 4096 + 5, bytesTotal: 3 * 4096 + 5, filesDone: 1, filesTotal: 1))
+        #expect(
+            reports.all.last
+                == MeasurementProgress(
+                    bytesDone: 3 * 4096 + 5, bytesTotal: 3 * 4096 + 5, filesDone: 1, filesTotal: 1))
 
         try tree.write("large", [UInt8](repeating: 9, count: 40 * 4096 + 3))
         let large = ReportLog()

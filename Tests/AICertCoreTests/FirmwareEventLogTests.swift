@@ -1,8 +1,8 @@
 import AICertCore
 import Foundation
 import TPM2
-import Testing
 import TPMTestSupport
+import Testing
 
 /// Firmware event logs: agreement with `tpm2_eventlog` on real logs, replay rules, the boot
 /// chain summary, and rejection of hostile bytes.
@@ -296,16 +296,18 @@ struct FirmwareEventLogTests {
         #expect(chain.secureBoot == .disabled)
         #expect(chain.signatureCounts == ["PK": 1, "KEK": 2, "db": 12, "dbx": 77])
         #expect(chain.applications.map(\.filePath) == [#"\EFI\SYSTEMD\SYSTEMD-BOOTX64.EFI"#, #"\vmlinuz-linux-lts"#])
-        #expect(chain.applications.map { $0.sha256.map(Self.hex) } == [
-            "d51e9d20c0e180d8fdded3e7d5e05b4ab8e87b2f30e6995632a14e399332103b",
-            "6c1b73563471cd9082ea3d149fa4668cd8f1a0c315531d4bf513bc5ede8939a5",
-        ])
+        #expect(
+            chain.applications.map { $0.sha256.map(Self.hex) } == [
+                "d51e9d20c0e180d8fdded3e7d5e05b4ab8e87b2f30e6995632a14e399332103b",
+                "6c1b73563471cd9082ea3d149fa4668cd8f1a0c315531d4bf513bc5ede8939a5",
+            ])
         #expect(chain.applications.map(\.pcr) == [4, 4])
-        #expect(chain.kernelCommandLines == [
-            #"initrd=\intel-ucode.img initrd=\initramfs-linux-lts.img "#
-                + "cryptdevice=UUID=5465369a-996d-42ca-9ad4-91d0082e0b34:cryptroot root=/dev/mapper/cryptroot rw "
-                + "intel_iommu=on iommu=pt l1tf=off",
-        ])
+        #expect(
+            chain.kernelCommandLines == [
+                #"initrd=\intel-ucode.img initrd=\initramfs-linux-lts.img "#
+                    + "cryptdevice=UUID=5465369a-996d-42ca-9ad4-91d0082e0b34:cryptroot root=/dev/mapper/cryptroot rw "
+                    + "intel_iommu=on iommu=pt l1tf=off"
+            ])
         #expect(chain.separators == Dictionary(uniqueKeysWithValues: (0...7).map { ($0, [UInt32(0)]) }))
     }
 
@@ -314,14 +316,16 @@ struct FirmwareEventLogTests {
         #expect(chain.secureBoot == .disabled)
         #expect(chain.signatureCounts == ["PK": 1, "KEK": 1, "db": 2, "dbx": 0])
         #expect(chain.applications.map(\.filePath) == [#"\EFI\ubuntu\shimx64.efi"#, #"\EFI\ubuntu\grubx64.efi"#])
-        #expect(chain.applications.map { $0.sha256.map(Self.hex) } == [
-            "d99c93fcb042dbe52707bbde371c75fcf081dd5b0c88a195d44cc57536f6f521",
-            "b0a836fec2faf4a9bea0e1a5f1945bc86ddc03ac98ce0ae172ed9b1e536d7595",
-        ])
-        #expect(chain.kernelCommandLines == [
-            "/boot/vmlinuz-5.11.0-1008-gcp root=PARTUUID=bf817bdf-6a3a-4221-8edb-2c1ca7c5537f ro "
-                + "scsi_mod.use_blk_mq=Y ima_hash=sha256 console=ttyS0 panic=-1",
-        ])
+        #expect(
+            chain.applications.map { $0.sha256.map(Self.hex) } == [
+                "d99c93fcb042dbe52707bbde371c75fcf081dd5b0c88a195d44cc57536f6f521",
+                "b0a836fec2faf4a9bea0e1a5f1945bc86ddc03ac98ce0ae172ed9b1e536d7595",
+            ])
+        #expect(
+            chain.kernelCommandLines == [
+                "/boot/vmlinuz-5.11.0-1008-gcp root=PARTUUID=bf817bdf-6a3a-4221-8edb-2c1ca7c5537f ro "
+                    + "scsi_mod.use_blk_mq=Y ima_hash=sha256 console=ttyS0 panic=-1"
+            ])
     }
 
     @Test func bootChainOfSystemdBootFedoraReadsTheUTF16CommandLineInPCR12() throws {

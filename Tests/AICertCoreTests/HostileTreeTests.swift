@@ -25,10 +25,11 @@ struct HostileTreeTests {
         try tree.makeLink("root/etc", to: "/etc")
         try tree.makeLink("root/passwd", to: "/etc/passwd")
         let manifest = try Manifest.measure(tree.path("root"))
-        #expect(manifest.entries == [
-            ManifestEntry(path: "etc", kind: .symlink(target: "/etc")),
-            ManifestEntry(path: "passwd", kind: .symlink(target: "/etc/passwd")),
-        ])
+        #expect(
+            manifest.entries == [
+                ManifestEntry(path: "etc", kind: .symlink(target: "/etc")),
+                ManifestEntry(path: "passwd", kind: .symlink(target: "/etc/passwd")),
+            ])
     }
 
     @Test func fifoInATreeIsRejectedByNameWithoutBeingOpened() throws {

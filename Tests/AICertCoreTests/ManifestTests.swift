@@ -122,9 +122,12 @@ struct ManifestTests {
         let tree = try TemporaryTree()
         try Self.makeExample(in: tree)
         let manifest = try Manifest.measure(tree.path("example/data/abc.bin"))
-        #expect(manifest.entries == [ManifestEntry(
-            path: "abc.bin",
-            kind: .file(FileDigest(size: 3, sha256: try #require(SHA256Hash(hex: FileDigestTests.abcDigest)))))])
+        #expect(
+            manifest.entries == [
+                ManifestEntry(
+                    path: "abc.bin",
+                    kind: .file(FileDigest(size: 3, sha256: try #require(SHA256Hash(hex: FileDigestTests.abcDigest)))))
+            ])
         // The root may be reached through a link; the entry is named as the caller named it.
         try tree.makeLink("renamed.bin", to: tree.path("example/data/abc.bin"))
         #expect(try Manifest.measure(tree.path("renamed.bin")).entries.map(\.path) == ["renamed.bin"])
@@ -152,8 +155,10 @@ struct ManifestTests {
         let reports = ReportLog()
         let manifest = try await Manifest.measure(tree.path("example")) { reports.append($0) }
         #expect(manifest == (try Self.measureBlocking(tree.path("example"))))
-        #expect(reports.all.last == MeasurementProgress(
-            bytesDone: 300_010, bytesTotal: 300_010, filesDone: 4, filesTotal: 4))
+        #expect(
+            reports.all.last
+                == MeasurementProgress(
+                    bytesDone: 300_010, bytesTotal: 300_010, filesDone: 4, filesTotal: 4))
     }
 
     /// The blocking overload, which async code would not otherwise pick.

@@ -1,7 +1,7 @@
 import AICertCore
 import Foundation
-import TPMTestSupport
 import Glibc
+import TPMTestSupport
 import Testing
 
 /// A directory under the system's temporary directory, removed when the value is released.

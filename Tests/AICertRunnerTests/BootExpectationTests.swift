@@ -36,7 +36,8 @@ struct BootExpectationTests {
             if let loadOptions {
                 try client.extendPCR(BootEvidence.loadOptionsPCR, digest: [UInt8](SHA256.hash(data: loadOptions)))
             }
-            return try body(swtpm, try client.readPCRs(BootEvidence.firmwarePCRs + [BootEvidence.loadOptionsPCR], bank: .sha256))
+            return try body(
+                swtpm, try client.readPCRs(BootEvidence.firmwarePCRs + [BootEvidence.loadOptionsPCR], bank: .sha256))
         }
     }
 
@@ -44,7 +45,9 @@ struct BootExpectationTests {
         pcrs: [Int: [UInt8]], log: [UInt8]? = RealBoot.eventLog, commandLine: String = RealBoot.commandLine,
         rootTable: String? = verityTable
     ) -> BootEvidence {
-        BootEvidence(firmwareLog: log, firmwareLogPath: "eventlog.bin", pcrs: pcrs, commandLine: commandLine, rootTable: rootTable)
+        BootEvidence(
+            firmwareLog: log, firmwareLogPath: "eventlog.bin", pcrs: pcrs, commandLine: commandLine,
+            rootTable: rootTable)
     }
 
     static func refusal(_ evidence: BootEvidence, expecting expectation: BootExpectation = baseImage) -> BootRefusal? {
@@ -90,16 +93,20 @@ struct BootExpectationTests {
     /// SecureBoot event says 1 under the digest of 0 still replays, and is refused.
     @Test func secureBootDataItsDigestDoesNotCoverIsRefused() throws {
         var forged = RealBoot.eventLog
-        let name = Array(EventText.nulTerminatedUTF16LittleEndian("SecureBoot").dropLast(2))  // the name is logged without its NUL
+        // The name is logged without its NUL.
+        let name = Array(EventText.nulTerminatedUTF16LittleEndian("SecureBoot").dropLast(2))
         let at = try #require(forged.indices.first { forged[$0...].starts(with: name) })
         #expect(forged[at + name.count] == 0)
         forged[at + name.count] = 1
         #expect(try FirmwareEventLog(bytes: forged).bootChain.secureBoot == .enabled)
         try Self.withBootedTPM { _, pcrs in
             for expected in [BootChain.SecureBootState.enabled, .disabled] {
-                let refusal = Self.refusal(Self.evidence(pcrs: pcrs, log: forged), expecting: BootExpectation(secureBoot: expected))
+                let refusal = Self.refusal(
+                    Self.evidence(pcrs: pcrs, log: forged), expecting: BootExpectation(secureBoot: expected))
                 #expect(refusal?.check == .secureBoot)
-                #expect(refusal?.reason.contains("carries data its digest does not cover") == true, "\(String(describing: refusal))")
+                #expect(
+                    refusal?.reason.contains("carries data its digest does not cover") == true,
+                    "\(String(describing: refusal))")
             }
         }
     }
@@ -147,11 +154,15 @@ struct BootExpectationTests {
     /// `ignore_corruption` (or no option) would serve changed blocks of the genuine root.
     @Test func aVerityRootThatDoesNotPanicOnCorruptionIsRefused() throws {
         try Self.withBootedTPM { _, pcrs in
-            for options in ["1 ignore_corruption", "1 restart_on_corruption", "0", "2 panic_on_corruption check_at_most_once"] {
+            for options in [
+                "1 ignore_corruption", "1 restart_on_corruption", "0", "2 panic_on_corruption check_at_most_once",
+            ] {
                 let table = Self.verityTable.replacingOccurrences(of: "1 panic_on_corruption", with: options)
                 let refusal = Self.refusal(Self.evidence(pcrs: pcrs, rootTable: table))
                 #expect(refusal?.check == .verityRoot)
-                #expect(refusal?.reason.contains("verity options are '\(options)'") == true, "\(String(describing: refusal))")
+                #expect(
+                    refusal?.reason.contains("verity options are '\(options)'") == true,
+                    "\(String(describing: refusal))")
             }
         }
     }
@@ -171,7 +182,8 @@ struct BootExpectationTests {
     /// `serve` with an expectation checks before it listens: a runner on a TPM the logged boot
     /// did not measure into never opens.
     @Test func aRunnerOnABootItDoesNotExpectNeverOpens() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-boot-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aicert-boot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("eventlog.bin")
@@ -180,7 +192,8 @@ struct BootExpectationTests {
         defer { swtpm.stop() }
         let ca = try DevelopmentCA()
         _ = try swtpm.withClient { try VirtualTPMLayout.provision($0, ca: ca) }
-        var configuration = try LiveRunner.configuration(swtpm: swtpm, ca: ca, directory: directory, token: String(repeating: "t", count: 32))
+        var configuration = try LiveRunner.configuration(
+            swtpm: swtpm, ca: ca, directory: directory, token: String(repeating: "t", count: 32))
         configuration.firmwareLog = log.path
         configuration.bootExpectation = BootExpectation(secureBoot: .disabled)
         let refusal = await #expect(throws: BootRefusal.self) { _ = try await RunnerServer.open(configuration) }

@@ -1,8 +1,8 @@
 import AICertRunner
 import Crypto
-import Testing
 import TPM2
 import TPMTestSupport
+import Testing
 
 @Suite("One build per TPM reset")
 struct BuildSlotTests {

@@ -17,18 +17,19 @@ struct RemoteInputTests {
             let client = runner.client
             let wrong = SHA256Hash.of(Array("other bytes".utf8)).hex
             _ = try await client.createBuild(
-                RunnerBuildSpec(
+                RunnerAPI.BuildSpec(
                     command: ["/bin/sh", "-c", "echo RAN; touch /aicert/outputs/ran"],
                     inputs: [.url("weights", url: origin.url("weights.bin"), sha256: wrong)], timeoutSeconds: 10))
             _ = try await client.start()
             let status = try await client.waitUntilEnded()
-            #expect(status.state == "failed")
+            #expect(status.state == .failed)
             #expect(status.error?.error == "input_failed")
             #expect(status.error?.detail.contains("requires \(wrong)") == true, "\(String(describing: status.error))")
             #expect(status.startedAt == nil && status.exitStatus == nil)
             let log = try await client.logs(follow: false).reduce([], +)
             #expect(log.isEmpty)
-            #expect(!FileManager.default.fileExists(atPath: runner.workspace.appendingPathComponent("outputs/ran").path))
+            #expect(
+                !FileManager.default.fileExists(atPath: runner.workspace.appendingPathComponent("outputs/ran").path))
             let identity = try await client.identity(nonce: Array(repeating: 3, count: 32))
             #expect(identity.pcrs["sha256"]?["14"] == String(repeating: "0", count: 64))
             #expect(identity.pcrs["sha256"]?["15"] == String(repeating: "0", count: 64))

@@ -1,9 +1,10 @@
 import AICertClient
+import AICertCore
 import AICertVerify
 import Foundation
 import NIOHTTP1
-import Testing
 import TPMTestSupport
+import Testing
 
 /// `aicert run --platform remote`: the built CLI against a runner it did not start, reached
 /// over loopback HTTP with a token file, trusting the runner's CA only when told to.
@@ -14,7 +15,8 @@ struct RemotePlatformTests {
         name: remote-job
         platform: remote
         build:
-          command: [python3, -c, "open('/aicert/outputs/weights.txt', 'w').write(open('/aicert/inputs/data/points.csv').read().upper())"]
+          command: [python3, -c, "open('/aicert/outputs/weights.txt', "
+              + "'w').write(open('/aicert/inputs/data/points.csv').read().upper())"]
           inputs:
             - name: data
               source: ./data
@@ -25,7 +27,8 @@ struct RemotePlatformTests {
     /// runner CA's root in PEM.
     static func project(for runner: LiveRunner) throws -> URL {
         let project = runner.directory.appendingPathComponent("project")
-        try FileManager.default.createDirectory(at: project.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: project.appendingPathComponent("data"), withIntermediateDirectories: true)
         try Data(config.utf8).write(to: project.appendingPathComponent("aicert.yaml"))
         try Data("x,y\n1,2\n".utf8).write(to: project.appendingPathComponent("data/points.csv"))
         try Data(try runner.ca.root.pemString.utf8).write(to: project.appendingPathComponent("runner-root.pem"))
@@ -45,14 +48,17 @@ struct RemotePlatformTests {
                     "--trust-root", "runner-root.pem", "--output-dir", "out",
                 ], in: project)
             #expect(run.status == 0, "\(run.output)\n\(run.errors)")
-            #expect(try String(contentsOf: project.appendingPathComponent("out/outputs/weights.txt"), encoding: .utf8) == "X,Y\n1,2\n")
+            #expect(
+                try String(contentsOf: project.appendingPathComponent("out/outputs/weights.txt"), encoding: .utf8)
+                    == "X,Y\n1,2\n")
             let verified = try await aicert(
                 [
-                    "verify", "out/certificate.json", "--trust-root", "runner-root.pem", "--allow-unmeasured-boot", "--artifact",
+                    "verify", "out/certificate.json", "--trust-root", "runner-root.pem", "--allow-unmeasured-boot",
+                    "--artifact",
                     "out/outputs",
                 ], in: project)
             #expect(verified.status == 0, "\(verified.output)")
-            #expect(try await runner.client.status().state == "finished")
+            #expect(try await runner.client.status().state == .finished)
         }
     }
 
@@ -62,13 +68,17 @@ struct RemotePlatformTests {
         try await LiveRunner.with { runner in
             let project = try Self.project(for: runner)
             let run = try await aicert(
-                ["run", "--runner-url", runner.baseURL.absoluteString, "--token-file", runner.tokenFile.path, "--output-dir", "out"],
+                [
+                    "run", "--runner-url", runner.baseURL.absoluteString, "--token-file", runner.tokenFile.path,
+                    "--output-dir", "out",
+                ],
                 in: project)
             #expect(run.status == 3, "\(run.output)\n\(run.errors)")
             #expect(run.errors.contains("ak-chain"), "\(run.errors)")
             let status = try await RawHTTP.send(.GET, runner.baseURL.absoluteString + "/v1/build", token: runner.token)
             #expect(status.status == 404, "no build was created: \(String(decoding: status.body, as: UTF8.self))")
-            #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("out/certificate.json").path))
+            #expect(
+                !FileManager.default.fileExists(atPath: project.appendingPathComponent("out/certificate.json").path))
         }
     }
 
@@ -81,16 +91,24 @@ struct RemotePlatformTests {
             try Data(runner.token.utf8).write(to: readable)
             chmod(readable.path, 0o644)
             let run = try await aicert(
-                ["run", "--runner-url", runner.baseURL.absoluteString, "--token-file", readable.path, "--trust-root", "runner-root.pem"],
+                [
+                    "run", "--runner-url", runner.baseURL.absoluteString, "--token-file", readable.path, "--trust-root",
+                    "runner-root.pem",
+                ],
                 in: project)
             #expect(run.status == 2, "\(run.errors)")
             #expect(run.errors.contains("readable by group or others"), "\(run.errors)")
             let clear = try await aicert(
-                ["run", "--runner-url", "http://192.0.2.1:8800", "--token-file", runner.tokenFile.path, "--trust-root", "runner-root.pem"],
+                [
+                    "run", "--runner-url", "http://192.0.2.1:8800", "--token-file", runner.tokenFile.path,
+                    "--trust-root", "runner-root.pem",
+                ],
                 in: project)
             #expect(clear.status == 2, "\(clear.errors)")
             #expect(clear.errors.contains("clear text"), "\(clear.errors)")
-            #expect(try await RawHTTP.send(.GET, runner.baseURL.absoluteString + "/v1/build", token: runner.token).status == 404)
+            #expect(
+                try await RawHTTP.send(.GET, runner.baseURL.absoluteString + "/v1/build", token: runner.token).status
+                    == 404)
         }
     }
 

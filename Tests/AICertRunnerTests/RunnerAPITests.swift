@@ -1,4 +1,5 @@
 import AICertClient
+import AICertCore
 import Foundation
 import NIOHTTP1
 import Testing
@@ -11,8 +12,10 @@ struct RunnerAPITests {
             let health = try await RawHTTP.send(.GET, base + "/v1/health", token: nil)
             #expect(health.status == 200)
             let endpoints: [(HTTPMethod, String)] = [
-                (.GET, "/v1/identity?nonce=" + String(repeating: "ab", count: 32)), (.POST, "/v1/build"), (.GET, "/v1/build"),
-                (.PUT, "/v1/build/inputs/code"), (.POST, "/v1/build/start"), (.GET, "/v1/build/logs"), (.GET, "/v1/build/outputs"),
+                (.GET, "/v1/identity?nonce=" + String(repeating: "ab", count: 32)), (.POST, "/v1/build"),
+                (.GET, "/v1/build"),
+                (.PUT, "/v1/build/inputs/code"), (.POST, "/v1/build/start"), (.GET, "/v1/build/logs"),
+                (.GET, "/v1/build/outputs"),
                 (.GET, "/v1/build/outputs/model.bin"), (.POST, "/v1/build/attestation"), (.GET, "/v1/no-such-route"),
             ]
             for (method, path) in endpoints {
@@ -21,7 +24,8 @@ struct RunnerAPITests {
                     #expect(answer.status == 401, "\(method) \(path) with \(String(describing: token))")
                     #expect(answer.errorCode == "unauthorized")
                 }
-                let basic = try await RawHTTP.send(method, base + path, token: nil, headers: [("Authorization", "Basic \(runner.token)")])
+                let basic = try await RawHTTP.send(
+                    method, base + path, token: nil, headers: [("Authorization", "Basic \(runner.token)")])
                 #expect(basic.status == 401)
             }
             let unknown = try await RawHTTP.send(.GET, base + "/v1/no-such-route", token: runner.token)
@@ -37,7 +41,8 @@ struct RunnerAPITests {
             let client = runner.client
             let noBuild = await #expect(throws: RunnerClientError.self) { try await client.status() }
             #expect(noBuild?.status == 404)
-            let spec = RunnerBuildSpec(command: ["true"], inputs: [.upload("data", source: "data.txt")], timeoutSeconds: 10)
+            let spec = RunnerAPI.BuildSpec(
+                command: ["true"], inputs: [.upload("data", source: "data.txt")], timeoutSeconds: 10)
             _ = try await client.createBuild(spec)
             let second = await #expect(throws: RunnerClientError.self) { try await client.createBuild(spec) }
             #expect(second?.status == 409 && second?.code == "build_exists")
@@ -52,16 +57,22 @@ struct RunnerAPITests {
             let file = runner.directory.appendingPathComponent("data.txt")
             try Data("data".utf8).write(to: file)
             _ = try await client.uploadInput("data", from: file)
-            let again = await #expect(throws: RunnerClientError.self) { try await client.uploadInput("data", from: file) }
+            let again = await #expect(throws: RunnerClientError.self) {
+                try await client.uploadInput("data", from: file)
+            }
             #expect(again?.status == 409)
-            let unknown = await #expect(throws: RunnerClientError.self) { try await client.uploadInput("other", from: file) }
+            let unknown = await #expect(throws: RunnerClientError.self) {
+                try await client.uploadInput("other", from: file)
+            }
             #expect(unknown?.status == 404)
 
             _ = try await client.start()
             let twice = await #expect(throws: RunnerClientError.self) { try await client.start() }
             #expect(twice?.status == 409)
-            #expect(try await client.waitUntilEnded().state == "finished")
-            let short = await #expect(throws: RunnerClientError.self) { try await client.attestation(nonce: [1, 2, 3]) }
+            #expect(try await client.waitUntilEnded().state == .finished)
+            let short = await #expect(throws: RunnerClientError.self) {
+                try await client.attestation(nonce: [1, 2, 3])
+            }
             #expect(short?.status == 400 && short?.code == "invalid_request")
             let invalid = await #expect(throws: RunnerClientError.self) { try await client.createBuild(spec) }
             #expect(invalid?.status == 409)
@@ -73,12 +84,15 @@ struct RunnerAPITests {
             let base = runner.baseURL.absoluteString
             let bodies = [
                 #"not json"#,
-                #"{"command": ["true"], "outputs": ["**"], "timeout_seconds": 10, "inputs": [{"name": "..", "kind": "upload", "source": "x"}]}"#,
-                #"{"command": ["true"], "outputs": ["**"], "timeout_seconds": 10, "inputs": [{"name": "a/b", "kind": "upload", "source": "x"}]}"#,
+                #"{"command": ["true"], "outputs": ["**"], "timeout_seconds": 10, "inputs": "#
+                    + #"[{"name": "..", "kind": "upload", "source": "x"}]}"#,
+                #"{"command": ["true"], "outputs": ["**"], "timeout_seconds": 10, "inputs": "#
+                    + #"[{"name": "a/b", "kind": "upload", "source": "x"}]}"#,
                 #"{"command": ["true"], "outputs": ["/etc/passwd"], "timeout_seconds": 10}"#,
             ]
             for body in bodies {
-                let answer = try await RawHTTP.send(.POST, base + "/v1/build", token: runner.token, body: Array(body.utf8))
+                let answer = try await RawHTTP.send(
+                    .POST, base + "/v1/build", token: runner.token, body: Array(body.utf8))
                 #expect(answer.status == 400 && answer.errorCode == "invalid_spec", "\(body)")
             }
             let huge = try await RawHTTP.send(

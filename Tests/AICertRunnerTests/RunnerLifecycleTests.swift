@@ -2,8 +2,8 @@ import AICertClient
 import AICertCore
 import AICertVerify
 import Foundation
-import Testing
 import TPMTestSupport
+import Testing
 
 @Suite("A build through the runner's HTTP API")
 struct RunnerLifecycleTests {
@@ -32,9 +32,11 @@ struct RunnerLifecycleTests {
         let local = runner.directory.appendingPathComponent("local")
 
         let code = local.appendingPathComponent("code")
-        try FileManager.default.createDirectory(at: code.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: code.appendingPathComponent("empty"), withIntermediateDirectories: true)
         try Data(Self.trainer.utf8).write(to: code.appendingPathComponent("train.py"))
-        try FileManager.default.createSymbolicLink(atPath: code.appendingPathComponent("entry").path, withDestinationPath: "train.py")
+        try FileManager.default.createSymbolicLink(
+            atPath: code.appendingPathComponent("entry").path, withDestinationPath: "train.py")
         let data = local.appendingPathComponent("data.txt")
         try Data("some data\n".utf8).write(to: data)
 
@@ -47,14 +49,14 @@ struct RunnerLifecycleTests {
 
         let remoteDigest = SHA256Hash.of(Array("x,y\n1,2\n".utf8)).hex
         let created = try await client.createBuild(
-            RunnerBuildSpec(
+            RunnerAPI.BuildSpec(
                 command: ["python3", "/aicert/inputs/code/train.py"], env: ["SEED": "7"],
                 inputs: [
                     .upload("code", source: "./code"), .upload("data", source: "./data.txt"),
                     .url("remote", url: origin.url("points.csv"), sha256: remoteDigest),
                 ],
                 outputs: ["model.bin", "checkpoints/**"], timeoutSeconds: 60))
-        #expect(created.state == "created")
+        #expect(created.state == .created)
 
         let uploadedCode = try await client.uploadInput("code", from: code)
         let localCode = try await Manifest.measure(code.path)
@@ -63,21 +65,22 @@ struct RunnerLifecycleTests {
         #expect(uploadedData.files == 1 && uploadedData.bytes == 10)
 
         let started = try await client.start()
-        #expect(started.state == "preparing")
+        #expect(started.state == .preparing)
         var log: [UInt8] = []
         for try await chunk in try await client.logs(follow: true) { log += chunk }
         let text = String(decoding: log, as: UTF8.self)
         #expect(text.contains("step 0\nstep 1\nstep 2\nSEED=7\n"), "\(text)")
 
         let status = try await client.status()
-        #expect(status.state == "finished", "\(String(describing: status.error))")
+        #expect(status.state == .finished, "\(String(describing: status.error))")
         #expect(status.exitStatus == 0 && status.timedOut == false)
-        #expect(status.inputs.map(\.state) == ["ready", "ready", "ready"])
+        #expect(status.inputs.map(\.state) == [.ready, .ready, .ready])
 
         let outputs = try await client.outputsManifest()
         #expect(outputs.entries.map(\.path) == ["checkpoints/3.txt", "model.bin"])
         let downloads = local.appendingPathComponent("downloads")
-        try FileManager.default.createDirectory(at: downloads.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: downloads.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
         for entry in outputs.entries {
             let digest = try await client.downloadOutput(entry.path, to: downloads.appendingPathComponent(entry.path))
             #expect(entry.kind == .file(digest))
@@ -87,13 +90,17 @@ struct RunnerLifecycleTests {
         let certificate = try await client.attestation(nonce: nonce)
         #expect(certificate.summary.inputs.map(\.name) == ["code", "data", "remote"])
         #expect(certificate.summary.exitStatus == 0)
-        #expect(certificate.eventLog.map(\.contentType) == [
-            "aicert/runner", "aicert/build-spec", "aicert/input", "aicert/input", "aicert/input", "aicert/environment",
-            "aicert/launch", "aicert/output", "aicert/result",
-        ])
+        #expect(
+            certificate.eventLog.map(\.contentType) == [
+                "aicert/runner", "aicert/build-spec", "aicert/input", "aicert/input", "aicert/input",
+                "aicert/environment",
+                "aicert/launch", "aicert/output", "aicert/result",
+            ])
         #expect(certificate.eventLog[0].content == identity.runner)
         let report = await CertificateVerifier.verify(
-            certificate, options: VerificationOptions(trustRoots: [runner.ca.root], allowUnmeasuredBoot: true, artifacts: [downloads.path]))
+            certificate,
+            options: VerificationOptions(
+                trustRoots: [runner.ca.root], allowUnmeasuredBoot: true, artifacts: [downloads.path]))
         #expect(report.valid, "\(report.checks)")
         #expect(report.check(.akChain)?.status == .pass)
         #expect(report.check(.eventLog)?.status == .pass)
@@ -104,7 +111,9 @@ struct RunnerLifecycleTests {
     }
 
     @Test func aGitInputServedOverLoopbackIsClonedAtItsCommit() async throws {
-        let repository = try await GitDaemon(files: ["train.py": "print(open('/aicert/inputs/repo/README').read())\n", "README": "hello from git\n"])
+        let repository = try await GitDaemon(files: [
+            "train.py": "print(open('/aicert/inputs/repo/README').read())\n", "README": "hello from git\n",
+        ])
         do {
             try await Self.cloneBuild(repository)
         } catch {
@@ -118,12 +127,12 @@ struct RunnerLifecycleTests {
         try await LiveRunner.with { runner in
             let client = runner.client
             _ = try await client.createBuild(
-                RunnerBuildSpec(
+                RunnerAPI.BuildSpec(
                     command: ["python3", "/aicert/inputs/repo/train.py"],
                     inputs: [.git("repo", url: repository.url, commit: repository.commit)], timeoutSeconds: 60))
             _ = try await client.start()
             let status = try await client.waitUntilEnded()
-            #expect(status.state == "finished", "\(String(describing: status.error))")
+            #expect(status.state == .finished, "\(String(describing: status.error))")
             #expect(status.inputs.first?.commit == repository.commit)
             #expect(status.inputs.first?.files == 2)
             let log = try await client.logs(follow: false).reduce([], +)
@@ -132,7 +141,8 @@ struct RunnerLifecycleTests {
             let certificate = try await client.attestation(nonce: Array(repeating: 1, count: 16))
             #expect(certificate.summary.inputs.first?.commit == repository.commit)
             #expect(certificate.manifests.inputs["repo"]?.entries.map(\.path) == ["README", "train.py"])
-            let report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: [runner.ca.root], allowUnmeasuredBoot: true))
+            let report = await CertificateVerifier.verify(
+                certificate, options: VerificationOptions(trustRoots: [runner.ca.root], allowUnmeasuredBoot: true))
             #expect(report.valid, "\(report.checks)")
         }
     }
@@ -144,12 +154,13 @@ struct RunnerLifecycleTests {
             .appendingPathComponent("AICertCoreTests/Vectors/eventlogs/event-sd-boot-fedora37.bin")
         try await LiveRunner.with(firmwareLog: vector) { runner in
             let client = runner.client
-            _ = try await client.createBuild(RunnerBuildSpec(command: ["/bin/true"], timeoutSeconds: 10))
+            _ = try await client.createBuild(RunnerAPI.BuildSpec(command: ["/bin/true"], timeoutSeconds: 10))
             _ = try await client.start()
-            #expect(try await client.waitUntilEnded().state == "finished")
+            #expect(try await client.waitUntilEnded().state == .finished)
             let certificate = try await client.attestation(nonce: Array(repeating: 2, count: 16))
             #expect(certificate.firmwareEventLog?.bytes == [UInt8](try Data(contentsOf: vector)))
-            let report = await CertificateVerifier.verify(certificate, options: VerificationOptions(trustRoots: [runner.ca.root], allowUnmeasuredBoot: true))
+            let report = await CertificateVerifier.verify(
+                certificate, options: VerificationOptions(trustRoots: [runner.ca.root], allowUnmeasuredBoot: true))
             #expect(report.valid, "\(report.checks)")
             #expect(report.check(.bootState)?.detail.contains("replays to quoted PCR") == true, "\(report.checks)")
         }

@@ -1,8 +1,8 @@
 import AICertClient
 import AICertCore
 import Foundation
-import Testing
 import TPMTestSupport
+import Testing
 
 @Suite("The job's sandbox")
 struct SandboxTests {
@@ -42,20 +42,23 @@ struct SandboxTests {
         try await LiveRunner.with { runner in
             let client = runner.client
             let script = Self.probe(
-                swtpmPort: runner.swtpm.port, runnerPort: runner.port, tokenFile: runner.tokenFile.path, workspace: runner.workspace.path)
+                swtpmPort: runner.swtpm.port, runnerPort: runner.port, tokenFile: runner.tokenFile.path,
+                workspace: runner.workspace.path)
             _ = try await client.createBuild(
-                RunnerBuildSpec(
-                    command: ["python3", "-c", script], env: ["MARK": "1"], inputs: [.upload("data", source: "data.txt")],
+                RunnerAPI.BuildSpec(
+                    command: ["python3", "-c", script], env: ["MARK": "1"],
+                    inputs: [.upload("data", source: "data.txt")],
                     timeoutSeconds: 30))
             let data = runner.directory.appendingPathComponent("data.txt")
             try Data("input".utf8).write(to: data)
             _ = try await client.uploadInput("data", from: data)
             _ = try await client.start()
             let status = try await client.waitUntilEnded()
-            #expect(status.state == "finished" && status.exitStatus == 0, "\(String(describing: status.error))")
+            #expect(status.state == .finished && status.exitStatus == 0, "\(String(describing: status.error))")
             let log = String(decoding: try await client.logs(follow: false).reduce([], +), as: UTF8.self)
             for denied in [
-                "swtpm", "swtpm-control", "runner", "internet", "tpm0", "tpmrm0", "input-write", "input-create", "token", "workspace",
+                "swtpm", "swtpm-control", "runner", "internet", "tpm0", "tpmrm0", "input-write", "input-create",
+                "token", "workspace",
                 "root-write",
             ] {
                 #expect(log.contains("DENIED \(denied): "), "\(denied) in:\n\(log)")
@@ -80,18 +83,21 @@ struct SandboxTests {
             let client = runner.client
             let marker = "987\(Int.random(in: 100_000...999_999))"
             _ = try await client.createBuild(
-                RunnerBuildSpec(
-                    command: ["/bin/sh", "-c", "sleep \(marker) & sleep \(marker)1 & echo started; wait"], timeoutSeconds: 1))
+                RunnerAPI.BuildSpec(
+                    command: ["/bin/sh", "-c", "sleep \(marker) & sleep \(marker)1 & echo started; wait"],
+                    timeoutSeconds: 1))
             let clock = ContinuousClock()
             let start = clock.now
             _ = try await client.start()
             let status = try await client.waitUntilEnded(polling: .milliseconds(50))
             #expect(clock.now - start < .seconds(10))
-            #expect(status.state == "finished")
+            #expect(status.state == .finished)
             #expect(status.timedOut == true)
             #expect(status.exitStatus == 137)
             #expect((status.durationMilliseconds ?? 0) >= 1000)
-            let survivors = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { $0.allSatisfy(\.isNumber) }.filter { pid in
+            let survivors = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter {
+                $0.allSatisfy(\.isNumber)
+            }.filter { pid in
                 let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
                 return String(decoding: command, as: UTF8.self).contains(marker)
             }

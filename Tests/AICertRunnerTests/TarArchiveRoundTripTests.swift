@@ -1,8 +1,8 @@
 import AICertCore
 import Foundation
 import NIOCore
-import Testing
 import TPMTestSupport
+import Testing
 
 @testable import AICertClient
 @testable import AICertRunner
@@ -10,15 +10,18 @@ import TPMTestSupport
 @Suite("The client's tar stream, unpacked by the runner")
 struct TarArchiveRoundTripTests {
     @Test func aDirectoryArrivesWithTheManifestItHasLocally() async throws {
-        let source = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-roundtrip-\(UUID().uuidString)")
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aicert-roundtrip-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: source) }
         let long = String(repeating: "nested-directory/", count: 10) + String(repeating: "n", count: 120) + ".txt"
         for (path, size) in [("small.txt", 5), ("naïve.txt", 1), ("blocks/exact.bin", 1024), (long, 700)] {
             let url = source.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data((0..<size).map { UInt8($0 % 251) }).write(to: url)
         }
-        try FileManager.default.createDirectory(at: source.appendingPathComponent("empty/inner"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: source.appendingPathComponent("empty/inner"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
             atPath: source.appendingPathComponent("blocks/to-small").path, withDestinationPath: "../small.txt")
         try FileManager.default.createSymbolicLink(

@@ -1,7 +1,7 @@
 import AICertCore
 import Foundation
-import Testing
 import TPMTestSupport
+import Testing
 
 @testable import AICertRunner
 
@@ -9,7 +9,9 @@ import TPMTestSupport
 struct TarUnpackerTests {
     /// Unpacks `archive` fed in pieces of `chunk` bytes into a new directory, removed when the
     /// test process exits; returns the manifest.
-    static func unpack(_ archive: [UInt8], chunk: Int = 4096, limits: RunnerLimits = RunnerLimits()) throws -> (Manifest, URL) {
+    static func unpack(_ archive: [UInt8], chunk: Int = 4096, limits: RunnerLimits = RunnerLimits()) throws -> (
+        Manifest, URL
+    ) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-tar-\(UUID().uuidString)")
         ProcessTemporaryFiles.removeAtExit(root)
         let unpacker = try TarUnpacker(path: root.path, limits: limits)
@@ -24,22 +26,27 @@ struct TarUnpackerTests {
 
     @Test(arguments: [1, 7, 512, 100_000])
     func archivesOfGNUTarUnpackToTheManifestOfTheirDirectory(chunk: Int) throws {
-        let source = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-tar-src-\(UUID().uuidString)")
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aicert-tar-src-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: source) }
         let long = String(repeating: "long-directory-name/", count: 8) + "file-with-a-name-past-one-hundred-bytes.txt"
         for (path, text) in ["a.txt": "alpha\n", "sub/b.bin": String(repeating: "b", count: 1500), long: "deep\n"] {
             let url = source.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url)
         }
-        try FileManager.default.createDirectory(at: source.appendingPathComponent("empty"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: source.appendingPathComponent("sub/link").path, withDestinationPath: "../a.txt")
+        try FileManager.default.createDirectory(
+            at: source.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: source.appendingPathComponent("sub/link").path, withDestinationPath: "../a.txt")
         let expected = try Manifest.measure(source.path)
         // GNU: long names as 'L' entries; pax: as extended headers; ustar: split into prefix and name.
         for format in ["gnu", "pax", "ustar"] {
             let tar = source.deletingLastPathComponent().appendingPathComponent("\(UUID().uuidString).tar")
             defer { try? FileManager.default.removeItem(at: tar) }
-            let result = try SoftwareTPM.run("/usr/bin/tar", ["--format=\(format)", "-C", source.path, "-cf", tar.path, "."])
+            let result = try SoftwareTPM.run(
+                "/usr/bin/tar", ["--format=\(format)", "-C", source.path, "-cf", tar.path, "."])
             try #require(result.status == 0, "\(result.output)")
             let (manifest, root) = try Self.unpack(Array(try Data(contentsOf: tar)), chunk: chunk)
             defer { try? FileManager.default.removeItem(at: root) }
@@ -98,7 +105,10 @@ struct TarUnpackerTests {
         #expect(error?.reason.contains("alias is not a directory") == true, "\(String(describing: error))")
     }
 
-    @Test(arguments: [("1", "hard link"), ("3", "device or FIFO"), ("4", "device or FIFO"), ("6", "device or FIFO"), ("S", "unsupported")])
+    @Test(arguments: [
+        ("1", "hard link"), ("3", "device or FIFO"), ("4", "device or FIFO"), ("6", "device or FIFO"),
+        ("S", "unsupported"),
+    ])
     func specialEntriesAreRefused(type: Character, reason: String) throws {
         var archive = TestArchive()
         archive.file("target.txt", "t")
@@ -159,7 +169,9 @@ struct TarUnpackerTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-tar-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let unpacker = try TarUnpacker(path: root.path, limits: RunnerLimits())
-        let error = #expect(throws: ArchiveError.self) { try tooDeep.finished.withUnsafeBytes { try unpacker.consume($0) } }
+        let error = #expect(throws: ArchiveError.self) {
+            try tooDeep.finished.withUnsafeBytes { try unpacker.consume($0) }
+        }
         #expect(error?.reason.contains("more than 4096") == true, "\(String(describing: error))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).isEmpty, "no directory was made")
 

@@ -1,8 +1,8 @@
 import AICertVerify
 import Foundation
-import Testing
 import TPM2
 import TPMTestSupport
+import Testing
 
 @Suite("Attestation public keys")
 struct AttestationPublicKeyTests {
@@ -16,8 +16,12 @@ struct AttestationPublicKeyTests {
             return
         }
         let key = try AttestationPublicKey(ak.publicArea)
-        #expect(throws: SignatureError.self) { try key.verify(.rsapss(hash: hash, signature: bytes), over: quote.attestation) }
-        #expect(throws: SignatureError.self) { try key.verify(.rsassa(hash: .sha384, signature: bytes), over: quote.attestation) }
+        #expect(throws: SignatureError.self) {
+            try key.verify(.rsapss(hash: hash, signature: bytes), over: quote.attestation)
+        }
+        #expect(throws: SignatureError.self) {
+            try key.verify(.rsassa(hash: .sha384, signature: bytes), over: quote.attestation)
+        }
     }
 
     @Test func signatureFromAnotherKeyIsRejected() throws {
@@ -40,12 +44,15 @@ struct AttestationPublicKeyTests {
         #expect(throws: SignatureError.self) { try AttestationPublicKey(bn) }
         let small = PublicArea(
             nameAlg: .sha256, attributes: PublicArea.attestationKeyAttributes,
-            key: .rsa(symmetric: .null, scheme: .null, keyBits: 1024, exponent: 0, modulus: [UInt8](repeating: 0xC1, count: 128)))
+            key: .rsa(
+                symmetric: .null, scheme: .null, keyBits: 1024, exponent: 0,
+                modulus: [UInt8](repeating: 0xC1, count: 128)))
         #expect(throws: SignatureError.self) { try AttestationPublicKey(small) }
         let offCurve = PublicArea(
             nameAlg: .sha256, attributes: PublicArea.attestationKeyAttributes,
-            key: .ecc(symmetric: .null, scheme: .null, curve: .nistP256, kdf: .null,
-                      x: [UInt8](repeating: 1, count: 32), y: [UInt8](repeating: 2, count: 32)))
+            key: .ecc(
+                symmetric: .null, scheme: .null, curve: .nistP256, kdf: .null,
+                x: [UInt8](repeating: 1, count: 32), y: [UInt8](repeating: 2, count: 32)))
         #expect(throws: SignatureError.self) { try AttestationPublicKey(offCurve) }
     }
 
@@ -55,10 +62,12 @@ struct AttestationPublicKeyTests {
         for template in [PublicArea.rsaAttestationKeyTemplate, .eccAttestationKeyTemplate] {
             let ak = try tpm.createPrimary(template)
             let pem = try AttestationPublicKey(ak.publicArea).pemRepresentation
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-ak-\(UUID().uuidString).pem")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "aicert-ak-\(UUID().uuidString).pem")
             try pem.write(to: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: file) }
-            let result = try SoftwareTPM.run("/usr/bin/openssl", ["pkey", "-pubin", "-in", file.path, "-noout", "-text"])
+            let result = try SoftwareTPM.run(
+                "/usr/bin/openssl", ["pkey", "-pubin", "-in", file.path, "-noout", "-text"])
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains(template.type == .rsa ? "2048 bit" : "P-256"))
             try tpm.flush(ak.handle)

@@ -17,7 +17,8 @@ struct AzureChainTests {
     }
 
     static let intermediates = [
-        "azure-global-virtual-tpm-ca-03.pem", "azure-cloud-virtual-tpm-ca-2025.pem", "azure-cloud-virtual-tpm-ca-11.pem",
+        "azure-global-virtual-tpm-ca-03.pem", "azure-cloud-virtual-tpm-ca-2025.pem",
+        "azure-cloud-virtual-tpm-ca-11.pem",
     ]
 
     @Test(arguments: intermediates)
@@ -31,7 +32,8 @@ struct AzureChainTests {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let name = try DistinguishedName { CommonName("TLS only CA") }
         let issuer = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: key.publicKey, notValidBefore: Date(), notValidAfter: Date() + 3600,
+            version: .v3, serialNumber: .init(), publicKey: key.publicKey, notValidBefore: Date(),
+            notValidAfter: Date() + 3600,
             issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions { try ExtendedKeyUsage([.serverAuth]) }, issuerPrivateKey: key)
         #expect(!ChainCheck.allowsAttestation(issuer, required: false))
@@ -46,6 +48,8 @@ struct AzureChainTests {
 
     @Test func theIntermediatesAreRefreshedBeforeTheyExpire() throws {
         let soonest = try Self.intermediates.map { try Self.certificate($0).notValidAfter }.min()!
-        #expect(Date().addingTimeInterval(60 * 86_400) < soonest, "refresh Vectors/azure-trust and the built-in chain material")
+        #expect(
+            Date().addingTimeInterval(60 * 86_400) < soonest,
+            "refresh Vectors/azure-trust and the built-in chain material")
     }
 }

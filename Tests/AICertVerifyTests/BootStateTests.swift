@@ -13,8 +13,9 @@ struct BootStateTests {
     /// A real firmware log (Fedora 37 with systemd-boot, from tpm2-tools' test data).
     static let fedoraLog = Result {
         try [UInt8](
-            Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("AICertCoreTests/Vectors/eventlogs/event-sd-boot-fedora37.bin")))
+            Data(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("AICertCoreTests/Vectors/eventlogs/event-sd-boot-fedora37.bin")))
     }
 
     static let image = ImageIdentity(name: "aicert", version: "20261203", ukiSHA256: String(repeating: "1d", count: 32))
@@ -36,11 +37,15 @@ struct BootStateTests {
 
     /// The quoted PCRs 0–13 as reference values: what measuring that image would give.
     func reference(of certificate: AICertificate) -> [Int: [String]] {
-        Dictionary(uniqueKeysWithValues: (0...13).compactMap { pcr in certificate.pcrs["sha256"]?[String(pcr)].map { (pcr, [$0]) } })
+        Dictionary(
+            uniqueKeysWithValues: (0...13).compactMap { pcr in
+                certificate.pcrs["sha256"]?[String(pcr)].map { (pcr, [$0]) }
+            })
     }
 
     func expectBootState(
-        _ report: VerificationReport, _ status: CheckStatus, _ reason: CheckReason, sourceLocation: SourceLocation = #_sourceLocation
+        _ report: VerificationReport, _ status: CheckStatus, _ reason: CheckReason,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         let boot = report.check(.bootState)
         #expect(boot?.status == status, "\(boot?.detail ?? "not run")", sourceLocation: sourceLocation)
@@ -73,7 +78,8 @@ struct BootStateTests {
         let sample = try Self.realBoot.get()
         var values = reference(of: sample.certificate)
         values[4] = [String(repeating: "ab", count: 32)]
-        let report = await verify(sample.certificate, ca: sample.ca, known: [KnownImage(identity: Self.image, referencePCRs: values)])
+        let report = await verify(
+            sample.certificate, ca: sample.ca, known: [KnownImage(identity: Self.image, referencePCRs: values)])
         expectBootState(report, .fail, .referenceMismatch)
         #expect(report.check(.bootState)?.detail.contains("PCR 4") == true)
     }
@@ -86,7 +92,8 @@ struct BootStateTests {
         #expect(report.verdict == "INVALID")
         let accepted = await verify(sample.certificate, ca: sample.ca, allowUnmeasured: true)
         expectBootState(accepted, .skip, .bootNotMeasured)
-        let byPolicy = await verify(sample.certificate, ca: sample.ca, policy: VerificationPolicy(allowUnmeasuredBoot: true))
+        let byPolicy = await verify(
+            sample.certificate, ca: sample.ca, policy: VerificationPolicy(allowUnmeasuredBoot: true))
         expectBootState(byPolicy, .skip, .bootNotMeasured)
     }
 
@@ -108,7 +115,8 @@ struct BootStateTests {
     }
 
     @Test func aLogWhoseReplayDisagreesWithTheQuoteFailsAndNamesTheFirstPCR() async throws {
-        let sample = try SampleBuild(SampleBuild.Recipe(firmwareLog: try Self.fedoraLog.get(), extendFirmwareLog: false))
+        let sample = try SampleBuild(
+            SampleBuild.Recipe(firmwareLog: try Self.fedoraLog.get(), extendFirmwareLog: false))
         defer { sample.remove() }
         let report = await verify(sample.certificate, ca: sample.ca, allowUnmeasured: true)
         expectBootState(report, .fail, .pcrReplayMismatch)
@@ -125,15 +133,17 @@ struct BootStateTests {
     @Test func bootRulesJudgeTheEventsOfAReplayedLog() async throws {
         let sample = try Self.realBoot.get()
         let chain = try FirmwareEventLog(bytes: RealBoot.eventLog).bootChain
-        let digests = chain.applications.compactMap { $0.sha256.map { $0.map { String(format: "%02x", $0) }.joined() } }
+        let digests = chain.applications.compactMap { $0.sha256?.hexString }
         var rules = VerificationPolicy.BootRules(
             secureBoot: chain.secureBoot == .enabled, applications: digests, commandLines: chain.kernelCommandLines,
             requireSeparators: true)
-        let passing = await verify(sample.certificate, ca: sample.ca, policy: VerificationPolicy(bootRules: ["qemu": rules]))
+        let passing = await verify(
+            sample.certificate, ca: sample.ca, policy: VerificationPolicy(bootRules: ["qemu": rules]))
         expectBootState(passing, .pass, .ok)
 
         rules.secureBoot = chain.secureBoot != .enabled
-        let wrongSecureBoot = await verify(sample.certificate, ca: sample.ca, policy: VerificationPolicy(bootRules: ["qemu": rules]))
+        let wrongSecureBoot = await verify(
+            sample.certificate, ca: sample.ca, policy: VerificationPolicy(bootRules: ["qemu": rules]))
         expectBootState(wrongSecureBoot, .fail, .bootRuleViolation)
         #expect(wrongSecureBoot.check(.bootState)?.detail.contains("Secure Boot") == true)
     }
@@ -141,7 +151,8 @@ struct BootStateTests {
     @Test func bootRulesWithoutALogFail() async throws {
         let sample = try TamperTests.sample.get()
         let report = await verify(
-            sample.certificate, ca: sample.ca, policy: VerificationPolicy(bootRules: ["local": .init(secureBoot: true)]))
+            sample.certificate, ca: sample.ca, policy: VerificationPolicy(bootRules: ["local": .init(secureBoot: true)])
+        )
         expectBootState(report, .fail, .firmwareLogMissing)
     }
 
@@ -163,7 +174,8 @@ enum FirmwareLogBytes {
         func u32(_ value: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(value).littleEndian, Array.init) }
         func u16(_ value: UInt16) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
         // The Spec ID header (a TCG_PCR_EVENT in SHA-1 format) is kept as it is.
-        let headerSize = 32 + Int(UInt32(bytes[28]) | UInt32(bytes[29]) << 8 | UInt32(bytes[30]) << 16 | UInt32(bytes[31]) << 24)
+        let headerSize =
+            32 + Int(UInt32(bytes[28]) | UInt32(bytes[29]) << 8 | UInt32(bytes[30]) << 16 | UInt32(bytes[31]) << 24)
         var output = Array(bytes[0..<headerSize])
         for event in log.events where event.index > 0 && event.pcr != dropped {
             output += u32(event.pcr) + u32(Int(event.type.rawValue)) + u32(event.digests.count)

@@ -23,14 +23,16 @@ struct ChainPolicyTests {
         let now = Date()
         let root = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: .init(rootKey.publicKey), notValidBefore: now - 3600,
-            notValidAfter: now + 86_400 * 365, issuer: rootName, subject: rootName, signatureAlgorithm: .ecdsaWithSHA256,
+            notValidAfter: now + 86_400 * 365, issuer: rootName, subject: rootName,
+            signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
                 Critical(KeyUsage(keyCertSign: true))
             },
             issuerPrivateKey: .init(rootKey))
         let intermediate = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(intermediateKey.publicKey), notValidBefore: now - 3600,
+            version: .v3, serialNumber: .init(), publicKey: .init(intermediateKey.publicKey),
+            notValidBefore: now - 3600,
             notValidAfter: now + 86_400 * 365, issuer: rootName, subject: intermediateName,
             signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
@@ -40,11 +42,15 @@ struct ChainPolicyTests {
             issuerPrivateKey: .init(rootKey))
         let akKey = try Certificate(derEncoded: certificate.attestationKey.certificateChain[0].bytes).publicKey
         let leaf = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: akKey, notValidBefore: now - 3600, notValidAfter: now + 86_400,
-            issuer: intermediateName, subject: leafSubject, signatureAlgorithm: .ecdsaWithSHA256, extensions: leafExtensions,
+            version: .v3, serialNumber: .init(), publicKey: akKey, notValidBefore: now - 3600,
+            notValidAfter: now + 86_400,
+            issuer: intermediateName, subject: leafSubject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: leafExtensions,
             issuerPrivateKey: .init(intermediateKey))
         var rechained = certificate
-        rechained.attestationKey.certificateChain = [Base64Bytes(try leaf.derBytes), Base64Bytes(try intermediate.derBytes)]
+        rechained.attestationKey.certificateChain = [
+            Base64Bytes(try leaf.derBytes), Base64Bytes(try intermediate.derBytes),
+        ]
         return (rechained, root)
     }
 

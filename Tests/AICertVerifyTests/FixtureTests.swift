@@ -12,7 +12,8 @@ import X509
 /// against the committed files, so neither the generator nor the files can drift.
 @Suite(.timeLimit(.minutes(2)))
 struct FixtureTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures")
 
     /// One row of `expected.json`.
     struct Case: Codable, Hashable {
@@ -51,7 +52,8 @@ struct FixtureTests {
 
         let fileManager = FileManager.default
         try? fileManager.removeItem(at: directory)
-        try fileManager.createDirectory(at: directory.appendingPathComponent("tamper"), withIntermediateDirectories: true)
+        try fileManager.createDirectory(
+            at: directory.appendingPathComponent("tamper"), withIntermediateDirectories: true)
         try Data(try sample.ca.root.pemString.utf8).write(to: directory.appendingPathComponent("root.pem"))
         let artifacts = directory.appendingPathComponent("artifacts")
         try fileManager.createDirectory(at: artifacts, withIntermediateDirectories: true)
@@ -64,7 +66,8 @@ struct FixtureTests {
 
         var cases: [Case] = []
         func add(
-            _ name: String, _ certificate: AICertificate, roots: [String] = ["root.pem"], artifacts: [String] = [], at: String? = nil,
+            _ name: String, _ certificate: AICertificate, roots: [String] = ["root.pem"], artifacts: [String] = [],
+            at: String? = nil,
             allowUnmeasured: Bool = true, failing: (CheckName, CheckReason)?, trust: TrustLevel = .development
         ) throws {
             let file = name == "certificate" ? "certificate.json" : "tamper/\(name).json"
@@ -100,7 +103,7 @@ struct FixtureTests {
         try add("nonce", certificate, failing: (.quoteContent, .nonceMismatch))
         certificate = valid
         certificate.eventLog[2].content = BuildEvents.input(
-            InputSummary(name: "code", kind: "upload", source: "./other", manifest: valid.manifests.inputs["code"]!))
+            InputSummary(name: "code", kind: .upload, source: "./other", manifest: valid.manifests.inputs["code"]!))
         certificate.summary.inputs[0].source = "./other"
         try add("event-content", certificate, failing: (.eventLog, .eventDigestMismatch))
         certificate = valid
@@ -120,7 +123,9 @@ struct FixtureTests {
         certificate.eventLog.insert(
             EventRecord(
                 recnum: 0, type: .input,
-                content: BuildEvents.input(InputSummary(name: "extra", kind: "upload", source: "x", manifest: valid.manifests.inputs["code"]!))),
+                content: BuildEvents.input(
+                    InputSummary(name: "extra", kind: .upload, source: "x", manifest: valid.manifests.inputs["code"]!))
+            ),
             at: 4)
         certificate.eventLog = renumbered(certificate.eventLog)
         try add("event-added", certificate, failing: (.eventLog, .pcrReplayMismatch))
@@ -145,14 +150,17 @@ struct FixtureTests {
         try add("intermediate-missing", certificate, failing: (.akChain, .untrustedRoot))
         try add("untrusted-root", valid, roots: [], failing: (.akChain, .untrustedRoot))
         try add("expired-chain", valid, at: "2099-01-01T00:00:00Z", failing: (.akChain, .certificateExpired))
-        try add("artifact-byte", valid, artifacts: ["artifacts/outputs-tampered"], failing: (.artifacts, .artifactMismatch))
+        try add(
+            "artifact-byte", valid, artifacts: ["artifacts/outputs-tampered"], failing: (.artifacts, .artifactMismatch))
 
         // Proofs of the original AICert, checked a day after they were made (they carry no time).
         let legacyTime = RFC3339.string(from: Date().addingTimeInterval(86_400))
-        try fileManager.createDirectory(at: directory.appendingPathComponent("legacy"), withIntermediateDirectories: true)
+        try fileManager.createDirectory(
+            at: directory.appendingPathComponent("legacy"), withIntermediateDirectories: true)
         for (name, pcr, failing) in [("attestation", 15, nil), ("resettable-pcr", 16, CheckReason.pcrReplayMismatch)] {
             let file = "legacy/\(name).json"
-            try LegacyProofTests.make(eventsIn: pcr, ca: sample.ca).data.write(to: directory.appendingPathComponent(file))
+            try LegacyProofTests.make(eventsIn: pcr, ca: sample.ca).data.write(
+                to: directory.appendingPathComponent(file))
             cases.append(
                 Case(
                     file: file, trustRoots: ["root.pem"], artifacts: [], at: legacyTime, allowUnmeasuredBoot: true,
@@ -173,7 +181,8 @@ struct FixtureTests {
             let data = try Data(contentsOf: directory.appendingPathComponent(item.file))
             var roots: [Certificate] = []
             for root in item.trustRoots {
-                roots += try TrustStore.certificates(in: try Data(contentsOf: directory.appendingPathComponent(root)), source: root)
+                roots += try TrustStore.certificates(
+                    in: try Data(contentsOf: directory.appendingPathComponent(root)), source: root)
             }
             let options = VerificationOptions(
                 trustRoots: roots, allowUnmeasuredBoot: item.allowUnmeasuredBoot,
@@ -186,22 +195,30 @@ struct FixtureTests {
             #expect(report.valid == (item.exit == 0), "\(item.file): \(report.checks)")
             if let failing = item.failingCheck {
                 #expect(report.check(CheckName(rawValue: failing)!)?.status == .fail, "\(item.file): \(report.checks)")
-                #expect(report.check(CheckName(rawValue: failing)!)?.reason.rawValue == item.reason, "\(item.file): \(report.checks)")
+                #expect(
+                    report.check(CheckName(rawValue: failing)!)?.reason.rawValue == item.reason,
+                    "\(item.file): \(report.checks)")
             }
             #expect(report.trust.rawValue == item.trust, "\(item.file): \(report.trust)")
         }
     }
 
     @Test func freshlyMadeFixturesGiveTheVerdictsOfTheirTable() async throws {
-        let target = ProcessInfo.processInfo.environment["AICERT_WRITE_FIXTURES"].map(URL.init(fileURLWithPath:))
+        let target =
+            ProcessInfo.processInfo.environment["AICERT_WRITE_FIXTURES"].map(URL.init(fileURLWithPath:))
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("aicert-fixtures-\(UUID().uuidString)")
         let table = try Self.make(into: target)
-        defer { if ProcessInfo.processInfo.environment["AICERT_WRITE_FIXTURES"] == nil { try? FileManager.default.removeItem(at: target) } }
+        defer {
+            if ProcessInfo.processInfo.environment["AICERT_WRITE_FIXTURES"] == nil {
+                try? FileManager.default.removeItem(at: target)
+            }
+        }
         try await Self.check(table, in: target)
     }
 
     @Test func committedFixturesGiveTheVerdictsOfTheirTable() async throws {
-        let table = try JSONDecoder().decode(Table.self, from: Data(contentsOf: Self.directory.appendingPathComponent("expected.json")))
+        let table = try JSONDecoder().decode(
+            Table.self, from: Data(contentsOf: Self.directory.appendingPathComponent("expected.json")))
         try await Self.check(table, in: Self.directory)
     }
 }

@@ -3,9 +3,9 @@ import AICertCore
 import AICertVerify
 import Crypto
 import Foundation
-import Testing
 import TPM2
 import TPMTestSupport
+import Testing
 import X509
 
 /// Proof files of the original AICert, made for real: events extended into swtpm, the quote,
@@ -32,14 +32,19 @@ struct LegacyProofTests {
             }
             return ak
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-legacy-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aicert-legacy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        let quoted = try tpm.tpm2("tpm2_quote", [
-            "-c", Handle.attestationKey.description, "-l", "sha256:" + (0...16).map(String.init).joined(separator: ","),
-            "-q", "0011223344556677", "-m", path("message"), "-s", path("signature"), "-o", path("pcr"), "-g", "sha256",
-        ])
+        let quoted = try tpm.tpm2(
+            "tpm2_quote",
+            [
+                "-c", Handle.attestationKey.description, "-l",
+                "sha256:" + (0...16).map(String.init).joined(separator: ","),
+                "-q", "0011223344556677", "-m", path("message"), "-s", path("signature"), "-o", path("pcr"), "-g",
+                "sha256",
+            ])
         try #require(quoted.status == 0, "\(quoted.output)")
         func blob(_ name: String) throws -> [String: String] {
             ["base64": try Data(contentsOf: URL(fileURLWithPath: path(name))).base64EncodedString()]
@@ -62,7 +67,8 @@ struct LegacyProofTests {
 
     func verify(_ json: [String: Any], root: Certificate) async throws -> VerificationReport {
         let proof = try LegacyProof(json: try JSONSerialization.data(withJSONObject: json))
-        return await LegacyVerifier.verify(proof, options: VerificationOptions(trustRoots: [root], allowUnmeasuredBoot: true))
+        return await LegacyVerifier.verify(
+            proof, options: VerificationOptions(trustRoots: [root], allowUnmeasuredBoot: true))
     }
 
     /// `json` with `body` applied to the bytes of base64 member `key` of the quote.
@@ -113,7 +119,8 @@ struct LegacyProofTests {
 
     @Test func aChangedPCRFileValueFailsTheQuoteContent() async throws {
         let made = try Self.inPCR15.get()
-        let report = try await verify(tamperingQuote(made.json, "pcr") { $0[4 + 16 * 8 + 4 + 4 + 2 + 10] ^= 1 }, root: made.root)
+        let report = try await verify(
+            tamperingQuote(made.json, "pcr") { $0[4 + 16 * 8 + 4 + 4 + 2 + 10] ^= 1 }, root: made.root)
         #expect(report.check(.quoteSignature)?.status == .pass)
         #expect(report.check(.quoteContent)?.status == .fail)
     }

@@ -36,7 +36,9 @@ struct SampleBuild: Sendable {
         var extraInputEvents: [(EventType, JSONValue)] = []
         /// PCRs to quote instead of 0–15, for a signed quote with the wrong selection.
         var quotedPCRs: [Int]? = nil
-        var akValidity: (notBefore: Date, notAfter: Date) = (Date().addingTimeInterval(-3600), Date().addingTimeInterval(365 * 86_400))
+        var akValidity: (notBefore: Date, notAfter: Date) = (
+            Date().addingTimeInterval(-3600), Date().addingTimeInterval(365 * 86_400)
+        )
     }
 
     static let nonce = Array(repeating: UInt8(0xA5), count: 32)
@@ -83,11 +85,14 @@ struct SampleBuild: Sendable {
                     outputs: ["**"], timeoutSeconds: 600))
             let codeManifest = try Manifest.measure(code.path)
             let dataManifest = try Manifest.measure(data.path)
-            try recorder.record(.input, BuildEvents.input(InputSummary(name: "code", kind: "upload", source: "./code", manifest: codeManifest)))
+            try recorder.record(
+                .input,
+                BuildEvents.input(InputSummary(name: "code", kind: .upload, source: "./code", manifest: codeManifest)))
             try recorder.record(
                 .input,
                 BuildEvents.input(
-                    InputSummary(name: "data", kind: "url", source: "https://example.org/points.csv", manifest: dataManifest)))
+                    InputSummary(
+                        name: "data", kind: .url, source: "https://example.org/points.csv", manifest: dataManifest)))
             try recorder.record(.environment, BuildEvents.environment(["sandbox": "bubblewrap", "network": "none"]))
             for (type, content) in recipe.extraInputEvents { try recorder.record(type, content) }
             try recorder.record(.launch, BuildEvents.launch)
@@ -98,7 +103,8 @@ struct SampleBuild: Sendable {
             let identity = try PlatformIdentity.read(from: client, intermediates: [try ca.intermediate.derBytes])
             var certificate = try Attestor(platform: recipe.platform.rawValue, identity: identity).certificate(
                 tpm: client, nonce: Self.nonce, records: recorder.records,
-                manifests: .init(inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]),
+                manifests: .init(
+                    inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]),
                 firmwareEventLog: recipe.firmwareLog)
             if let pcrs = recipe.quotedPCRs {
                 let quote = try client.quote(signingKey: .attestationKey, nonce: Self.nonce, pcrs: pcrs)

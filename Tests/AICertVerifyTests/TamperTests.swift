@@ -24,7 +24,8 @@ struct TamperTests {
         return await CertificateVerifier.verify(
             certificate,
             options: VerificationOptions(
-                trustRoots: roots ?? [sample.ca.root], allowUnmeasuredBoot: true, artifacts: artifacts, validationTime: time))
+                trustRoots: roots ?? [sample.ca.root], allowUnmeasuredBoot: true, artifacts: artifacts,
+                validationTime: time))
     }
 
     /// Asserts the certificate fails, that `check` is among the failures, and why.
@@ -35,8 +36,12 @@ struct TamperTests {
         let report = try await verify(certificate, roots: roots, artifacts: artifacts, at: time)
         #expect(!report.valid, sourceLocation: sourceLocation)
         let result = report.check(check)
-        #expect(result?.status == .fail, "\(check.rawValue): \(result?.detail ?? "not run")", sourceLocation: sourceLocation)
-        #expect(result?.reason == reason, "\(check.rawValue): \(result?.detail ?? "not run")", sourceLocation: sourceLocation)
+        #expect(
+            result?.status == .fail, "\(check.rawValue): \(result?.detail ?? "not run")", sourceLocation: sourceLocation
+        )
+        #expect(
+            result?.reason == reason, "\(check.rawValue): \(result?.detail ?? "not run")",
+            sourceLocation: sourceLocation)
         #expect(!(result?.detail.isEmpty ?? true), sourceLocation: sourceLocation)
     }
 
@@ -54,10 +59,11 @@ struct TamperTests {
         let report = try await verify(sample.certificate, artifacts: [sample.outputs.path])
         #expect(report.valid, "\(report.checks)")
         let statuses = Dictionary(uniqueKeysWithValues: report.checks.map { ($0.name, $0.status) })
-        #expect(statuses == [
-            .akChain: .pass, .quoteSignature: .pass, .quoteContent: .pass, .eventLog: .pass,
-            .bootState: .skip, .policy: .skip, .artifacts: .pass,
-        ])
+        #expect(
+            statuses == [
+                .akChain: .pass, .quoteSignature: .pass, .quoteContent: .pass, .eventLog: .pass,
+                .bootState: .skip, .policy: .skip, .artifacts: .pass,
+            ])
         #expect(report.check(.bootState)?.reason == .bootNotMeasured)
         #expect(report.verdict == "VALID, boot not measured")
         #expect(report.trust == .development)
@@ -105,7 +111,8 @@ struct TamperTests {
     @Test func changedEventContentWithEverythingElseRecomputedFailsOnItsDigestAlone() async throws {
         var certificate = try sample().certificate
         certificate.eventLog[2].content = BuildEvents.input(
-            InputSummary(name: "code", kind: "upload", source: "./other", manifest: certificate.manifests.inputs["code"]!))
+            InputSummary(
+                name: "code", kind: .upload, source: "./other", manifest: certificate.manifests.inputs["code"]!))
         certificate.summary.inputs[0].source = "./other"
         certificate.summaryJSON = nil
         try await expectFailure(certificate, .eventLog, .eventDigestMismatch)
@@ -166,7 +173,9 @@ struct TamperTests {
         var certificate = try sample().certificate
         let extra = EventRecord(
             recnum: 0, type: .input,
-            content: BuildEvents.input(InputSummary(name: "extra", kind: "upload", source: "x", manifest: certificate.manifests.inputs["code"]!)))
+            content: BuildEvents.input(
+                InputSummary(
+                    name: "extra", kind: .upload, source: "x", manifest: certificate.manifests.inputs["code"]!)))
         certificate.eventLog.insert(extra, at: 4)
         certificate.eventLog = renumbered(certificate.eventLog)
         try await expectFailure(certificate, .eventLog, .pcrReplayMismatch)
@@ -183,7 +192,8 @@ struct TamperTests {
         let manifest = certificate.manifests.outputs["outputs"]!
         let entries = manifest.entries.map { entry -> ManifestEntry in
             guard entry.path == "model.bin", case .file(let digest) = entry.kind else { return entry }
-            return ManifestEntry(path: entry.path, kind: .file(FileDigest(size: digest.size, sha256: SHA256Hash.of([1, 2, 3]))))
+            return ManifestEntry(
+                path: entry.path, kind: .file(FileDigest(size: digest.size, sha256: SHA256Hash.of([1, 2, 3]))))
         }
         certificate.manifests.outputs["outputs"] = try Manifest(entries: entries)
         try await expectFailure(certificate, .eventLog, .manifestMismatch)

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 import TPMTestSupport
+import Testing
 
 /// `aicert hash` run as a user runs it: the built binary, its output and its exit status.
 @Suite(.timeLimit(.minutes(1)))
@@ -90,9 +90,11 @@ struct HashCommandTests {
             try #require(FileManager.default.isExecutableFile(atPath: setpriv), "needs setpriv to drop root")
             let binary = try aicertBinary()
             try #require(try isReachableByEveryone(binary), "the aicert binary must be executable by nobody")
-            result = try runTool(setpriv, [
-                "--reuid=65534", "--regid=65534", "--clear-groups", binary.path, "hash", root.path,
-            ])
+            result = try runTool(
+                setpriv,
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", binary.path, "hash", root.path,
+                ])
         } else {
             result = try runAICert(["hash", root.path])
         }

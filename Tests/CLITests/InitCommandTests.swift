@@ -51,7 +51,10 @@ struct InitCommandTests {
         #expect(root.output.contains("run"))
         let run = try runAICert(["run", "--help"])
         #expect(run.status == 0)
-        for text in ["--config", "--output-dir", "--platform", "--runner-url", "--token-file", "--trust-root", "--json", "Exit status", "e.g."] {
+        for text in [
+            "--config", "--output-dir", "--platform", "--runner-url", "--token-file", "--trust-root", "--json",
+            "Exit status", "e.g.",
+        ] {
             #expect(run.output.contains(text), "\(text)")
         }
         let initHelp = try runAICert(["init", "--help"])

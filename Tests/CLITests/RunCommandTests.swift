@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
-import Testing
 import TPM2
 import TPMTestSupport
+import Testing
 
 /// `aicert run` end to end on the local platform, as a user runs it: the built `aicert` and
 /// `aicert-runner`, a real swtpm, bubblewrap and the system's Python with NumPy.
@@ -17,7 +17,9 @@ struct RunCommandTests {
         let initialized = try sandbox.aicert(["init", "--example", project.path])
         #expect(initialized.status == 0, "\(initialized.errors)")
 
-        let run = try sandbox.aicert(["run", "-c", project.appendingPathComponent("aicert.yaml").path, "--output-dir", "out"])
+        let run = try sandbox.aicert([
+            "run", "-c", project.appendingPathComponent("aicert.yaml").path, "--output-dir", "out",
+        ])
         #expect(run.status == 0, "\(run.output)\n\(run.errors)")
         try sandbox.expectNoProcessLeft()
         #expect(run.output.contains("trained on 105 flowers"))
@@ -28,11 +30,15 @@ struct RunCommandTests {
         #expect(run.errors.contains("runner verified"))
 
         let out = sandbox.root.appendingPathComponent("out")
-        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("outputs/metrics.json")))
+        let metrics = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("outputs/metrics.json")))
         let test = try #require((metrics as? [String: Any])?["test"] as? [String: Any])
         #expect(try #require(test["accuracy"] as? Double) > 0.8)
-        #expect(try String(contentsOf: out.appendingPathComponent("job.log"), encoding: .utf8).contains("test accuracy"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.temporary.path).isEmpty, "the run's state is removed")
+        #expect(
+            try String(contentsOf: out.appendingPathComponent("job.log"), encoding: .utf8).contains("test accuracy"))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: sandbox.temporary.path).isEmpty,
+            "the run's state is removed")
 
         // The printed command passes; changing one byte of an output makes it fail.
         let verified = try sandbox.aicert(Array(command.split(separator: " ").dropFirst().map(String.init)))
@@ -51,7 +57,8 @@ struct RunCommandTests {
         #expect(tampered.status == 1)
         #expect(tampered.output.contains("✗ artifacts"))
 
-        try expectAcceptedByTpm2Checkquote(certificate: out.appendingPathComponent("certificate.json"), scratch: sandbox.root)
+        try expectAcceptedByTpm2Checkquote(
+            certificate: out.appendingPathComponent("certificate.json"), scratch: sandbox.root)
     }
 
     /// `examples/iris-git` as its README says to try it: the code committed to a repository
@@ -61,28 +68,36 @@ struct RunCommandTests {
         let repository = sandbox.root.appendingPathComponent("iris-train")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            at: InitCommandTests.examples.appendingPathComponent("code/train.py"), to: repository.appendingPathComponent("train.py"))
+            at: InitCommandTests.examples.appendingPathComponent("code/train.py"),
+            to: repository.appendingPathComponent("train.py"))
         let git = [
             "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
             "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": sandbox.root.path,
         ]
         for arguments in [["init", "--quiet"], ["add", "train.py"], ["commit", "--quiet", "-m", "Iris training"]] {
-            #expect(try SoftwareTPM.run("/usr/bin/git", ["-C", repository.path] + arguments, environment: git).status == 0)
+            #expect(
+                try SoftwareTPM.run("/usr/bin/git", ["-C", repository.path] + arguments, environment: git).status == 0)
         }
-        let commit = try SoftwareTPM.run("/usr/bin/git", ["-C", repository.path, "rev-parse", "HEAD"], environment: git)
-            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try SoftwareTPM.run(
+            "/usr/bin/git", ["-C", repository.path, "rev-parse", "HEAD"], environment: git
+        )
+        .output.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try RunSandbox.freePort()
         // Detached, and stopped by the pid it writes: a test thread's children may inherit
         // SIGTERM blocked, and `git daemon` runs `git-daemon` as a child of its own.
         let pidFile = sandbox.root.appendingPathComponent("git-daemon.pid")
-        let started = try SoftwareTPM.run("/usr/bin/git", [
-            "daemon", "--detach", "--pid-file=\(pidFile.path)", "--base-path=\(sandbox.root.path)", "--export-all", "--reuseaddr",
-            "--listen=127.0.0.1", "--port=\(port)",
-        ])
+        let started = try SoftwareTPM.run(
+            "/usr/bin/git",
+            [
+                "daemon", "--detach", "--pid-file=\(pidFile.path)", "--base-path=\(sandbox.root.path)", "--export-all",
+                "--reuseaddr",
+                "--listen=127.0.0.1", "--port=\(port)",
+            ])
         #expect(started.status == 0, "\(started.output)")
         try RunSandbox.waitUntilListening(port: port)
         // The detached daemon writes its pid once it runs; it listens only after that.
-        let daemon = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let daemon = try #require(
+            Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         var daemonStopped = false
         func stopDaemon() {
             guard !daemonStopped else { return }
@@ -92,11 +107,14 @@ struct RunCommandTests {
         defer { stopDaemon() }
 
         let example = try String(
-            contentsOf: InitCommandTests.examples.deletingLastPathComponent().appendingPathComponent("iris-git/aicert.yaml"), encoding: .utf8)
+            contentsOf: InitCommandTests.examples.deletingLastPathComponent().appendingPathComponent(
+                "iris-git/aicert.yaml"), encoding: .utf8)
         let source = "git+git://127.0.0.1:\(port)/iris-train@\(commit)"
         let config = example.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             if line.contains("source: git+") { return "      source: \(source)" }
-            if line.contains("source: ../iris/data") { return "      source: \(InitCommandTests.examples.appendingPathComponent("data").path)" }
+            if line.contains("source: ../iris/data") {
+                return "      source: \(InitCommandTests.examples.appendingPathComponent("data").path)"
+            }
             return String(line)
         }.joined(separator: "\n")
         let configFile = sandbox.root.appendingPathComponent("aicert.yaml")
@@ -106,7 +124,8 @@ struct RunCommandTests {
         #expect(run.status == 0, "\(run.output)\n\(run.errors)")
         #expect(run.output.contains("input     code: git git://127.0.0.1:\(port)/iris-train @ \(commit)"))
         let verified = try sandbox.aicert([
-            "verify", "out/certificate.json", "--trust-root", "out/development-root.pem", "--allow-unmeasured-boot", "--artifact",
+            "verify", "out/certificate.json", "--trust-root", "out/development-root.pem", "--allow-unmeasured-boot",
+            "--artifact",
             "out/outputs",
         ])
         #expect(verified.status == 0, "\(verified.output)")
@@ -119,13 +138,13 @@ struct RunCommandTests {
         let sandbox = try RunSandbox()
         let config = sandbox.root.appendingPathComponent("aicert.yaml")
         try """
-            version: 1
-            name: broken
-            build:
-              command: [python3, train.py]
-              timout: 10m
-              outputs: ["**"]
-            """.write(to: config, atomically: true, encoding: .utf8)
+        version: 1
+        name: broken
+        build:
+          command: [python3, train.py]
+          timout: 10m
+          outputs: ["**"]
+        """.write(to: config, atomically: true, encoding: .utf8)
         let run = try sandbox.aicert(["run", "-c", config.path])
         #expect(run.status == 2)
         #expect(run.errors.contains("\(config.path):5:3: build.timout: unknown key"), "\(run.errors)")
@@ -139,13 +158,13 @@ struct RunCommandTests {
         let sandbox = try RunSandbox()
         let config = sandbox.root.appendingPathComponent("aicert.yaml")
         try """
-            version: 1
-            name: vm
-            platform: qemu
-            build:
-              command: [/bin/true]
-              outputs: ["**"]
-            """.write(to: config, atomically: true, encoding: .utf8)
+        version: 1
+        name: vm
+        platform: qemu
+        build:
+          command: [/bin/true]
+          outputs: ["**"]
+        """.write(to: config, atomically: true, encoding: .utf8)
         let missing = try sandbox.aicert(["run", "-c", config.path])
         #expect(missing.status == 2, "\(missing.errors)")
         #expect(missing.errors.contains("needs --image"), "\(missing.errors)")
@@ -163,23 +182,50 @@ struct RunCommandTests {
         try sandbox.expectNoProcessLeft()
     }
 
+    /// `azure` is a platform kind a certificate can name, but this version cannot start a build
+    /// on it: chosen by option or by config, it is a usage error in one line, and nothing starts.
+    @Test func theAzurePlatformIsNotAvailableYet() throws {
+        let sandbox = try RunSandbox()
+        let config = sandbox.root.appendingPathComponent("aicert.yaml")
+        let project = """
+            version: 1
+            name: cloud
+            build:
+              command: [/bin/true]
+              outputs: ["**"]
+            """
+        try project.write(to: config, atomically: true, encoding: .utf8)
+        let byOption = try sandbox.aicert(["run", "-c", config.path, "--platform", "azure"])
+        try (project + "\nplatform: azure\n").write(to: config, atomically: true, encoding: .utf8)
+        let byConfig = try sandbox.aicert(["run", "-c", config.path])
+        for run in [byOption, byConfig] {
+            #expect(run.status == 2, "\(run.output)\n\(run.errors)")
+            #expect(
+                run.errors == "aicert run: the azure platform is not available in this version of aicert; "
+                    + "use local, remote or qemu.\n", "\(run.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: sandbox.home.path), "no platform was started")
+        try sandbox.expectNoProcessLeft()
+    }
+
     @Test func aFailingJobExitsWithOneAndKeepsItsLog() throws {
         let sandbox = try RunSandbox()
         let config = sandbox.root.appendingPathComponent("aicert.yaml")
         try """
-            version: 1
-            name: failing
-            build:
-              command: [python3, -c, "import sys; print('diverged at step 3', flush=True); sys.exit(4)"]
-              outputs: ["**"]
-            """.write(to: config, atomically: true, encoding: .utf8)
+        version: 1
+        name: failing
+        build:
+          command: [python3, -c, "import sys; print('diverged at step 3', flush=True); sys.exit(4)"]
+          outputs: ["**"]
+        """.write(to: config, atomically: true, encoding: .utf8)
         let run = try sandbox.aicert(["run", "-c", config.path, "--output-dir", "out"])
         #expect(run.status == 1, "\(run.output)\n\(run.errors)")
         #expect(run.output.contains("diverged at step 3"), "the log is streamed")
         #expect(run.errors.contains("the job failed with exit status 4; its log is in out/job.log"))
         let log = try String(contentsOf: sandbox.root.appendingPathComponent("out/job.log"), encoding: .utf8)
         #expect(log.contains("diverged at step 3"))
-        #expect(!FileManager.default.fileExists(atPath: sandbox.root.appendingPathComponent("out/certificate.json").path))
+        #expect(
+            !FileManager.default.fileExists(atPath: sandbox.root.appendingPathComponent("out/certificate.json").path))
         try sandbox.expectNoProcessLeft()
     }
 
@@ -187,16 +233,18 @@ struct RunCommandTests {
         let sandbox = try RunSandbox()
         let config = sandbox.root.appendingPathComponent("aicert.yaml")
         try """
-            version: 1
-            name: long
-            build:
-              command: [python3, -c, "import time; print('training', flush=True); time.sleep(120)"]
-              outputs: ["**"]
-            """.write(to: config, atomically: true, encoding: .utf8)
+        version: 1
+        name: long
+        build:
+          command: [python3, -c, "import time; print('training', flush=True); time.sleep(120)"]
+          outputs: ["**"]
+        """.write(to: config, atomically: true, encoding: .utf8)
         let process = try sandbox.start(["run", "-c", config.path, "--output-dir", "out"])
         let log = sandbox.root.appendingPathComponent("out/job.log")
         let deadline = Date().addingTimeInterval(120)
-        while (try? String(contentsOf: log, encoding: .utf8))?.contains("training") != true && Date() < deadline && process.isRunning {
+        while (try? String(contentsOf: log, encoding: .utf8))?.contains("training") != true && Date() < deadline
+            && process.isRunning
+        {
             usleep(100_000)
         }
         #expect(process.isRunning, "the job started and is still running")
@@ -209,7 +257,8 @@ struct RunCommandTests {
     /// tpm2-tools' `tpm2_checkquote`, an independent implementation, accepts the quote with the
     /// AK's key taken from its X.509 certificate by OpenSSL.
     private func expectAcceptedByTpm2Checkquote(certificate: URL, scratch: URL) throws {
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: certificate)) as? [String: Any])
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: certificate)) as? [String: Any])
         let quote = try #require(document["quote"] as? [String: String])
         let chain = try #require((document["attestation_key"] as? [String: Any])?["certificate_chain"] as? [String])
         let bank = try #require((document["pcrs"] as? [String: [String: String]])?["sha256"])
@@ -225,7 +274,8 @@ struct RunCommandTests {
         let values = try (0...15).map { try #require(bank[String($0)].flatMap(Self.bytes(hex:))) }
         let pcrs = try write("pcrs.bin", Data(Self.serializedPCRFile(sha256: values)))
 
-        let publicKey = try SoftwareTPM.run(try SoftwareTPM.tool("openssl"), ["x509", "-inform", "DER", "-in", akCertificate, "-pubkey", "-noout"])
+        let publicKey = try SoftwareTPM.run(
+            try SoftwareTPM.tool("openssl"), ["x509", "-inform", "DER", "-in", akCertificate, "-pubkey", "-noout"])
         #expect(publicKey.status == 0, "\(publicKey.output)")
         let akPEM = try write("ak.pem", Data(publicKey.output.utf8))
         func checkquote(_ nonce: String) throws -> (status: Int32, output: String) {
@@ -264,7 +314,8 @@ struct RunCommandTests {
         var bytes: [UInt8] = []
         var index = hex.startIndex
         while index < hex.endIndex {
-            guard let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex), let byte = UInt8(hex[index..<next], radix: 16)
+            guard let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex),
+                let byte = UInt8(hex[index..<next], radix: 16)
             else { return nil }
             bytes.append(byte)
             index = next
@@ -302,7 +353,8 @@ final class RunSandbox {
 
     /// Runs `aicert` with `arguments` to completion, at most 4 minutes.
     func aicert(_ arguments: [String]) throws -> ToolResult {
-        let result = try Subprocess.run(try aicertBinary().path, arguments, environment: environment, directory: root, timeoutSeconds: 240)
+        let result = try Subprocess.run(
+            try aicertBinary().path, arguments, environment: environment, directory: root, timeoutSeconds: 240)
         return ToolResult(status: result.status, output: result.output, errors: result.errors)
     }
 
@@ -364,6 +416,7 @@ final class RunSandbox {
             usleep(100_000)
             left = try processesLeft()
         }
-        #expect(left.isEmpty, "left running: \(left.map { "\($0.pid) \($0.commandLine)" })", sourceLocation: sourceLocation)
+        #expect(
+            left.isEmpty, "left running: \(left.map { "\($0.pid) \($0.commandLine)" })", sourceLocation: sourceLocation)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TPMTestSupport
+import Testing
 
 /// The built `aicert-runner` binary, run as a user would run it.
 @Suite("aicert-runner binary")
@@ -35,7 +35,8 @@ struct RunnerCLITests {
     /// exit status 5 naming the check: here a real boot's log on a TPM it never measured into.
     @Test func serveOnABootItDoesNotExpectIsExitFiveNamingTheCheck() throws {
         let swtpm = try SoftwareTPM()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-serve-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aicert-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("eventlog.bin")

@@ -1,6 +1,6 @@
 import Crypto
-import Testing
 import TPM2
+import Testing
 
 @Suite("PCR math")
 struct PCRMathTests {
@@ -19,11 +19,14 @@ struct PCRMathTests {
 
     @Test func compositeDigestFollowsSelectionOrderAndNeedsEveryValue() throws {
         let selection = PCRSelectionList([PCRSelection(hash: .sha256, pcrs: [1, 0])])
-        let values: [AlgorithmID: [Int: [UInt8]]] = [.sha256: [0: [UInt8](repeating: 0xA, count: 32), 1: [UInt8](repeating: 0xB, count: 32)]]
+        let values: [AlgorithmID: [Int: [UInt8]]] = [
+            .sha256: [0: [UInt8](repeating: 0xA, count: 32), 1: [UInt8](repeating: 0xB, count: 32)]
+        ]
         let expected = Array(SHA256.hash(data: [UInt8](repeating: 0xA, count: 32) + [UInt8](repeating: 0xB, count: 32)))
         #expect(try PCRMath.compositeDigest(selection: selection, values: values) == expected)
         #expect(throws: TPM2Error(.invalidValue, "")) {
-            try PCRMath.compositeDigest(selection: PCRSelectionList([PCRSelection(hash: .sha256, pcrs: [2])]), values: values)
+            try PCRMath.compositeDigest(
+                selection: PCRSelectionList([PCRSelection(hash: .sha256, pcrs: [2])]), values: values)
         }
     }
 }

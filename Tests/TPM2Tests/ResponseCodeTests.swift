@@ -1,5 +1,5 @@
-import Testing
 import TPM2
+import Testing
 
 @Suite("Response codes")
 struct ResponseCodeTests {

@@ -27,9 +27,10 @@ enum Samples {
         .eccAttestationKeyTemplate,
         PublicArea(
             nameAlg: .sha256, attributes: PublicArea.attestationKeyAttributes,
-            key: .ecc(symmetric: .null, scheme: AsymmetricScheme(scheme: .ecdaa, hash: .sha256, count: 7),
-                      curve: .bnP256, kdf: KDFScheme(scheme: .kdf1SP800_108, hash: .sha256),
-                      x: [1, 2], y: [3, 4])),
+            key: .ecc(
+                symmetric: .null, scheme: AsymmetricScheme(scheme: .ecdaa, hash: .sha256, count: 7),
+                curve: .bnP256, kdf: KDFScheme(scheme: .kdf1SP800_108, hash: .sha256),
+                x: [1, 2], y: [3, 4])),
     ]
 
     static let nvPublic = NVPublic(
@@ -39,7 +40,9 @@ enum Samples {
     static let capabilities: [CapabilityData] = [
         .handles([Handle(0x8100_0003), Handle(0x8101_0001)]),
         .pcrs(selection),
-        .properties([TaggedProperty(property: .nvBufferMax, value: 1024), TaggedProperty(property: .pcrCount, value: 24)]),
+        .properties([
+            TaggedProperty(property: .nvBufferMax, value: 1024), TaggedProperty(property: .pcrCount, value: 24),
+        ]),
     ]
 
     /// Encodings of every sample, each with a function that parses such bytes.
@@ -48,10 +51,15 @@ enum Samples {
             ("TPML_PCR_SELECTION", selection.tpmEncoded, { _ = try PCRSelectionList(tpmEncoded: $0) }),
             ("TPMS_ATTEST", attestation.tpmEncoded, { _ = try QuoteAttestation(tpmEncoded: $0) }),
             ("TPMS_NV_PUBLIC", nvPublic.tpmEncoded, { _ = try NVPublic(tpmEncoded: $0) }),
-            ("TPML_DIGEST", DigestList([[1, 2, 3], [UInt8](repeating: 7, count: 32)]).tpmEncoded,
-             { _ = try DigestList(tpmEncoded: $0) }),
-            ("TPML_DIGEST_VALUES", TaggedDigestList([TaggedDigest(hash: .sha256, digest: [UInt8](repeating: 1, count: 32))]).tpmEncoded,
-             { _ = try TaggedDigestList(tpmEncoded: $0) }),
+            (
+                "TPML_DIGEST", DigestList([[1, 2, 3], [UInt8](repeating: 7, count: 32)]).tpmEncoded,
+                { _ = try DigestList(tpmEncoded: $0) }
+            ),
+            (
+                "TPML_DIGEST_VALUES",
+                TaggedDigestList([TaggedDigest(hash: .sha256, digest: [UInt8](repeating: 1, count: 32))]).tpmEncoded,
+                { _ = try TaggedDigestList(tpmEncoded: $0) }
+            ),
         ]
         for (index, signature) in signatures.enumerated() {
             result.append(("TPMT_SIGNATURE[\(index)]", signature.tpmEncoded, { _ = try Signature(tpmEncoded: $0) }))
@@ -60,7 +68,8 @@ enum Samples {
             result.append(("TPMT_PUBLIC[\(index)]", area.tpmEncoded, { _ = try PublicArea(tpmEncoded: $0) }))
         }
         for (index, capability) in capabilities.enumerated() {
-            result.append(("TPMS_CAPABILITY_DATA[\(index)]", capability.tpmEncoded, { _ = try CapabilityData(tpmEncoded: $0) }))
+            result.append(
+                ("TPMS_CAPABILITY_DATA[\(index)]", capability.tpmEncoded, { _ = try CapabilityData(tpmEncoded: $0) }))
         }
         return result
     }

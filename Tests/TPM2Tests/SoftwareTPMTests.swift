@@ -2,9 +2,9 @@ import AICertVerify
 import Crypto
 import Foundation
 import SwiftASN1
-import Testing
 import TPM2
 import TPMTestSupport
+import Testing
 import X509
 
 /// The client against a real TPM 2.0 (swtpm), cross-checked with tpm2-tools.
@@ -86,10 +86,12 @@ struct SoftwareTPMTests {
         try files.write("quote.sig", quote.signature.tpmEncoded)
         try files.write("pcrs.bin", Tpm2ToolsPCRFile.serialized(sha256: (0...15).map { pcrs[$0] ?? [] }))
         func checkquote(nonce: [UInt8]) throws -> (status: Int32, output: String) {
-            try SoftwareTPM.run(SoftwareTPM.tool("tpm2_checkquote"), [
-                "-u", files.path("ak.pem"), "-m", files.path("quote.msg"), "-s", files.path("quote.sig"),
-                "-f", files.path("pcrs.bin"), "-g", "sha256", "-q", nonce.hex,
-            ])
+            try SoftwareTPM.run(
+                SoftwareTPM.tool("tpm2_checkquote"),
+                [
+                    "-u", files.path("ak.pem"), "-m", files.path("quote.msg"), "-s", files.path("quote.sig"),
+                    "-f", files.path("pcrs.bin"), "-g", "sha256", "-q", nonce.hex,
+                ])
         }
         let accepted = try checkquote(nonce: nonce)
         #expect(accepted.status == 0, "\(accepted.output)")
@@ -109,10 +111,12 @@ struct SoftwareTPMTests {
 
         let files = try TemporaryFiles()
         let nonce: [UInt8] = [0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02]
-        let made = try swtpm.tpm2("tpm2_quote", [
-            "-c", Handle.attestationKey.description, "-l", "sha256:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
-            "-q", nonce.hex, "-m", files.path("quote.msg"), "-s", files.path("quote.sig"), "-g", "sha256",
-        ])
+        let made = try swtpm.tpm2(
+            "tpm2_quote",
+            [
+                "-c", Handle.attestationKey.description, "-l", "sha256:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15",
+                "-q", nonce.hex, "-m", files.path("quote.msg"), "-s", files.path("quote.sig"), "-g", "sha256",
+            ])
         #expect(made.status == 0, "\(made.output)")
         let message = try files.read("quote.msg")
         let attestation = try QuoteAttestation(tpmEncoded: message)
@@ -121,13 +125,15 @@ struct SoftwareTPMTests {
         #expect(attestation.magic == QuoteAttestation.generatedMagic)
         #expect(attestation.extraData == nonce)
 
-        let read = try swtpm.tpm2("tpm2_pcrread", ["sha256:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "-o", files.path("pcrs.bin")])
+        let read = try swtpm.tpm2(
+            "tpm2_pcrread", ["sha256:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", "-o", files.path("pcrs.bin")])
         #expect(read.status == 0, "\(read.output)")
         let raw = try files.read("pcrs.bin")
         try #require(raw.count == 16 * 32)
         var values: [Int: [UInt8]] = [:]
         for pcr in 0...15 { values[pcr] = Array(raw[(pcr * 32)..<((pcr + 1) * 32)]) }
-        let composite = try PCRMath.compositeDigest(selection: attestation.quote.pcrSelection, values: [.sha256: values])
+        let composite = try PCRMath.compositeDigest(
+            selection: attestation.quote.pcrSelection, values: [.sha256: values])
         #expect(composite == attestation.quote.pcrDigest)
     }
 

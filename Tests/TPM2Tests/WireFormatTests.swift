@@ -1,5 +1,5 @@
-import Testing
 import TPM2
+import Testing
 
 @Suite("Wire format")
 struct WireFormatTests {
@@ -46,7 +46,9 @@ struct WireFormatTests {
                     bytes[index] = UInt8.random(in: 0...255, using: &generator)
                 }
                 _ = try? sample.parse(bytes)
-                let noise = (0..<Int.random(in: 0...96, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let noise = (0..<Int.random(in: 0...96, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
                 _ = try? sample.parse(noise)
             }
         }

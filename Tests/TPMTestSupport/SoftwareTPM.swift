@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 import TPM2
@@ -40,14 +41,10 @@ public final class SoftwareTPM: @unchecked Sendable {
         // Another process may take the ports between our probe and swtpm's bind: retry.
         for _ in 0..<8 {
             let port = try Self.freePortPair()
-            let process = try Subprocess.start(try Self.tool("swtpm"), [
-                "socket", "--tpm2",
-                "--tpmstate", "dir=\(directory.path)/state",
-                "--server", "type=tcp,port=\(port),bindaddr=127.0.0.1",
-                "--ctrl", "type=tcp,port=\(port + 1),bindaddr=127.0.0.1",
-                "--flags", "not-need-init",
-                "--log", "file=\(directory.path)/swtpm.log",
-            ])
+            let process = try Subprocess.start(
+                try Self.tool("swtpm"),
+                Swtpm.tcpArguments(state: directory.appendingPathComponent("state"), port: port)
+                    + ["--log", "file=\(directory.path)/swtpm.log"])
             if Self.waitUntilListening(port: port, process: process) {
                 self.port = port
                 self.process = process
@@ -94,32 +91,8 @@ public final class SoftwareTPM: @unchecked Sendable {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("aicert-swtpm-template-\(getpid())-\(UUID().uuidString)")
         ProcessTemporaryFiles.removeAtExit(root)
-        let state = root.appendingPathComponent("state")
-        let ca = root.appendingPathComponent("ca")
-        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: ca, withIntermediateDirectories: true)
-        let localCA = root.appendingPathComponent("swtpm-localca.conf")
-        try """
-        statedir = \(ca.path)
-        signingkey = \(ca.path)/signkey.pem
-        issuercert = \(ca.path)/issuercert.pem
-        certserial = \(ca.path)/certserial
-
-        """.write(to: localCA, atomically: true, encoding: .utf8)
-        let options = root.appendingPathComponent("swtpm-localca.options")
-        try "--platform-manufacturer AICert\n--platform-version 2.1\n--platform-model test\n"
-            .write(to: options, atomically: true, encoding: .utf8)
-        let setup = root.appendingPathComponent("swtpm_setup.conf")
-        try """
-        create_certs_tool = \(try tool("swtpm_localca"))
-        create_certs_tool_config = \(localCA.path)
-        create_certs_tool_options = \(options.path)
-
-        """.write(to: setup, atomically: true, encoding: .utf8)
-        let result = try run(
-            tool("swtpm_setup"),
-            ["--tpm2", "--tpmstate", state.path, "--config", setup.path, "--create-ek-cert",
-             "--pcr-banks", "sha1,sha256", "--overwrite"])
+        let arguments = try Swtpm.Manufacture(in: root, model: "test").prepare(localCA: try tool("swtpm_localca"))
+        let result = try run(tool("swtpm_setup"), arguments)
         guard result.status == 0 else {
             throw SetupError(description: "swtpm_setup failed (\(result.status)): \(result.output)")
         }
@@ -140,8 +113,7 @@ public final class SoftwareTPM: @unchecked Sendable {
     @discardableResult
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Int = 120
-    ) throws -> (status: Int32, output: String)
-    {
+    ) throws -> (status: Int32, output: String) {
         // A tool that hangs (e.g. waiting for a TPM connection) fails the test instead of CI.
         let result = try Subprocess.run(
             executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
@@ -179,7 +151,9 @@ public final class SoftwareTPM: @unchecked Sendable {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else {
             close(fd)

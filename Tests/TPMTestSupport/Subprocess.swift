@@ -57,7 +57,9 @@ public enum Subprocess {
             }
             defer { try? FileManager.default.removeItem(at: scratch) }
             func read(_ name: String) -> String {
-                String(decoding: FileManager.default.contents(atPath: scratch.appendingPathComponent(name).path) ?? Data(), as: UTF8.self)
+                String(
+                    decoding: FileManager.default.contents(atPath: scratch.appendingPathComponent(name).path) ?? Data(),
+                    as: UTF8.self)
             }
             return Result(status: code, output: read("stdout"), errors: read("stderr"))
         }
@@ -102,7 +104,8 @@ public enum Subprocess {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
         input: [UInt8]? = nil
     ) throws -> Running {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-subprocess-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aicert-subprocess-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let inputFile = scratch.appendingPathComponent("stdin").path
         try Data(input ?? []).write(to: URL(fileURLWithPath: inputFile))
@@ -111,11 +114,14 @@ public enum Subprocess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, inputFile, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, scratch.appendingPathComponent("stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, scratch.appendingPathComponent("stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(
+            &actions, 1, scratch.appendingPathComponent("stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(
+            &actions, 2, scratch.appendingPathComponent("stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard let addCloseFrom, addCloseFrom(&actions, 3) == 0 else {
             try? FileManager.default.removeItem(at: scratch)
-            throw SoftwareTPM.SetupError(description: "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34)")
+            throw SoftwareTPM.SetupError(
+                description: "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34)")
         }
 
         // The test thread may have signals blocked; the child starts with none blocked.
@@ -133,7 +139,8 @@ public enum Subprocess {
 
         let environmentLines = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         // glibc's posix_spawn_file_actions_addchdir_np is not in Swift's Glibc module; env -C is.
-        let command = directory.map { ["/usr/bin/env", "-C", $0.path, executable] + arguments } ?? [executable] + arguments
+        let command =
+            directory.map { ["/usr/bin/env", "-C", $0.path, executable] + arguments } ?? [executable] + arguments
         let argv = command.map { strdup($0) } + [nil]
         let envp = environmentLines.map { strdup($0) } + [nil]
         defer {
@@ -144,7 +151,8 @@ public enum Subprocess {
         let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
         guard spawned == 0 else {
             try? FileManager.default.removeItem(at: scratch)
-            throw SoftwareTPM.SetupError(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
+            throw SoftwareTPM.SetupError(
+                description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
         return Running(pid: pid, scratch: scratch)
     }

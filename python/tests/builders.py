@@ -3,6 +3,8 @@
 The TPM structures are marshalled here by hand (struct.pack), the event digests and manifest
 digests use the Python snippets of docs/certificate-format.md verbatim, and the quote is signed
 by a key this module holds: a stand-in for a TPM whose output the verifier cannot tell apart.
+Only the ``summary`` comes from the SDK (``derive_summary``): the Swift fixtures
+(test_shared_fixtures.py) are what check it against an independent implementation.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from pki import NOW, PKI, der, pem
+
+from aicert_verify.eventlog import derive_summary
 
 SHA256, SHA384, SHA512, NULL = 0x000B, 0x000C, 0x000D, 0x0010
 RSASSA, RSAPSS, ECDSA = 0x0014, 0x0016, 0x0018
@@ -246,39 +250,12 @@ class CertificateFactory:
         return values
 
     def summary(self) -> dict[str, Any]:
-        by_type: dict[str, list[dict[str, Any]]] = {}
-        for content_type, content in self.events:
-            by_type.setdefault(content_type, []).append(content)
-        if not all(by_type.get(kind) for kind in ("aicert/runner", "aicert/build-spec", "aicert/result")):
-            return {}  # a log this broken has no summary; the verifier must fail it on the log alone
-        runner, spec, result = by_type["aicert/runner"][0], by_type["aicert/build-spec"][0], by_type["aicert/result"][0]
-        inputs = [
-            {
-                key: item[key]
-                for key in ("name", "kind", "source", "commit", "manifest_digest", "files", "bytes")
-                if key in item
-            }
-            for item in by_type.get("aicert/input", [])
-        ]
-        outputs = [
-            {key: item[key] for key in ("name", "manifest_digest", "files", "bytes")}
-            for item in by_type.get("aicert/output", [])
-        ]
-        summary = {
-            "runner": f"{runner['name']} {runner['version']}",
-            "platform": runner.get("platform"),
-            "command": spec["command"],
-            "environment": spec["env"],
-            "sandbox": by_type.get("aicert/environment", [{}])[0],
-            "timeout_seconds": spec["timeout_seconds"],
-            "inputs": inputs,
-            "outputs": outputs,
-            "exit_status": result["exit_status"],
-            "duration_ms": result["duration_ms"],
-        }
-        if "image" in runner:
-            summary["image"] = runner["image"]
-        return summary
+        try:
+            return derive_summary(self.events)
+        except KeyError:
+            # A log this broken (no runner, no platform, …) has no summary; the verifier must fail it
+            # on the log alone.
+            return {}
 
     def manifests(self) -> dict[str, dict[str, Any]]:
         result: dict[str, dict[str, Any]] = {"inputs": {}, "outputs": {}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -107,6 +108,14 @@ class PKI:
         self, public_key: object, subject: str = "AICert test AK", **options: object
     ) -> x509.Certificate:
         return issue(subject, public_key, self.intermediate.subject, self.intermediate_key, ca=False, **options)  # type: ignore[arg-type]
+
+    def reissued_intermediate(self, subject: str, **options: Any) -> x509.Certificate:
+        """The intermediate's key certified again by the root, as ``subject``, with ``issue``'s ``options``."""
+        return issue(subject, self.intermediate_key.public_key(), self.root.subject, self.root_key, **options)
+
+    def ak_certificate_under(self, issuer: x509.Certificate, public_key: object) -> x509.Certificate:
+        """An AK certificate signed with the intermediate's key in the name of ``issuer`` (a reissued intermediate)."""
+        return issue("AK", public_key, issuer.subject, self.intermediate_key, ca=False)
 
     def root_pem(self) -> bytes:
         return self.root.public_bytes(serialization.Encoding.PEM)

@@ -438,24 +438,12 @@ def test_chain_rules(pki: PKI, factory: CertificateFactory, root_pem: Path) -> N
 
     leaf = pki.ak_certificate(ak_public)
     # an intermediate that is not a CA, or may not sign certificates
-    not_ca = issue("Not a CA", pki.intermediate_key.public_key(), pki.root.subject, pki.root_key, ca=False)
-    leaf_of_not_ca = issue("AK", ak_public, not_ca.subject, pki.intermediate_key, ca=False)
-    assert "is not a CA" in with_chain(leaf_of_not_ca, not_ca)
-    no_sign = issue(
-        "No keyCertSign",
-        pki.intermediate_key.public_key(),
-        pki.root.subject,
-        pki.root_key,
-        ca=True,
-        key_cert_sign=False,
-    )
-    assert "keyCertSign" in with_chain(issue("AK", ak_public, no_sign.subject, pki.intermediate_key, ca=False), no_sign)
-    no_constraints = issue(
-        "No BC", pki.intermediate_key.public_key(), pki.root.subject, pki.root_key, ca=True, basic_constraints=False
-    )
-    assert "no basic constraints" in with_chain(
-        issue("AK", ak_public, no_constraints.subject, pki.intermediate_key, ca=False), no_constraints
-    )
+    not_ca = pki.reissued_intermediate("Not a CA", ca=False)
+    assert "is not a CA" in with_chain(pki.ak_certificate_under(not_ca, ak_public), not_ca)
+    no_sign = pki.reissued_intermediate("No keyCertSign", ca=True, key_cert_sign=False)
+    assert "keyCertSign" in with_chain(pki.ak_certificate_under(no_sign, ak_public), no_sign)
+    no_constraints = pki.reissued_intermediate("No BC", ca=True, basic_constraints=False)
+    assert "no basic constraints" in with_chain(pki.ak_certificate_under(no_constraints, ak_public), no_constraints)
     # path length: the root allows one intermediate below it
     second = issue("Second CA", pki.root_key.public_key(), pki.intermediate.subject, pki.intermediate_key, ca=True)
     assert "intermediates below it" in with_chain(
@@ -467,17 +455,10 @@ def test_chain_rules(pki: PKI, factory: CertificateFactory, root_pem: Path) -> N
     )
     assert "unrecognised critical extension 1.2.3.4" in with_chain(odd, pki.intermediate)
     # an expired intermediate is named with its dates
-    old = issue(
-        "Old CA",
-        pki.intermediate_key.public_key(),
-        pki.root.subject,
-        pki.root_key,
-        ca=True,
-        path_length=0,
-        not_before=NOW - dt.timedelta(days=30),
-        not_after=NOW - dt.timedelta(days=1),
+    old = pki.reissued_intermediate(
+        "Old CA", ca=True, path_length=0, not_before=NOW - dt.timedelta(days=30), not_after=NOW - dt.timedelta(days=1)
     )
-    detail = with_chain(issue("AK", ak_public, old.subject, pki.intermediate_key, ca=False), old)
+    detail = with_chain(pki.ak_certificate_under(old, ak_public), old)
     assert (
         "'Old CA' is expired at 2026-11-25T07:40:00Z: valid from 2026-10-26T07:40:00Z to 2026-11-24T07:40:00Z" in detail
     )
@@ -652,54 +633,37 @@ def test_the_ak_certificate_must_carry_the_tcg_ak_purpose(
         edited["attestation_key"]["certificate_chain"] = [b64(der(item)) for item in certificates]
         return verify(edited, root_pem).check("ak-chain").reason
 
-    no_eku = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "no EKU")]))
-        .issuer_name(pki.intermediate.subject)
-        .public_key(ak_public)
-        .serial_number(7)
-        .not_valid_before(NOW - dt.timedelta(days=1))
-        .not_valid_after(NOW + dt.timedelta(days=1))
-        .sign(pki.intermediate_key, hashes.SHA256())
-    )
-    assert chain_reason(no_eku, pki.intermediate) == "ak-purpose-missing"
-    server = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "TLS only")]))
-        .issuer_name(pki.intermediate.subject)
-        .public_key(ak_public)
-        .serial_number(8)
-        .not_valid_before(NOW - dt.timedelta(days=1))
-        .not_valid_after(NOW + dt.timedelta(days=1))
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(pki.intermediate_key, hashes.SHA256())
-    )
+    def bare_leaf(common_name: str, serial: int, *extensions: x509.ExtensionType) -> x509.Certificate:
+        """An AK certificate with no basic constraints and only ``extensions`` (``issue`` adds the AK purpose)."""
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, common_name)]))
+            .issuer_name(pki.intermediate.subject)
+            .public_key(ak_public)
+            .serial_number(serial)
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=1))
+        )
+        for extension in extensions:
+            builder = builder.add_extension(extension, critical=False)
+        return builder.sign(pki.intermediate_key, hashes.SHA256())
+
+    assert chain_reason(bare_leaf("no EKU", 7), pki.intermediate) == "ak-purpose-missing"
+    server = bare_leaf("TLS only", 8, x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]))
     assert chain_reason(server, pki.intermediate) == "ak-purpose-missing"
     assert chain_reason(pki.ak_certificate(ak_public), pki.intermediate) == "ok"
     # an issuer that limits extended key usage must allow the AK purpose
-    limited = issue(
-        "Limited CA",
-        pki.intermediate_key.public_key(),
-        pki.root.subject,
-        pki.root_key,
-        ca=True,
-        path_length=0,
-        extra=[(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
+    limited = pki.reissued_intermediate(
+        "Limited CA", ca=True, path_length=0, extra=[(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)]
     )
-    assert (
-        chain_reason(issue("AK", ak_public, limited.subject, pki.intermediate_key, ca=False), limited)
-        == "ak-purpose-missing"
-    )
-    allowing = issue(
+    assert chain_reason(pki.ak_certificate_under(limited, ak_public), limited) == "ak-purpose-missing"
+    allowing = pki.reissued_intermediate(
         "Allowing CA",
-        pki.intermediate_key.public_key(),
-        pki.root.subject,
-        pki.root_key,
         ca=True,
         path_length=0,
         extra=[(x509.ExtendedKeyUsage([x509.ObjectIdentifier("2.23.133.8.3")]), False)],
     )
-    assert chain_reason(issue("AK", ak_public, allowing.subject, pki.intermediate_key, ca=False), allowing) == "ok"
+    assert chain_reason(pki.ak_certificate_under(allowing, ak_public), allowing) == "ok"
 
 
 def test_chain_reasons(pki: PKI, factory: CertificateFactory, root_pem: Path) -> None:
@@ -716,8 +680,8 @@ def test_chain_reasons(pki: PKI, factory: CertificateFactory, root_pem: Path) ->
     assert reason([carried[0], b64(b"not DER")]) == "certificate-unreadable"
     assert reason(carried[:1]) == "untrusted-root"
     assert reason(carried, at="2040-01-01T00:00:00Z") == "certificate-expired"
-    not_ca = issue("Not a CA", pki.intermediate_key.public_key(), pki.root.subject, pki.root_key, ca=False)
-    leaf = issue("AK", factory.ak_key.public_key(), not_ca.subject, pki.intermediate_key, ca=False)
+    not_ca = pki.reissued_intermediate("Not a CA", ca=False)
+    leaf = pki.ak_certificate_under(not_ca, factory.ak_key.public_key())
     assert reason([b64(der(leaf)), b64(der(not_ca))]) == "chain-invalid"
 
 

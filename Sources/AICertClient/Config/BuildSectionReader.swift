@@ -11,22 +11,28 @@ enum BuildSectionReader {
     static func read(_ node: ConfigNode, directory: URL) throws -> BuildConfig {
         let section = try node.mapping(allowed: ["command", "env", "timeout", "inputs", "outputs"])
 
-        let commandNode = try section.required("command", expected: "the program and its arguments, e.g. [python3, /aicert/inputs/code/train.py]")
+        let commandNode = try section.required(
+            "command", expected: "the program and its arguments, e.g. [python3, /aicert/inputs/code/train.py]")
         let commandExpected = "a list of arguments, e.g. [python3, /aicert/inputs/code/train.py] (no shell is involved)"
         let command = try commandNode.texts(expected: commandExpected)
         guard (1...maximumArguments).contains(command.count), !command[0].isEmpty else {
-            throw commandNode.error("expected \(commandExpected), with 1 to \(maximumArguments) arguments and a program first")
+            throw commandNode.error(
+                "expected \(commandExpected), with 1 to \(maximumArguments) arguments and a program first")
         }
 
         var environment: [String: String] = [:]
         if let envNode = section.optional("env") {
             let variables = try envNode.entries(expected: "a mapping of variable names to strings, e.g. SEED: \"42\"")
-            guard variables.count <= maximumVariables else { throw envNode.error("expected at most \(maximumVariables) variables") }
+            guard variables.count <= maximumVariables else {
+                throw envNode.error("expected at most \(maximumVariables) variables")
+            }
             for variable in variables {
                 guard isVariableName(variable.name) else {
-                    throw variable.value.error("'\(variable.name)' is not a variable name: a letter or _, then letters, digits or _")
+                    throw variable.value.error(
+                        "'\(variable.name)' is not a variable name: a letter or _, then letters, digits or _")
                 }
-                environment[variable.name] = try variable.value.text(expected: "a string (write \"\" for an empty value)")
+                environment[variable.name] = try variable.value.text(
+                    expected: "a string (write \"\" for an empty value)")
             }
         }
 
@@ -41,7 +47,9 @@ enum BuildSectionReader {
         var inputs: [InputConfig] = []
         if let inputsNode = section.optional("inputs") {
             let items = try inputsNode.sequence(expected: "a list of inputs, each with name and source")
-            guard items.count <= maximumInputs else { throw inputsNode.error("expected at most \(maximumInputs) inputs") }
+            guard items.count <= maximumInputs else {
+                throw inputsNode.error("expected at most \(maximumInputs) inputs")
+            }
             for item in items {
                 let input = try readInput(item, directory: directory)
                 if inputs.contains(where: { $0.name == input.name }) {
@@ -62,11 +70,14 @@ enum BuildSectionReader {
             let pattern = try item.text(expected: "a glob pattern such as model.npz or checkpoints/*.pt")
             let components = pattern.split(separator: "/", omittingEmptySubsequences: false)
             if pattern.isEmpty || components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
-                throw item.error("expected a relative pattern such as checkpoints/*.pt: no leading '/', empty, '.' or '..' component")
+                throw item.error(
+                    "expected a relative pattern such as checkpoints/*.pt: no leading '/', empty, '.' or '..' component"
+                )
             }
             outputs.append(pattern)
         }
-        return BuildConfig(command: command, environment: environment, timeoutSeconds: timeout, inputs: inputs, outputs: outputs)
+        return BuildConfig(
+            command: command, environment: environment, timeoutSeconds: timeout, inputs: inputs, outputs: outputs)
     }
 
     private static func readInput(_ node: ConfigNode, directory: URL) throws -> InputConfig {
@@ -77,22 +88,28 @@ enum BuildSectionReader {
             throw nameNode.error("expected 1 to 64 of A-Z a-z 0-9 . _ - (not '.' or '..'), found '\(name.prefix(80))'")
         }
         let source = try InputSourceParser.parse(
-            source: members.required("source", expected: InputSourceParser.expected), sha256: members.optional("sha256"),
+            source: members.required("source", expected: InputSourceParser.expected),
+            sha256: members.optional("sha256"),
             directory: directory)
         return InputConfig(name: name, source: source)
     }
 
     /// The runner's rule: `[A-Za-z_][A-Za-z0-9_]*`, at most 128 characters.
     private static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, name.utf8.count <= 128, !("0"..."9").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+        guard let first = name.unicodeScalars.first, name.utf8.count <= 128, !("0"..."9").contains(first) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+        }
     }
 
     /// The runner's rule: 1 to 64 of `A-Z a-z 0-9 . _ -`, not `.` or `..`.
     private static func isInputName(_ name: String) -> Bool {
         guard (1...64).contains(name.utf8.count), name != ".", name != ".." else { return false }
         return name.unicodeScalars.allSatisfy {
-            $0 == "." || $0 == "_" || $0 == "-" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+            $0 == "." || $0 == "_" || $0 == "-" || ("A"..."Z").contains($0) || ("a"..."z").contains($0)
+                || ("0"..."9").contains($0)
         }
     }
 }

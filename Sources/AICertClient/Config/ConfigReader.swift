@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Yams
 
@@ -21,7 +22,8 @@ public enum ConfigReader {
         } catch let error as ConfigError {
             throw error
         } catch {
-            throw ConfigError(file: path, "cannot be read (\(error.localizedDescription)); create one with `aicert init`")
+            throw ConfigError(
+                file: path, "cannot be read (\(error.localizedDescription)); create one with `aicert init`")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, "is not UTF-8 text")
@@ -52,10 +54,15 @@ public enum ConfigReader {
     }
 
     private static func read(_ document: Node, file: String, directory: URL) throws -> ProjectConfig {
-        let root = try ConfigNode(node: document, key: "", file: file).mapping(allowed: ["version", "name", "platform", "build"])
+        let root = try ConfigNode(node: document, key: "", file: file).mapping(allowed: [
+            "version", "name", "platform", "build",
+        ])
 
         let versionNode = try root.required("version", expected: "version: \(ProjectConfig.currentVersion)")
-        guard try versionNode.text(expected: "the number \(ProjectConfig.currentVersion)") == String(ProjectConfig.currentVersion) else {
+        guard
+            try versionNode.text(expected: "the number \(ProjectConfig.currentVersion)")
+                == String(ProjectConfig.currentVersion)
+        else {
             throw versionNode.error("expected \(ProjectConfig.currentVersion), the only version this aicert reads")
         }
         let nameNode = try root.required("name", expected: "a name for the project, e.g. name: iris")
@@ -63,10 +70,10 @@ public enum ConfigReader {
         guard !name.isEmpty, name.count <= 128, !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
             throw nameNode.error("expected a name of 1 to 128 characters on one line")
         }
-        var platform = RunPlatform.local
+        var platform = PlatformKind.local
         if let platformNode = root.optional("platform") {
-            let expected = RunPlatform.allCases.map(\.rawValue).joined(separator: " or ")
-            guard let kind = RunPlatform(rawValue: try platformNode.text(expected: expected)) else {
+            let expected = PlatformKind.allCases.map(\.rawValue).joined(separator: " or ")
+            guard let kind = PlatformKind(rawValue: try platformNode.text(expected: expected)) else {
                 throw platformNode.error("expected \(expected), found \(platformNode.kind)")
             }
             platform = kind
@@ -79,7 +86,8 @@ public enum ConfigReader {
     /// A YAML syntax error, located where the parser stopped.
     private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, "is not valid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ConfigError(

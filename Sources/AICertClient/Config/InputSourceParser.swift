@@ -1,10 +1,12 @@
+import AICertCore
 import Foundation
 import Glibc
 
 /// Reads an input's `source` (and `sha256`): `git+URL@COMMIT`, an `https://` URL with its
 /// SHA-256, or a local path relative to the config file's directory.
 enum InputSourceParser {
-    static let expected = "a local path (e.g. ./data), git+URL@COMMIT (a full 40-digit commit id) or an https:// URL with sha256"
+    static let expected =
+        "a local path (e.g. ./data), git+URL@COMMIT (a full 40-digit commit id) or an https:// URL with sha256"
 
     static func parse(source node: ConfigNode, sha256 digestNode: ConfigNode?, directory: URL) throws -> InputSource {
         let text = try node.text(expected: expected)
@@ -13,19 +15,23 @@ enum InputSourceParser {
         }
         let lowercased = text.lowercased()
         if lowercased.hasPrefix("git+") {
-            if let digestNode { throw digestNode.error("applies only to an https:// source; a git input is pinned by its commit") }
+            if let digestNode {
+                throw digestNode.error("applies only to an https:// source; a git input is pinned by its commit")
+            }
             return try git(String(text.dropFirst(4)), node: node)
         }
         if lowercased.hasPrefix("https://") {
             guard let digestNode else {
-                throw node.error("an https:// source needs sha256: the SHA-256 of the file, so the build is pinned to its bytes")
+                throw node.error(
+                    "an https:// source needs sha256: the SHA-256 of the file, so the build is pinned to its bytes")
             }
             let digest = try digestNode.text(expected: "64 hexadecimal digits")
-            guard digest.utf8.count == 64, digest.utf8.allSatisfy(\.isHexDigit) else {
-                throw digestNode.error("expected the SHA-256 of the file as 64 hexadecimal digits, found '\(digest.prefix(80))'")
+            guard digest.utf8.count == 64, Hex.bytes(digest, caseInsensitive: true) != nil else {
+                throw digestNode.error(
+                    "expected the SHA-256 of the file as 64 hexadecimal digits, found '\(digest.prefix(80))'")
             }
             try checkRemote(text, node: node)
-            return .download(url: text, sha256: digest.lowercased())
+            return .url(url: text, sha256: digest.lowercased())
         }
         if lowercased.contains("://") {
             throw node.error("expected \(expected); '\(text.prefix(80))' is a URL of another kind")
@@ -42,18 +48,22 @@ enum InputSourceParser {
         guard status.st_mode & S_IFMT == S_IFREG || status.st_mode & S_IFMT == S_IFDIR else {
             throw node.error("\(url.standardizedFileURL.path) is neither a regular file nor a directory")
         }
-        return .path(written: text, url: resolved)
+        return .upload(written: text, url: resolved)
     }
 
     /// `URL@COMMIT`: the commit after the last `@`.
     private static func git(_ text: String, node: ConfigNode) throws -> InputSource {
         guard let at = text.lastIndex(of: "@") else {
-            throw node.error("expected git+URL@COMMIT with a full 40-digit commit id, e.g. git+https://github.com/org/repo.git@<commit>")
+            throw node.error(
+                "expected git+URL@COMMIT with a full 40-digit commit id, e.g. "
+                    + "git+https://github.com/org/repo.git@<commit>"
+            )
         }
         let url = String(text[..<at])
         let commit = String(text[text.index(after: at)...])
-        guard commit.utf8.count == 40, commit.utf8.allSatisfy(\.isHexDigit) else {
-            throw node.error("'\(commit.prefix(80))' is not a full commit id (40 hexadecimal digits); a branch or tag could move")
+        guard commit.utf8.count == 40, Hex.bytes(commit, caseInsensitive: true) != nil else {
+            throw node.error(
+                "'\(commit.prefix(80))' is not a full commit id (40 hexadecimal digits); a branch or tag could move")
         }
         let scheme = URL(string: url)?.scheme?.lowercased() ?? ""
         guard ["https", "http", "git"].contains(scheme) else {
@@ -71,12 +81,5 @@ enum InputSourceParser {
         guard url.user == nil, url.password == nil else {
             throw node.error("the URL carries credentials, which the certificate would publish; use a URL without them")
         }
-    }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
-            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }

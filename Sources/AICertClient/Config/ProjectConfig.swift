@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 
 /// An `aicert.yaml`: what to build, from which inputs, on which platform (docs/config.md).
@@ -7,28 +8,17 @@ public struct ProjectConfig: Hashable, Sendable {
 
     /// A name for the project, shown in summaries.
     public var name: String
-    public var platform: RunPlatform
+    public var platform: PlatformKind
     public var build: BuildConfig
     /// The directory of the config file: relative input paths are resolved against it.
     public var directory: URL
 
-    public init(name: String, platform: RunPlatform = .local, build: BuildConfig, directory: URL) {
+    public init(name: String, platform: PlatformKind = .local, build: BuildConfig, directory: URL) {
         self.name = name
         self.platform = platform
         self.build = build
         self.directory = directory
     }
-}
-
-/// Where a build runs: the platforms `aicert run` can start a build on (a subset of the
-/// ``PlatformKind``s a certificate can sign).
-public enum RunPlatform: String, Hashable, Sendable, CaseIterable {
-    /// A fresh swtpm and runner on this machine, for development.
-    case local
-    /// A runner already running on a machine with its own TPM, reached by URL.
-    case remote
-    /// The AICert base image booted under QEMU with a software TPM, on this machine.
-    case qemu
 }
 
 /// The `build` section: the job and what goes in and comes out.
@@ -68,13 +58,22 @@ public struct InputConfig: Hashable, Sendable {
     }
 }
 
-/// Where an input's bytes come from.
+/// Where an input's bytes come from: one case per ``InputKind``, the runner's fetchers' mirror.
 public enum InputSource: Hashable, Sendable {
     /// A local file or directory, uploaded by the client: `written` as in the config (recorded
     /// in the certificate), `url` resolved against the config file's directory.
-    case path(written: String, url: URL)
+    case upload(written: String, url: URL)
     /// A repository the runner clones and checks out at a full commit id (`git+URL@COMMIT`).
     case git(url: String, commit: String)
     /// A file the runner downloads; its SHA-256 (lowercase hex) must match.
-    case download(url: String, sha256: String)
+    case url(url: String, sha256: String)
+
+    /// The build spec's kind for this source.
+    public var kind: InputKind {
+        switch self {
+        case .upload: .upload
+        case .git: .git
+        case .url: .url
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import AICertCore
+import AICertImage
 import ArgumentParser
 import Foundation
 
@@ -35,21 +36,31 @@ struct ImageMeasureCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The image directory written by image/build.sh, e.g. `out/`.", valueName: "image-dir"))
     var imageDirectory: String
 
-    @Option(help: ArgumentHelp(
-        "A reference boot's capture (image/boot.sh --capture), for the firmware's PCRs, e.g. `--reference-boot boot/`.",
-        valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "A reference boot's capture (image/boot.sh --capture), for the firmware's PCRs, e.g. `--reference-boot "
+                + "boot/`.",
+            valueName: "dir"))
     var referenceBoot: String?
 
-    @Flag(help: ArgumentHelp(
-        "Register the image on this machine, so that `aicert verify` knows it without --policy.",
-        discussion: "Writes AICERT_HOME/images/UKI-SHA256.yaml (default ~/.aicert) under the identity in IMAGE-DIR/image.json, which the image's runner signs into every certificate."))
+    @Flag(
+        help: ArgumentHelp(
+            "Register the image on this machine, so that `aicert verify` knows it without --policy.",
+            discussion:
+                "Writes AICERT_HOME/images/UKI-SHA256.yaml (default ~/.aicert) under the identity in "
+                + "IMAGE-DIR/image.json, which the image's runner signs into every certificate."
+        ))
     var register = false
 
-    @Flag(help: "Print the values, their sources and the expected events as JSON, e.g. `aicert image measure --json out/`.")
+    @Flag(
+        help:
+            "Print the values, their sources and the expected events as JSON, e.g. `aicert image measure --json out/`.")
     var json = false
 
-    @Option(name: [.short, .long], help: ArgumentHelp(
-        "Write to this file instead of standard output, e.g. `-o qemu-policy.yaml`.", valueName: "file"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Write to this file instead of standard output, e.g. `-o qemu-policy.yaml`.", valueName: "file"))
     var output: String?
 
     init() {}
@@ -63,7 +74,10 @@ struct ImageMeasureCommand: ParsableCommand {
             if register {
                 let identity = try RegisteredImages.identity(imageDirectory: imageDirectory, measured: values)
                 let file = try RegisteredImages.register(values, identity: identity)
-                Console.error(Data("registered image \(identity.name) \(identity.version) (uki_sha256 \(identity.ukiSHA256)) in \(file.path)\n".utf8))
+                let line =
+                    "registered image \(identity.name) \(identity.version) (uki_sha256 \(identity.ukiSHA256)) in "
+                    + "\(file.path)\n"
+                Console.error(Data(line.utf8))
             }
         } catch let error as ImageMeasureError {
             Console.error(Data("aicert image measure: \(error)\n".utf8))

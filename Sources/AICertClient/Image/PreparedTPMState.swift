@@ -15,7 +15,9 @@ enum PreparedTPMState {
     /// manufactured template come from (or are made once in) `home`. The swtpm it provisions
     /// with is stopped by `teardown` should a signal arrive; when making fails, `directory` is
     /// removed so that a second try can use it.
-    static func make(in directory: URL, home: URL, teardown: PlatformTeardown, progress: @escaping (String) -> Void) async throws {
+    static func make(in directory: URL, home: URL, teardown: PlatformTeardown, progress: @escaping (String) -> Void)
+        async throws
+    {
         let files = FileManager.default
         guard !files.fileExists(atPath: directory.path) else {
             throw LocalPlatformError("prepare-tpm", "\(directory.path) exists already; give a new directory")
@@ -28,13 +30,16 @@ enum PreparedTPMState {
         }
     }
 
-    private static func makeNew(in directory: URL, home: URL, teardown: PlatformTeardown, progress: @escaping (String) -> Void)
+    private static func makeNew(
+        in directory: URL, home: URL, teardown: PlatformTeardown, progress: @escaping (String) -> Void
+    )
         async throws
     {
         let files = FileManager.default
         do {
             for path in [home, directory] {
-                try files.createDirectory(at: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try files.createDirectory(
+                    at: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
         } catch {
             throw LocalPlatformError("prepare-tpm", "cannot create \(directory.path): \(error.localizedDescription)")
@@ -45,7 +50,8 @@ enum PreparedTPMState {
         do {
             try files.copyItem(at: template, to: state)
         } catch {
-            throw LocalPlatformError("prepare-tpm", "cannot copy the TPM template into \(state.path): \(error.localizedDescription)")
+            throw LocalPlatformError(
+                "prepare-tpm", "cannot copy the TPM template into \(state.path): \(error.localizedDescription)")
         }
 
         let port = try LoopbackPort.freePair()

@@ -1,4 +1,5 @@
 import AICertCore
+import AICertImage
 import AICertVerify
 import Foundation
 
@@ -33,11 +34,13 @@ enum RegisteredImages {
     static func identity(imageDirectory: String, measured: ImageReferenceValues) throws -> ImageIdentity {
         let path = URL(fileURLWithPath: imageDirectory).appendingPathComponent("image.json").path
         guard let identity = ImageIdentity.read(path) else {
-            throw ImageMeasureError(.malformed, file: path, "is not the image identity image/build.sh writes: {name, version, uki_sha256}")
+            throw ImageMeasureError(
+                .malformed, file: path, "is not the image identity image/build.sh writes: {name, version, uki_sha256}")
         }
         guard identity.ukiSHA256 == measured.image.ukiFileSHA256 else {
             throw ImageMeasureError(
-                .inconsistent, file: path, "names uki_sha256 \(identity.ukiSHA256), but aicert.efi has \(measured.image.ukiFileSHA256)")
+                .inconsistent, file: path,
+                "names uki_sha256 \(identity.ukiSHA256), but aicert.efi has \(measured.image.ukiFileSHA256)")
         }
         return identity
     }

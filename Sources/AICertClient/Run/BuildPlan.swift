@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 
 /// What `aicert run` sends for a config: the build spec, and the local files and directories
@@ -10,18 +11,18 @@ struct BuildPlan: Sendable {
         let isDirectory: Bool
     }
 
-    let spec: RunnerBuildSpec
+    let spec: RunnerAPI.BuildSpec
     let uploads: [Upload]
 
     /// The plan for `config`. A directory that is a clean copy of a git commit is recorded as
     /// such in its source (`./code (git commit 3f2a…)`); the path stays as the config writes
     /// it, so the certificate does not publish where the builder keeps their files.
     init(_ config: ProjectConfig) {
-        var inputs: [RunnerBuildSpec.Input] = []
+        var inputs: [RunnerAPI.BuildSpec.Input] = []
         var uploads: [Upload] = []
         for input in config.build.inputs {
             switch input.source {
-            case .path(let written, let url):
+            case .upload(let written, let url):
                 var isDirectory: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
                 var source = written
@@ -32,11 +33,11 @@ struct BuildPlan: Sendable {
                 uploads.append(Upload(name: input.name, url: url, isDirectory: isDirectory.boolValue))
             case .git(let url, let commit):
                 inputs.append(.git(input.name, url: url, commit: commit))
-            case .download(let url, let sha256):
+            case .url(let url, let sha256):
                 inputs.append(.url(input.name, url: url, sha256: sha256))
             }
         }
-        spec = RunnerBuildSpec(
+        spec = RunnerAPI.BuildSpec(
             command: config.build.command, env: config.build.environment, inputs: inputs, outputs: config.build.outputs,
             timeoutSeconds: config.build.timeoutSeconds)
         self.uploads = uploads

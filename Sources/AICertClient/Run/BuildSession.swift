@@ -11,7 +11,7 @@ struct BuildSession {
     /// What a successful build gives.
     struct Outcome: Sendable {
         let identity: IdentityVerifier.Accepted
-        let status: RunnerBuildStatus
+        let status: RunnerAPI.BuildStatus
         let certificate: AICertificate
         let report: VerificationReport
     }
@@ -53,7 +53,9 @@ struct BuildSession {
         }
         // The key and platform we checked before sending anything, not a key the runner swapped in.
         guard certificate.attestationKey == attestationKey.key, certificate.platform == attestationKey.platform else {
-            throw RunFailure(.verification, "the certificate is signed by another attestation key or platform than the runner's verified identity")
+            throw RunFailure(
+                .verification,
+                "the certificate is signed by another attestation key or platform than the runner's verified identity")
         }
         let data = try certificate.jsonData()
         // The boot is the verifier's to judge: a build's own check accepts an unmeasured one, and
@@ -61,13 +63,16 @@ struct BuildSession {
         let report = await CertificateVerifier.verify(
             certificate,
             options: VerificationOptions(
-                trustRoots: platform.trustRoots, knownImages: (try? RegisteredImages.load()) ?? [], allowUnmeasuredBoot: true,
+                trustRoots: platform.trustRoots, knownImages: (try? RegisteredImages.load()) ?? [],
+                allowUnmeasuredBoot: true,
                 artifacts: [staging.path]))
         guard report.valid else {
             try? directory.writeAtomically(data, to: directory.rejectedCertificate)
             let failure = report.firstFailure.map { "\($0.name.rawValue): \($0.detail)" } ?? "no check passed"
             throw RunFailure(
-                .verification, "the certificate does not verify (\(failure)); it is kept as \(directory.shown(directory.rejectedCertificate))")
+                .verification,
+                "the certificate does not verify (\(failure)); it is kept as \(directory.shown(directory.rejectedCertificate))"
+            )
         }
         try directory.publishOutputs(from: staging)
         if let root = platform.developmentRoot {
@@ -79,12 +84,15 @@ struct BuildSession {
 
     /// Fetches the runner's identity with a fresh nonce and verifies it; returns what was
     /// accepted and the attestation key and platform the certificate must then have.
-    private func verifyIdentity() async throws -> (IdentityVerifier.Accepted, (key: AICertificate.AttestationKey, platform: String)) {
+    private func verifyIdentity() async throws -> (
+        IdentityVerifier.Accepted, (key: AICertificate.AttestationKey, platform: String)
+    ) {
         let nonce = Nonce.fresh()
         let identity = try await runner("send its identity") { try await client.identity(nonce: nonce.bytes) }
         do {
             let accepted = try await IdentityVerifier.verify(
-                identity, nonce: nonce.bytes, trustStore: TrustStore(roots: TrustStore.builtIn.roots + platform.trustRoots),
+                identity, nonce: nonce.bytes,
+                trustStore: TrustStore(roots: TrustStore.builtIn.roots + platform.trustRoots),
                 platform: platform.kind == .remote ? nil : platform.kind)
             display.step("runner verified: its AK certificate chains to '\(accepted.root)' and PCRs 14 and 15 are zero")
             return (accepted, (identity.attestationKey, identity.platform))
@@ -103,7 +111,8 @@ struct BuildSession {
                 let share = progress.bytesTotal == 0 ? 100 : progress.bytesDone * 100 / progress.bytesTotal
                 display.update("hashing \(name): \(progress.filesDone) of \(progress.filesTotal) files (\(share)%)")
             }
-            return upload.isDirectory ? local : try Manifest(entries: local.entries.map { ManifestEntry(path: name, kind: $0.kind) })
+            return upload.isDirectory
+                ? local : try Manifest(entries: local.entries.map { ManifestEntry(path: name, kind: $0.kind) })
         } catch {
             throw RunFailure(.input, "input \(name) (\(upload.url.path)) cannot be measured: \(error)")
         }
@@ -112,14 +121,18 @@ struct BuildSession {
     /// Uploads a measured local input and checks that the runner measured the same.
     private func send(_ upload: BuildPlan.Upload, expected: Manifest) async throws {
         let name = upload.name
-        display.update("uploading \(name): \(expected.entries.count) entries, \(ProgressDisplay.size(expected.totalFileBytes))")
+        display.update(
+            "uploading \(name): \(expected.entries.count) entries, \(ProgressDisplay.size(expected.totalFileBytes))")
         let result = try await runner("receive input \(name)") { try await client.uploadInput(name, from: upload.url) }
         guard result.manifestDigest == expected.digest.hex else {
             throw RunFailure(
                 .platform,
-                "the runner measured input \(name) as \(result.manifestDigest), but it is \(expected.digest.hex) here; did it change during the upload?")
+                "the runner measured input \(name) as \(result.manifestDigest), but it is \(expected.digest.hex) here; did it change during the upload?"
+            )
         }
-        display.step("uploaded \(name): \(result.files) file\(result.files == 1 ? "" : "s"), \(ProgressDisplay.size(UInt64(max(result.bytes, 0)))), manifest \(result.manifestDigest)")
+        display.step(
+            "uploaded \(name): \(result.files) file\(result.files == 1 ? "" : "s"), \(ProgressDisplay.size(UInt64(max(result.bytes, 0)))), manifest \(result.manifestDigest)"
+        )
     }
 
     /// Echoes the job's output as it arrives and keeps it in `job.log`.
@@ -139,16 +152,18 @@ struct BuildSession {
     }
 
     /// A failed build is the platform's fault; a job that exited non-zero or timed out is the job's.
-    private func check(_ status: RunnerBuildStatus) throws {
-        if status.state == "failed" {
+    private func check(_ status: RunnerAPI.BuildStatus) throws {
+        if status.state == .failed {
             let reason = status.error.map { "\($0.error): \($0.detail)" } ?? "no reason given"
             throw RunFailure(.platform, "the runner could not complete the build: \(reason)")
         }
         if status.timedOut == true {
-            throw RunFailure(.job, "the job ran out of time (build.timeout); its log is in \(directory.shown(directory.jobLog))")
+            throw RunFailure(
+                .job, "the job ran out of time (build.timeout); its log is in \(directory.shown(directory.jobLog))")
         }
         if let exit = status.exitStatus, exit != 0 {
-            throw RunFailure(.job, "the job failed with exit status \(exit); its log is in \(directory.shown(directory.jobLog))")
+            throw RunFailure(
+                .job, "the job failed with exit status \(exit); its log is in \(directory.shown(directory.jobLog))")
         }
     }
 

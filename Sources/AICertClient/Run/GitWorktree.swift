@@ -18,8 +18,11 @@ enum GitWorktree {
     /// HEAD's commit when nothing in `directory` differs from it: nothing modified, staged,
     /// untracked or even ignored (an ignored file would be uploaded too); otherwise `nil`.
     static func cleanRevision(of directory: URL) -> Revision? {
-        guard let git = ["/usr/bin/git", "/usr/local/bin/git", "/bin/git"].first(where: FileManager.default.isExecutableFile),
-            let status = run(git, ["status", "--porcelain", "--ignored", "--untracked-files=all", "--", "."], in: directory),
+        guard
+            let git = ["/usr/bin/git", "/usr/local/bin/git", "/bin/git"].first(
+                where: FileManager.default.isExecutableFile),
+            let status = run(
+                git, ["status", "--porcelain", "--ignored", "--untracked-files=all", "--", "."], in: directory),
             status.isEmpty,
             let commit = run(git, ["rev-parse", "--verify", "HEAD^{commit}"], in: directory),
             [40, 64].contains(commit.utf8.count),

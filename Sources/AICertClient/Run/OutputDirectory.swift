@@ -61,7 +61,9 @@ struct OutputDirectory: Sendable {
             }
             close(descriptor)
             guard rename(temporary.path, destination.path) == 0 else {
-                throw RunFailure(.platform, "cannot move \(temporary.path) to \(destination.path): \(String(cString: strerror(errno)))")
+                throw RunFailure(
+                    .platform,
+                    "cannot move \(temporary.path) to \(destination.path): \(String(cString: strerror(errno)))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)

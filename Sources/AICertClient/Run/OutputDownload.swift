@@ -5,7 +5,9 @@ import Foundation
 /// them: files checked against their measured SHA-256, then empty directories, then symbolic
 /// links last, so that no file is ever written through a link the runner sent.
 enum OutputDownload {
-    static func download(_ manifest: Manifest, with client: RunnerClient, into directory: URL, display: ProgressDisplay) async throws {
+    static func download(_ manifest: Manifest, with client: RunnerClient, into directory: URL, display: ProgressDisplay)
+        async throws
+    {
         let files = FileManager.default
         try files.createDirectory(at: directory, withIntermediateDirectories: false)
         let total = manifest.totalFileBytes
@@ -15,18 +17,23 @@ enum OutputDownload {
         for entry in manifest.entries {
             guard case .file(let expected) = entry.kind else { continue }
             index += 1
-            display.update("downloading outputs: \(entry.path) (\(index) of \(count) files, \(ProgressDisplay.size(done)) of \(ProgressDisplay.size(total)))")
+            display.update(
+                "downloading outputs: \(entry.path) (\(index) of \(count) files, \(ProgressDisplay.size(done)) of \(ProgressDisplay.size(total)))"
+            )
             let target = directory.appendingPathComponent(entry.path)
             try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             let received = try await client.downloadOutput(entry.path, to: target, maximumSize: expected.size)
             guard received == expected else {
                 throw RunFailure(
-                    .platform, "output \(entry.path) arrived with SHA-256 \(received.sha256.hex) (\(received.size) bytes), not the measured \(expected.sha256.hex)")
+                    .platform,
+                    "output \(entry.path) arrived with SHA-256 \(received.sha256.hex) (\(received.size) bytes), not the measured \(expected.sha256.hex)"
+                )
             }
             done += expected.size
         }
         for entry in manifest.entries where entry.kind == .emptyDirectory {
-            try files.createDirectory(at: directory.appendingPathComponent(entry.path), withIntermediateDirectories: true)
+            try files.createDirectory(
+                at: directory.appendingPathComponent(entry.path), withIntermediateDirectories: true)
         }
         for entry in manifest.entries {
             guard case .symlink(let target) = entry.kind else { continue }
@@ -34,6 +41,8 @@ enum OutputDownload {
             try files.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
             try files.createSymbolicLink(atPath: link.path, withDestinationPath: target)
         }
-        display.step("downloaded \(count) output file\(count == 1 ? "" : "s") (\(ProgressDisplay.size(total))), each matching its measured SHA-256")
+        display.step(
+            "downloaded \(count) output file\(count == 1 ? "" : "s") (\(ProgressDisplay.size(total))), each matching its measured SHA-256"
+        )
     }
 }

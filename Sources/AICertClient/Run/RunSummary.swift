@@ -15,7 +15,8 @@ struct RunSummary: Sendable {
     /// it works as printed, so it names the flag when no reference values describe the boot.
     var verifyCommand: String {
         let unmeasured = outcome.report.check(.bootState)?.status == .skip ? ["--allow-unmeasured-boot"] : []
-        return (["aicert", "verify", directory.shown(directory.certificate)]
+        return
+            (["aicert", "verify", directory.shown(directory.certificate)]
             + trustRootFiles.flatMap { ["--trust-root", $0] } + unmeasured
             + ["--artifact", directory.shown(directory.outputs)]).map(Self.quoted).joined(separator: " ")
     }
@@ -36,7 +37,9 @@ struct RunSummary: Sendable {
         for input in outcome.report.inputs {
             let commit = input.commit.map { " @ \($0)" } ?? ""
             lines.append("  input     \(input.name): \(input.kind) \(input.source)\(commit)")
-            lines.append("            \(Self.count(input.files, "file")), \(ProgressDisplay.size(UInt64(max(input.bytes, 0)))), manifest \(input.manifestDigest)")
+            lines.append(
+                "            \(Self.count(input.files, "file")), \(ProgressDisplay.size(UInt64(max(input.bytes, 0)))), manifest \(input.manifestDigest)"
+            )
         }
         for output in outcome.report.outputs {
             lines.append(
@@ -44,7 +47,10 @@ struct RunSummary: Sendable {
                     + "manifest \(output.manifestDigest) in \(directory.shown(directory.outputs))/")
         }
         let marks: [CheckStatus: String] = [.pass: "✓", .fail: "✗", .warn: "!", .skip: "-"]
-        lines.append("  checks    " + outcome.report.checks.map { "\(marks[$0.status] ?? "?") \($0.name.rawValue)" }.joined(separator: "  "))
+        lines.append(
+            "  checks    "
+                + outcome.report.checks.map { "\(marks[$0.status] ?? "?") \($0.name.rawValue)" }.joined(separator: "  ")
+        )
         lines.append("")
         lines.append("Anyone can check it with:")
         lines.append("  \(verifyCommand)")
@@ -85,7 +91,9 @@ struct RunSummary: Sendable {
 
     /// A shell word: as it is when it is safe, otherwise in single quotes.
     private static func quoted(_ word: String) -> String {
-        let safe = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:@%+,".unicodeScalars.contains($0) }
+        let safe = word.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || "-_./=:@%+,".unicodeScalars.contains($0)
+        }
         return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

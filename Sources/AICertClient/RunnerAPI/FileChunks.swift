@@ -36,7 +36,8 @@ struct FileChunks: AsyncSequence, Sendable {
             if descriptor < 0 {
                 descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                 guard descriptor >= 0 else {
-                    throw RunnerClientError(status: 0, code: "local_file", detail: "\(path): \(String(cString: strerror(errno)))")
+                    throw RunnerClientError(
+                        status: 0, code: "local_file", detail: "\(path): \(String(cString: strerror(errno)))")
                 }
             }
             let wanted = Int(Swift.min(UInt64(FileChunks.chunkSize), size - offset))

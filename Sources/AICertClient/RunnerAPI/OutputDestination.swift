@@ -1,3 +1,4 @@
+import AICertCore
 import Glibc
 
 /// A new local file that a download is written to: created (or truncated) without following a
@@ -17,13 +18,7 @@ final class OutputDestination {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw Self.failure(path) }
-            offset += written
-        }
+        guard WriteAll.write(bytes, to: descriptor) == nil else { throw Self.failure(path) }
     }
 
     func close() throws {

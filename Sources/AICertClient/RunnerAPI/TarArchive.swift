@@ -91,9 +91,13 @@ struct TarArchive: AsyncSequence, Sendable {
         let files = FileManager.default
         let names: [String]
         do {
-            names = try files.contentsOfDirectory(atPath: directory.path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            names = try files.contentsOfDirectory(atPath: directory.path).sorted {
+                $0.utf8.lexicographicallyPrecedes($1.utf8)
+            }
         } catch {
-            throw RunnerClientError(status: 0, code: "local_file", detail: "\(directory.path) cannot be listed: \(error.localizedDescription)")
+            throw RunnerClientError(
+                status: 0, code: "local_file",
+                detail: "\(directory.path) cannot be listed: \(error.localizedDescription)")
         }
         for name in names {
             let path = relative.isEmpty ? name : "\(relative)/\(name)"

@@ -1,8 +1,10 @@
+import AICertCore
+
 /// Encodes tar headers as the runner reads them: ustar, with a pax extended header in front of
 /// an entry whose path or link target exceeds 100 bytes or whose size exceeds 8 GiB − 1.
 /// Owners, times and modes are fixed (0, 0, 0644/0755): the manifest does not record them.
 enum TarEncoding {
-    static let blockSize = 512
+    static let blockSize = Ustar.blockSize
 
     enum EntryType: UInt8 {
         case file = 0x30  // "0"
@@ -40,30 +42,28 @@ enum TarEncoding {
     }
 
     static func padding(_ size: UInt64) -> Int {
-        Int((UInt64(blockSize) - size % UInt64(blockSize)) % UInt64(blockSize))
+        Ustar.padding(size)
     }
 
     private static func ustar(name: [UInt8], type: UInt8, size: UInt64, link: [UInt8]) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: blockSize)
-        func put(_ bytes: [UInt8], at offset: Int) {
-            for (index, byte) in bytes.enumerated() { block[offset + index] = byte }
+        func put(_ bytes: [UInt8], at field: Ustar.Field) {
+            for (index, byte) in bytes.enumerated() { block[field.range.lowerBound + index] = byte }
         }
         func octal(_ value: UInt64, width: Int) -> [UInt8] {
             let digits = String(value, radix: 8)
             return Array((String(repeating: "0", count: max(width - 1 - digits.count, 0)) + digits).utf8) + [0]
         }
-        put(name, at: 0)
-        put(octal(type == EntryType.directory.rawValue ? 0o755 : 0o644, width: 8), at: 100)
-        put(octal(0, width: 8), at: 108)
-        put(octal(0, width: 8), at: 116)
-        put(octal(size, width: 12), at: 124)
-        put(octal(0, width: 12), at: 136)
-        put(Array(repeating: UInt8(ascii: " "), count: 8), at: 148)
-        block[156] = type
-        put(link, at: 157)
-        put(Array("ustar\u{0}00".utf8), at: 257)
-        let sum = block.reduce(0) { $0 + UInt64($1) }
-        put(octal(sum, width: 7) + [UInt8(ascii: " ")], at: 148)
+        put(name, at: .name)
+        put(octal(type == EntryType.directory.rawValue ? 0o755 : 0o644, width: 8), at: .mode)
+        put(octal(0, width: 8), at: .uid)
+        put(octal(0, width: 8), at: .gid)
+        put(octal(size, width: 12), at: .size)
+        put(octal(0, width: 12), at: .mtime)
+        put([type], at: .typeflag)
+        put(link, at: .linkName)
+        put(Array("ustar\u{0}00".utf8), at: .magic)
+        put(octal(Ustar.checksum(of: block), width: 7) + [UInt8(ascii: " ")], at: .checksum)
         return block
     }
 

@@ -32,7 +32,7 @@ struct BootChainView: Encodable {
         secureBoot = chain.secureBoot.rawValue
         signatureCounts = chain.signatureCounts
         applications = chain.applications.map {
-            Application(pcr: $0.pcr, path: $0.filePath, sha256: $0.sha256.map { $0.map { String(format: "%02x", $0) }.joined() })
+            Application(pcr: $0.pcr, path: $0.filePath, sha256: $0.sha256?.hexString)
         }
         commandLines = chain.kernelCommandLines
     }
@@ -43,7 +43,8 @@ struct BootChainView: Encodable {
         var lines = ["boot:      firmware event log of \(events) events (what it claims; `aicert verify` replays it)"]
         if let firmwareVersion { lines.append("  firmware      \(firmwareVersion)") }
         let counts = ["PK", "KEK", "db", "dbx"].compactMap { name in signatureCounts[name].map { "\(name) \($0)" } }
-        lines.append("  secure boot   \(secureBoot)" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")) signatures)"))
+        lines.append(
+            "  secure boot   \(secureBoot)" + (counts.isEmpty ? "" : " (\(counts.joined(separator: ", ")) signatures)"))
         for application in applications {
             let digest = application.sha256.map { "sha256 \($0)" } ?? "no SHA-256 digest"
             lines.append("  application   PCR \(application.pcr) \(application.path ?? "(no file path)")  \(digest)")

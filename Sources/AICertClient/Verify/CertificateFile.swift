@@ -66,11 +66,15 @@ enum CertificateFile {
     static func bytes(_ path: String, limit: Int = AICertificate.maximumFileSize) throws -> Data {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard let attributes else { throw CannotVerify("\(path): no such file or not readable") }
-        guard attributes[.type] as? FileAttributeType == .typeRegular else { throw CannotVerify("\(path): not a regular file") }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw CannotVerify("\(path): not a regular file")
+        }
         if let size = attributes[.size] as? Int, size > limit {
             throw CannotVerify("\(path): \(size) bytes, larger than any certificate (\(limit))")
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw CannotVerify("\(path): cannot be read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CannotVerify("\(path): cannot be read")
+        }
         return data
     }
 }

@@ -20,7 +20,8 @@ struct InspectCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The certificate file, e.g. `aicert-output/certificate.json`.", valueName: "certificate"))
+    @Argument(
+        help: ArgumentHelp("The certificate file, e.g. `aicert-output/certificate.json`.", valueName: "certificate"))
     var path: String
 
     @Flag(help: "Print the bill of materials as JSON.")
@@ -92,9 +93,15 @@ struct InspectCommand: ParsableCommand {
             "made at:   \(certificate.runnerTime)",
             "duration:  \(String(format: "%.1f", Double(summary.durationMilliseconds) / 1000)) s, exit status \(summary.exitStatus)",
         ]
-        if let problem { lines.insert("warning: the event log does not read (\(problem)); showing the certificate's own summary", at: 1) }
+        if let problem {
+            lines.insert(
+                "warning: the event log does not read (\(problem)); showing the certificate's own summary", at: 1)
+        }
         if !summary.environment.isEmpty {
-            lines.append("env:       " + summary.environment.keys.sorted().map { "\($0)=\(summary.environment[$0] ?? "")" }.joined(separator: " "))
+            lines.append(
+                "env:       "
+                    + summary.environment.keys.sorted().map { "\($0)=\(summary.environment[$0] ?? "")" }.joined(
+                        separator: " "))
         }
         if !summary.sandbox.isEmpty {
             lines.append("sandbox:")
@@ -104,12 +111,14 @@ struct InspectCommand: ParsableCommand {
         for input in summary.inputs {
             lines.append("  \(input.name)  [\(input.kind)] \(input.source)")
             if let commit = input.commit { lines.append("      commit  \(commit)") }
-            lines.append("      digest  \(input.manifestDigest)  (\(Sizes.files(input.files)), \(Sizes.bytes(input.bytes)))")
+            lines.append(
+                "      digest  \(input.manifestDigest)  (\(Sizes.files(input.files)), \(Sizes.bytes(input.bytes)))")
         }
         lines.append("outputs:")
         for output in summary.outputs {
             lines.append("  \(output.name)")
-            lines.append("      digest  \(output.manifestDigest)  (\(Sizes.files(output.files)), \(Sizes.bytes(output.bytes)))")
+            lines.append(
+                "      digest  \(output.manifestDigest)  (\(Sizes.files(output.files)), \(Sizes.bytes(output.bytes)))")
         }
         if let boot { lines += boot.lines }
         if let bootProblem { lines.append("boot:      the firmware event log does not read (\(bootProblem))") }
@@ -121,7 +130,9 @@ struct InspectCommand: ParsableCommand {
     static func verifyHint(path: String, platform: String) -> String {
         let root = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("development-root.pem")
         guard FileManager.default.fileExists(atPath: root.path) else { return "aicert verify \(path)" }
-        let shown = path.contains("/") ? (path as NSString).deletingLastPathComponent + "/development-root.pem" : "development-root.pem"
+        let shown =
+            path.contains("/")
+            ? (path as NSString).deletingLastPathComponent + "/development-root.pem" : "development-root.pem"
         let unmeasured = platform == "local" ? " --allow-unmeasured-boot" : ""
         return "aicert verify \(path) --trust-root \(shown)\(unmeasured)"
     }

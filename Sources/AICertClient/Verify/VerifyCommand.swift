@@ -39,31 +39,48 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The certificate file, e.g. `aicert-output/certificate.json`.", valueName: "certificate"))
+    @Argument(
+        help: ArgumentHelp("The certificate file, e.g. `aicert-output/certificate.json`.", valueName: "certificate"))
     var path: String
 
     @Option(
         name: .customLong("trust-root"),
-        help: ArgumentHelp("A PEM (or DER) root certificate to trust besides the built-in ones; repeatable, e.g. `--trust-root dev-root.pem`.", valueName: "pem"))
+        help: ArgumentHelp(
+            "A PEM (or DER) root certificate to trust besides the built-in ones; repeatable, e.g. `--trust-root dev-root.pem`.",
+            valueName: "pem"))
     var trustRoots: [String] = []
 
-    @Option(help: ArgumentHelp("A policy file (YAML, see docs/policy.md): roots, reference PCRs, required inputs and outputs.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A policy file (YAML, see docs/policy.md): roots, reference PCRs, required inputs and outputs.",
+            valueName: "file"))
     var policy: String?
 
     @Option(
         name: .customLong("artifact"),
-        help: ArgumentHelp("A file or directory to re-hash and match against the outputs; repeatable, e.g. `--artifact model.npz`.", valueName: "path"))
+        help: ArgumentHelp(
+            "A file or directory to re-hash and match against the outputs; repeatable, e.g. `--artifact model.npz`.",
+            valueName: "path"))
     var artifacts: [String] = []
 
-    @Option(help: ArgumentHelp("Check the chain at this RFC 3339 time instead of now, e.g. `--at 2026-12-01T00:00:00Z`.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Check the chain at this RFC 3339 time instead of now, e.g. `--at 2026-12-01T00:00:00Z`.", valueName: "time"
+        ))
     var at: String?
 
-    @Flag(help: ArgumentHelp(
-        "Accept a boot that no reference values describe (a local development run); boot-state is then skipped.",
-        discussion: "The verdict line says `VALID, boot not measured`: nothing then proves what software ran beside the job."))
+    @Flag(
+        help: ArgumentHelp(
+            "Accept a boot that no reference values describe (a local development run); boot-state is then skipped.",
+            discussion:
+                "The verdict line says `VALID, boot not measured`: nothing then proves what software ran beside the job."
+        ))
     var allowUnmeasuredBoot = false
 
-    @Flag(help: "Print the report as JSON: {valid, verdict, trust, trust_root, format, platform, checks, inputs, outputs, summary}.")
+    @Flag(
+        help:
+            "Print the report as JSON: {valid, verdict, trust, trust_root, format, platform, checks, inputs, outputs, summary}."
+    )
     var json = false
 
     init() {}
@@ -128,7 +145,8 @@ struct VerifyCommand: AsyncParsableCommand {
         return (
             certificate,
             VerificationOptions(
-                trustRoots: roots, policy: verificationPolicy, knownImages: registered, allowUnmeasuredBoot: allowUnmeasuredBoot,
+                trustRoots: roots, policy: verificationPolicy, knownImages: registered,
+                allowUnmeasuredBoot: allowUnmeasuredBoot,
                 artifacts: artifacts, validationTime: time)
         )
     }
@@ -138,7 +156,8 @@ struct VerifyCommand: AsyncParsableCommand {
 enum ReportText {
     static func render(_ report: VerificationReport, path: String) -> String {
         var lines: [String] = []
-        lines.append("\(path): \(report.format), platform \(report.platform ?? "unknown (the event log cannot be read)")")
+        lines.append(
+            "\(path): \(report.format), platform \(report.platform ?? "unknown (the event log cannot be read)")")
         let width = CheckName.allCases.map(\.rawValue.count).max() ?? 0
         for check in report.checks {
             let name = check.name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -149,18 +168,23 @@ enum ReportText {
             for input in report.inputs {
                 let commit = input.commit.map { " @\($0.prefix(12))" } ?? ""
                 lines.append(
-                    "  \(input.name)  \(input.kind) \(input.source)\(commit)  \(input.manifestDigest.prefix(16))…  \(Sizes.files(input.files)), \(Sizes.bytes(input.bytes))")
+                    "  \(input.name)  \(input.kind) \(input.source)\(commit)  \(input.manifestDigest.prefix(16))…  \(Sizes.files(input.files)), \(Sizes.bytes(input.bytes))"
+                )
             }
         }
         if !report.outputs.isEmpty {
             lines.append("outputs:")
             for output in report.outputs {
-                lines.append("  \(output.name)  \(output.manifestDigest.prefix(16))…  \(Sizes.files(output.files)), \(Sizes.bytes(output.bytes))")
+                lines.append(
+                    "  \(output.name)  \(output.manifestDigest.prefix(16))…  \(Sizes.files(output.files)), \(Sizes.bytes(output.bytes))"
+                )
             }
         }
         if let failure = report.firstFailure {
             let count = report.checks.count { $0.status == .fail }
-            lines.append("INVALID: \(failure.name.rawValue) failed\(count > 1 ? " (and \(count - 1) more)" : ""): \(failure.detail)")
+            lines.append(
+                "INVALID: \(failure.name.rawValue) failed\(count > 1 ? " (and \(count - 1) more)" : ""): \(failure.detail)"
+            )
         } else {
             let warnings = report.checks.filter { $0.status == .warn }.map(\.name.rawValue)
             lines.append(

@@ -137,7 +137,8 @@ public struct AICertificate: Hashable, Sendable, Codable {
     /// Unknown fields are ignored, so later versions can add to the format.
     public init(json data: Data) throws {
         guard data.count <= Self.maximumFileSize else {
-            throw CertificateFormatError(field: "", "the file is \(data.count) bytes, more than \(Self.maximumFileSize)")
+            throw CertificateFormatError(
+                field: "", "the file is \(data.count) bytes, more than \(Self.maximumFileSize)")
         }
         try JSONStructure.check(data)
         let format: String
@@ -181,7 +182,8 @@ public struct AICertificate: Hashable, Sendable, Codable {
         case .typeMismatch(let type, let context):
             return CertificateFormatError(field: path(context.codingPath), "expected \(Self.jsonName(of: type))")
         case .valueNotFound(let type, let context):
-            return CertificateFormatError(field: path(context.codingPath), "expected \(Self.jsonName(of: type)), found null")
+            return CertificateFormatError(
+                field: path(context.codingPath), "expected \(Self.jsonName(of: type)), found null")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 return CertificateFormatError(field: "", "not valid JSON")

@@ -18,7 +18,9 @@ public enum BuildEvents {
 
     /// `aicert/build-spec`: the command (an argument array), environment, output patterns and
     /// time limit the runner was given.
-    public static func buildSpec(command: [String], environment: [String: String], outputs: [String], timeoutSeconds: Int)
+    public static func buildSpec(
+        command: [String], environment: [String: String], outputs: [String], timeoutSeconds: Int
+    )
         -> JSONValue
     {
         .object([
@@ -32,7 +34,7 @@ public enum BuildEvents {
     /// `aicert/input`: one named input and the digest of its manifest.
     public static func input(_ input: InputSummary) -> JSONValue {
         var members: [String: JSONValue] = [
-            "name": .string(input.name), "kind": .string(input.kind), "source": .string(input.source),
+            "name": .string(input.name), "kind": .string(input.kind.rawValue), "source": .string(input.source),
             "manifest_digest": .string(input.manifestDigest), "files": .integer(Int64(input.files)),
             "bytes": .integer(Int64(input.bytes)),
         ]
@@ -65,8 +67,7 @@ public enum BuildEvents {
 /// One input as the event log records it.
 public struct InputSummary: Hashable, Sendable, Codable {
     public var name: String
-    /// `upload`, `git` or `url`.
-    public var kind: String
+    public var kind: InputKind
     public var source: String
     /// The resolved commit id of a git input.
     public var commit: String?
@@ -79,7 +80,9 @@ public struct InputSummary: Hashable, Sendable, Codable {
         case manifestDigest = "manifest_digest"
     }
 
-    public init(name: String, kind: String, source: String, commit: String?, manifestDigest: String, files: Int, bytes: Int) {
+    public init(
+        name: String, kind: InputKind, source: String, commit: String?, manifestDigest: String, files: Int, bytes: Int
+    ) {
         self.name = name
         self.kind = kind
         self.source = source
@@ -89,7 +92,7 @@ public struct InputSummary: Hashable, Sendable, Codable {
         self.bytes = bytes
     }
 
-    public init(name: String, kind: String, source: String, commit: String? = nil, manifest: Manifest) {
+    public init(name: String, kind: InputKind, source: String, commit: String? = nil, manifest: Manifest) {
         self.name = name
         self.kind = kind
         self.source = source
@@ -153,7 +156,8 @@ public struct BuildSummary: Hashable, Sendable, Codable {
     }
 
     public init(
-        runner: String, platform: String, image: ImageIdentity? = nil, command: [String], environment: [String: String], sandbox: [String: String], timeoutSeconds: Int,
+        runner: String, platform: String, image: ImageIdentity? = nil, command: [String], environment: [String: String],
+        sandbox: [String: String], timeoutSeconds: Int,
         inputs: [InputSummary], outputs: [OutputSummary], exitStatus: Int, durationMilliseconds: Int
     ) {
         self.runner = runner

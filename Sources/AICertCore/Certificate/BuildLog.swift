@@ -120,7 +120,9 @@ public enum BuildLog {
                 stage = .environment
             case .launch:
                 guard stage >= .buildSpec && stage < .launched else { throw fail("the launch separator out of place") }
-                guard record.content == BuildEvents.launch else { throw fail("the launch separator must have empty content") }
+                guard record.content == BuildEvents.launch else {
+                    throw fail("the launch separator must have empty content")
+                }
                 stage = .launched
             case .output:
                 guard stage == .launched || stage == .outputs else {
@@ -151,7 +153,8 @@ public enum BuildLog {
                     : "the event log ends without a result event closing PCR 15")
         }
         return BuildSummary(
-            runner: runner, platform: platform, image: image, command: command, environment: environment, sandbox: sandbox, timeoutSeconds: timeout, inputs: inputs,
+            runner: runner, platform: platform, image: image, command: command, environment: environment,
+            sandbox: sandbox, timeoutSeconds: timeout, inputs: inputs,
             outputs: outputs, exitStatus: exitStatus, durationMilliseconds: duration)
     }
 }
@@ -175,14 +178,18 @@ struct EventContent {
     /// Throws if the content has a member outside `names`: members the verifier does not read
     /// would be attested but unchecked, so they are refused rather than ignored.
     func allowOnly(_ names: Set<String>) throws {
-        guard case .object(let members) = value else { throw EventLogError(recnum: recnum, "the content is not an object") }
+        guard case .object(let members) = value else {
+            throw EventLogError(recnum: recnum, "the content is not an object")
+        }
         if let extra = members.keys.sorted().first(where: { !names.contains($0) }) {
             throw EventLogError(recnum: recnum, "the content has an unknown member '\(extra)'")
         }
     }
 
     func string(_ name: String) throws -> String {
-        guard let text = try member(name).stringValue else { throw EventLogError(recnum: recnum, "'\(name)' is not a string") }
+        guard let text = try member(name).stringValue else {
+            throw EventLogError(recnum: recnum, "'\(name)' is not a string")
+        }
         return text
     }
 
@@ -241,13 +248,13 @@ struct EventContent {
 /// Reads an `aicert/input` event's content.
 enum InputSummaryReader {
     static func read(_ content: EventContent) throws -> InputSummary {
-        let kind = try content.string("kind")
-        guard ["upload", "git", "url"].contains(kind) else {
-            throw EventLogError(recnum: content.recnum, "input kind '\(kind)' is not upload, git or url")
+        let text = try content.string("kind")
+        guard let kind = InputKind(rawValue: text) else {
+            throw EventLogError(recnum: content.recnum, "input kind '\(text)' is not \(InputKind.listed)")
         }
         // Only a git input has a commit.
         try content.allowOnly(
-            Set(["name", "kind", "source", "manifest_digest", "files", "bytes"]).union(kind == "git" ? ["commit"] : []))
+            Set(["name", "kind", "source", "manifest_digest", "files", "bytes"]).union(kind == .git ? ["commit"] : []))
         return InputSummary(
             name: try content.string("name"), kind: kind, source: try content.string("source"),
             commit: try content.optionalString("commit"), manifestDigest: try content.digest("manifest_digest"),

@@ -20,7 +20,8 @@ public enum JSONValue: Hashable, Sendable, Codable {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
             guard abs(value) <= Self.maximumInteger else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "integer \(value) is beyond ±(2^53 − 1)")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "integer \(value) is beyond ±(2^53 − 1)")
             }
             self = .integer(value)
         } else if let value = try? container.decode(String.self) {

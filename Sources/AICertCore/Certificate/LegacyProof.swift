@@ -28,7 +28,8 @@ public struct LegacyProof: Hashable, Sendable {
     /// Parses a legacy file strictly; errors name the field.
     public init(json data: Data) throws {
         guard data.count <= AICertificate.maximumFileSize else {
-            throw CertificateFormatError(field: "", "the file is \(data.count) bytes, more than \(AICertificate.maximumFileSize)")
+            throw CertificateFormatError(
+                field: "", "the file is \(data.count) bytes, more than \(AICertificate.maximumFileSize)")
         }
         try JSONStructure.check(data)
         let root: [String: Any]
@@ -43,17 +44,29 @@ public struct LegacyProof: Hashable, Sendable {
             throw CertificateFormatError(field: "", "not valid JSON")
         }
         func base64(_ value: Any?, _ field: String) throws -> [UInt8] {
-            guard let object = value as? [String: Any] else { throw CertificateFormatError(field: field, "required object is missing") }
-            guard let text = object["base64"] as? String else { throw CertificateFormatError(field: "\(field).base64", "required string is missing") }
-            guard let bytes = Data(base64Encoded: text) else { throw CertificateFormatError(field: "\(field).base64", "not valid base64") }
+            guard let object = value as? [String: Any] else {
+                throw CertificateFormatError(field: field, "required object is missing")
+            }
+            guard let text = object["base64"] as? String else {
+                throw CertificateFormatError(field: "\(field).base64", "required string is missing")
+            }
+            guard let bytes = Data(base64Encoded: text) else {
+                throw CertificateFormatError(field: "\(field).base64", "not valid base64")
+            }
             return Array(bytes)
         }
-        if let ca = root["ca_cert"], !(ca is String) { throw CertificateFormatError(field: "ca_cert", "expected a string") }
+        if let ca = root["ca_cert"], !(ca is String) {
+            throw CertificateFormatError(field: "ca_cert", "expected a string")
+        }
         caCertificate = root["ca_cert"] as? String
-        guard let log = root["event_log"] as? [Any] else { throw CertificateFormatError(field: "event_log", "required array is missing") }
+        guard let log = root["event_log"] as? [Any] else {
+            throw CertificateFormatError(field: "event_log", "required array is missing")
+        }
         guard log.count <= 10_000 else { throw CertificateFormatError(field: "event_log", "more than 10,000 events") }
         eventLog = try log.enumerated().map { index, item in
-            guard let text = item as? String else { throw CertificateFormatError(field: "event_log[\(index)]", "expected a string") }
+            guard let text = item as? String else {
+                throw CertificateFormatError(field: "event_log[\(index)]", "expected a string")
+            }
             return text
         }
         guard let attestation = root["remote_attestation"] as? [String: Any] else {
@@ -68,7 +81,9 @@ public struct LegacyProof: Hashable, Sendable {
         guard let chain = attestation["cert_chain"] as? [Any] else {
             throw CertificateFormatError(field: "remote_attestation.cert_chain", "required array is missing")
         }
-        guard chain.count <= 8 else { throw CertificateFormatError(field: "remote_attestation.cert_chain", "more than 8 certificates") }
+        guard chain.count <= 8 else {
+            throw CertificateFormatError(field: "remote_attestation.cert_chain", "more than 8 certificates")
+        }
         certificateChain = try chain.enumerated().map { try base64($1, "remote_attestation.cert_chain[\($0)]") }
     }
 }
@@ -83,7 +98,8 @@ public struct Tpm2ToolsPCRValues: Hashable, Sendable {
     public var values: [[UInt8]]
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.values == rhs.values && lhs.selection.elementsEqual(rhs.selection) { $0.hash == $1.hash && $0.pcr == $1.pcr }
+        lhs.values == rhs.values
+            && lhs.selection.elementsEqual(rhs.selection) { $0.hash == $1.hash && $0.pcr == $1.pcr }
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(values) }
@@ -91,11 +107,16 @@ public struct Tpm2ToolsPCRValues: Hashable, Sendable {
     public init(_ bytes: [UInt8]) throws {
         var offset = 0
         func u32() throws -> Int {
-            guard offset + 4 <= bytes.count else { throw CertificateFormatError(field: "remote_attestation.quote.pcr", "truncated at byte \(offset)") }
+            guard offset + 4 <= bytes.count else {
+                throw CertificateFormatError(field: "remote_attestation.quote.pcr", "truncated at byte \(offset)")
+            }
             defer { offset += 4 }
-            return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+            return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(
+                bytes[offset + 3]) << 24
         }
-        func fail(_ reason: String) -> CertificateFormatError { CertificateFormatError(field: "remote_attestation.quote.pcr", reason) }
+        func fail(_ reason: String) -> CertificateFormatError {
+            CertificateFormatError(field: "remote_attestation.quote.pcr", reason)
+        }
         let selections = try u32()
         guard selections <= 16 else { throw fail("\(selections) PCR selections, more than 16") }
         guard offset + 16 * 8 <= bytes.count else { throw fail("truncated in the PCR selection") }

@@ -27,7 +27,8 @@ extension Manifest: Codable {
         let version = try container.decode(Int.self, forKey: .version)
         guard version == Manifest.formatVersion else {
             throw DecodingError.dataCorruptedError(
-                forKey: .version, in: container, debugDescription: "manifest version \(version) is not \(Manifest.formatVersion)")
+                forKey: .version, in: container,
+                debugDescription: "manifest version \(version) is not \(Manifest.formatVersion)")
         }
         var list = try container.nestedUnkeyedContainer(forKey: .entries)
         var entries: [ManifestEntry] = []
@@ -38,7 +39,9 @@ extension Manifest: Codable {
             entries.append(try list.decode(EntryDecoding.self).entry)
         }
         // One manifest has one encoding: entries in canonical order, as the digest covers them.
-        if let index = entries.indices.dropFirst().first(where: { !PathRules.precedes(entries[$0 - 1].path, entries[$0].path) }) {
+        if let index = entries.indices.dropFirst().first(where: {
+            !PathRules.precedes(entries[$0 - 1].path, entries[$0].path)
+        }) {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: container.codingPath,
@@ -47,7 +50,8 @@ extension Manifest: Codable {
         do {
             try self.init(entries: entries)
         } catch let error as MeasurementError {
-            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: container.codingPath, debugDescription: error.description))
         }
     }
 
@@ -72,11 +76,13 @@ extension Manifest: Codable {
                 let hex = try entry.decode(String.self, forKey: .sha256)
                 guard let digest = SHA256Hash(hex: hex), digest.hex == hex else {
                     throw DecodingError.dataCorruptedError(
-                        forKey: .sha256, in: entry, debugDescription: "'\(hex)' is not a SHA-256 digest in lowercase hex")
+                        forKey: .sha256, in: entry,
+                        debugDescription: "'\(hex)' is not a SHA-256 digest in lowercase hex")
                 }
                 self.entry = ManifestEntry(path: path, kind: .file(FileDigest(size: size, sha256: digest)))
             case "symlink":
-                self.entry = ManifestEntry(path: path, kind: .symlink(target: try entry.decode(String.self, forKey: .target)))
+                self.entry = ManifestEntry(
+                    path: path, kind: .symlink(target: try entry.decode(String.self, forKey: .target)))
             case "dir":
                 self.entry = ManifestEntry(path: path, kind: .emptyDirectory)
             case let other:

@@ -57,7 +57,7 @@ public struct FirmwareEventLog: Hashable, Sendable {
             events = [
                 FirmwareEvent(
                     index: 0, pcr: 0, type: first.type, digests: first.digests, data: first.data,
-                    payload: .specID(specID)),
+                    payload: .specID(specID))
             ]
             while !reader.isAtEnd {
                 try Self.checkEventCount(events.count)

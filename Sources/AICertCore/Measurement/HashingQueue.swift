@@ -190,9 +190,10 @@ enum HashingWorker {
         func path() -> String {
             task.directory == nil ? queue.root : TreeListing.join(queue.root, task.file.relativePath)
         }
-        let opened = try task.directory.map {
-            try OpenRegularFile(in: $0, task.file.name, followLink: false, path: path())
-        } ?? OpenRegularFile(in: AT_FDCWD, queue.root, followLink: true, path: path())
+        let opened =
+            try task.directory.map {
+                try OpenRegularFile(in: $0, task.file.name, followLink: false, path: path())
+            } ?? OpenRegularFile(in: AT_FDCWD, queue.root, followLink: true, path: path())
         defer { opened.close() }
         var reported: UInt64 = 0
         let shouldStop = { queue.isPointless(task.index) }

@@ -24,25 +24,7 @@ public struct SHA256Hash: Hashable, Sendable, CustomStringConvertible {
 
     /// The value written as 64 hexadecimal digits (either case); `nil` for anything else.
     public init?(hex: some StringProtocol) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        var high: UInt8?
-        for unit in hex.utf8 {
-            let nibble: UInt8
-            switch unit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = unit - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = unit - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = unit - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            if let first = high {
-                bytes.append(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        guard high == nil else { return nil }
+        guard let bytes = Hex.bytes(hex, caseInsensitive: true) else { return nil }
         self.init(bytes: bytes)
     }
 

@@ -143,8 +143,9 @@ struct TreeListing {
             let target = try TreeListing.readLink(descriptor, name, path: TreeListing.join(root, relative))
             try append(ManifestEntry(path: relative, kind: .symlink(target: target)))
         case S_IFDIR:
-            subdirectories.append(PendingDirectory(
-                relativePath: relative, device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
+            subdirectories.append(
+                PendingDirectory(
+                    relativePath: relative, device: UInt64(status.st_dev), inode: UInt64(status.st_ino)))
         default:
             throw MeasurementError(
                 .unsupportedFileType, path: TreeListing.join(root, relative),

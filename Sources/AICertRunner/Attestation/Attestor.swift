@@ -8,8 +8,13 @@ public struct Attestor: Sendable {
     public let platform: String
     public let identity: PlatformIdentity
 
-    /// The nonce sizes accepted: fresh enough, and within what a quote's `extraData` holds.
-    public static let nonceSizes = 16...64
+    /// Refuses a nonce of a size other than ``NonceRule/sizes``: fresh enough, and within what a
+    /// quote's `extraData` holds.
+    private static func checkNonce(_ nonce: [UInt8]) throws {
+        guard NonceRule.sizes.contains(nonce.count) else {
+            throw Failure(description: NonceRule.Invalid.size(nonce.count).description)
+        }
+    }
 
     /// Why no certificate was made.
     public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
@@ -26,9 +31,7 @@ public struct Attestor: Sendable {
         tpm: TPMClient, nonce: [UInt8], records: [EventRecord], manifests: AICertificate.Manifests,
         firmwareEventLog: [UInt8]? = nil, now: Date = Date()
     ) throws -> AICertificate {
-        guard Self.nonceSizes.contains(nonce.count) else {
-            throw Failure(description: "the nonce is \(nonce.count) bytes; it must be \(Self.nonceSizes.lowerBound) to \(Self.nonceSizes.upperBound)")
-        }
+        try Self.checkNonce(nonce)
         let summary: BuildSummary
         do {
             summary = try BuildLog.summarize(records)
@@ -37,27 +40,29 @@ public struct Attestor: Sendable {
         }
         let quoted = try quote(tpm: tpm, nonce: nonce)
         return AICertificate(
-            platform: platform, runnerTime: Self.rfc3339(now), nonce: nonce.hexString, eventLog: records,
+            platform: platform, runnerTime: RFC3339.string(from: now), nonce: nonce.hexString, eventLog: records,
             manifests: manifests, quote: quoted.quote, pcrs: quoted.pcrs,
             attestationKey: .init(publicArea: identity.publicAreaBytes, certificateChain: identity.certificateChain),
             summary: summary, firmwareEventLog: firmwareEventLog)
     }
 
     /// The runner's identity (`runner` is its `aicert/runner` event content) quoted with `nonce`.
-    public func identityDocument(tpm: TPMClient, nonce: [UInt8], runner: JSONValue, now: Date = Date()) throws -> RunnerIdentity {
-        guard Self.nonceSizes.contains(nonce.count) else {
-            throw Failure(description: "the nonce is \(nonce.count) bytes; it must be \(Self.nonceSizes.lowerBound) to \(Self.nonceSizes.upperBound)")
-        }
+    public func identityDocument(tpm: TPMClient, nonce: [UInt8], runner: JSONValue, now: Date = Date()) throws
+        -> RunnerIdentity
+    {
+        try Self.checkNonce(nonce)
         let quoted = try quote(tpm: tpm, nonce: nonce)
         return RunnerIdentity(
-            platform: platform, runnerTime: Self.rfc3339(now), runner: runner, nonce: nonce.hexString,
+            platform: platform, runnerTime: RFC3339.string(from: now), runner: runner, nonce: nonce.hexString,
             quote: quoted.quote, pcrs: quoted.pcrs,
             attestationKey: .init(publicArea: identity.publicAreaBytes, certificateChain: identity.certificateChain))
     }
 
     /// A quote over PCRs 0–15 (SHA-256) and the values it covers, re-read until they match the
     /// quote's digest so that the pair is consistent by construction.
-    private func quote(tpm: TPMClient, nonce: [UInt8]) throws -> (quote: AICertificate.Quote, pcrs: [String: [String: String]]) {
+    private func quote(tpm: TPMClient, nonce: [UInt8]) throws -> (
+        quote: AICertificate.Quote, pcrs: [String: [String: String]]
+    ) {
         let pcrs = Array(0...PCRAllocation.outputs)
         for _ in 0..<3 {
             let quote = try tpm.quote(signingKey: .attestationKey, nonce: nonce, pcrs: pcrs, bank: .sha256)
@@ -76,15 +81,4 @@ public struct Attestor: Sendable {
         throw Failure(description: "the PCR values kept changing while they were quoted")
     }
 
-    /// `2026-11-25T07:40:00Z`.
-    static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
-}
-
-extension [UInt8] {
-    /// Lowercase hex.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
 }

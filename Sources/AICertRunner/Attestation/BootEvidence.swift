@@ -25,7 +25,9 @@ public struct BootEvidence: Sendable {
     /// `dmsetup table` of the device mounted at `/`; `nil` when it is not a device-mapper device.
     public var rootTable: String?
 
-    public init(firmwareLog: [UInt8]?, firmwareLogPath: String, pcrs: [Int: [UInt8]], commandLine: String, rootTable: String?) {
+    public init(
+        firmwareLog: [UInt8]?, firmwareLogPath: String, pcrs: [Int: [UInt8]], commandLine: String, rootTable: String?
+    ) {
         self.firmwareLog = firmwareLog
         self.firmwareLogPath = firmwareLogPath
         self.pcrs = pcrs
@@ -45,13 +47,16 @@ public struct BootEvidence: Sendable {
         var commandLine = String(decoding: commandLineBytes, as: UTF8.self)
         while commandLine.hasSuffix("\n") { commandLine.removeLast() }
         return BootEvidence(
-            firmwareLog: FirmwareLogSource.read(path: path), firmwareLogPath: path, pcrs: pcrs, commandLine: commandLine,
+            firmwareLog: FirmwareLogSource.read(path: path), firmwareLogPath: path, pcrs: pcrs,
+            commandLine: commandLine,
             rootTable: try await rootDeviceTable())
     }
 
     /// The device-mapper table of the file system mounted at `/`, from `dmsetup`.
     private static func rootDeviceTable() async throws -> String? {
-        guard let mountInfo = BoundedFile.read("/proc/self/mountinfo", limit: maximumMountInfo), mountInfo.count <= maximumMountInfo else {
+        guard let mountInfo = BoundedFile.read("/proc/self/mountinfo", limit: maximumMountInfo),
+            mountInfo.count <= maximumMountInfo
+        else {
             throw BootRefusal(.verityRoot, "cannot read /proc/self/mountinfo (or it is over \(maximumMountInfo) bytes)")
         }
         // ID PARENT MAJOR:MINOR ROOT MOUNT-POINT …; the last mount at / is the one in effect.
@@ -64,13 +69,17 @@ public struct BootEvidence: Sendable {
             throw BootRefusal(.verityRoot, "/proc/self/mountinfo names no device for /")
         }
         guard FileManager.default.fileExists(atPath: "/sys/dev/block/\(major):\(minor)/dm") else { return nil }
-        guard let dmsetup = ["/usr/sbin/dmsetup", "/sbin/dmsetup"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+        guard
+            let dmsetup = ["/usr/sbin/dmsetup", "/sbin/dmsetup"].first(
+                where: FileManager.default.isExecutableFile(atPath:))
+        else {
             throw BootRefusal(.verityRoot, "dmsetup is not installed, so the root device's table cannot be read")
         }
         let output: ChildProcess.Output
         do {
             output = try await ChildProcess.run(
-                dmsetup, ["table", "--major", String(major), "--minor", String(minor)], environment: ["PATH": "/usr/sbin:/usr/bin"],
+                dmsetup, ["table", "--major", String(major), "--minor", String(minor)],
+                environment: ["PATH": "/usr/sbin:/usr/bin"],
                 timeout: .seconds(10))
         } catch {
             throw BootRefusal(.verityRoot, "cannot run \(dmsetup): \(error)")

@@ -39,7 +39,10 @@ public struct BootExpectation: Hashable, Sendable {
             let measured = log.bootChain.secureBoot
             guard measured == secureBoot else {
                 throw BootRefusal(
-                    .secureBoot, "the firmware event log shows Secure Boot \(measured.rawValue); this runner expects it \(secureBoot.rawValue)")
+                    .secureBoot,
+                    "the firmware event log shows Secure Boot \(measured.rawValue); this runner expects it "
+                        + "\(secureBoot.rawValue)"
+                )
             }
         }
         if verityRoot {
@@ -69,7 +72,9 @@ public struct BootExpectation: Hashable, Sendable {
             guard actual == expected else {
                 throw BootRefusal(
                     .firmwareLog,
-                    "PCR \(pcr) is \(actual.hexString) in the TPM, but the firmware event log replays to \(expected.hexString)")
+                    "PCR \(pcr) is \(actual.hexString) in the TPM, but the firmware event log replays to "
+                        + "\(expected.hexString)"
+                )
             }
         }
         return log
@@ -79,10 +84,13 @@ public struct BootExpectation: Hashable, Sendable {
     /// does not cover: each such event's SHA-256 digest must be the digest of its data.
     private func checkSecureBootEventsHashToTheirData(_ log: FirmwareEventLog) throws(BootRefusal) {
         for event in log.events where event.pcr == 7 && event.type == .efiVariableDriverConfig {
-            guard case .variable(let variable) = event.payload, variable.vendor == .globalVariable, variable.name == "SecureBoot"
+            guard case .variable(let variable) = event.payload, variable.vendor == .globalVariable,
+                variable.name == "SecureBoot"
             else { continue }
             guard event.digest(for: .sha256) == [UInt8](SHA256.hash(data: event.data)) else {
-                throw BootRefusal(.secureBoot, "event \(event.index) (the SecureBoot variable) carries data its digest does not cover")
+                throw BootRefusal(
+                    .secureBoot, "event \(event.index) (the SecureBoot variable) carries data its digest does not cover"
+                )
             }
         }
     }
@@ -98,14 +106,17 @@ public struct BootExpectation: Hashable, Sendable {
         guard loadOptionsPCR.allSatisfy({ $0 == 0 }) else {
             throw BootRefusal(
                 .commandLine,
-                "PCR \(BootEvidence.loadOptionsPCR) is not zero: the boot loader passed load options of its own instead of the UKI's command line")
+                "PCR \(BootEvidence.loadOptionsPCR) is not zero: the boot loader passed load options of its own "
+                    + "instead of the UKI's command line"
+            )
         }
         let digest = [UInt8](SHA256.hash(data: EventText.nulTerminatedUTF16LittleEndian(evidence.commandLine)))
         let measured = log.events.contains { event in
             event.isExtended && event.pcr == 9 && event.digest(for: .sha256) == digest
         }
         guard measured else {
-            throw BootRefusal(.commandLine, "the kernel command line is not one the firmware event log extended into PCR 9")
+            throw BootRefusal(
+                .commandLine, "the kernel command line is not one the firmware event log extended into PCR 9")
         }
     }
 
@@ -113,9 +124,12 @@ public struct BootExpectation: Hashable, Sendable {
         let words = commandLine.split(whereSeparator: \.isWhitespace)
         let parameters = words.filter { $0.hasPrefix(Self.verityParameter) }
         guard parameters.count == 1, let parameter = parameters.first else {
-            throw BootRefusal(.verityRoot, "the kernel command line names \(parameters.count) \(Self.verityParameter) parameters; one is required")
+            throw BootRefusal(
+                .verityRoot,
+                "the kernel command line names \(parameters.count) \(Self.verityParameter) parameters; one is required")
         }
-        let fields = parameter.dropFirst(Self.verityParameter.count).split(separator: ":", omittingEmptySubsequences: false)
+        let fields = parameter.dropFirst(Self.verityParameter.count).split(
+            separator: ":", omittingEmptySubsequences: false)
         guard fields.count == 3 else {
             throw BootRefusal(.verityRoot, "\(Self.verityParameter) is not DATA_BLOCKS:ROOT_HASH:SALT")
         }
@@ -125,24 +139,30 @@ public struct BootExpectation: Hashable, Sendable {
         }
         let lines = rootTable.split(separator: "\n", omittingEmptySubsequences: true)
         guard lines.count == 1, let line = lines.first else {
-            throw BootRefusal(.verityRoot, "the root device has \(lines.count) device-mapper targets; one verity target is required")
+            throw BootRefusal(
+                .verityRoot, "the root device has \(lines.count) device-mapper targets; one verity target is required")
         }
-        // start length verity version data-dev hash-dev data-block hash-block data-blocks hash-start algorithm digest salt [options]
+        // start length verity version data-dev hash-dev data-block hash-block data-blocks hash-start
+        // algorithm digest salt [options]
         let table = line.split(separator: " ").map(String.init)
         guard table.count >= 13, table[2] == "verity" else {
-            throw BootRefusal(.verityRoot, "the root device is a device-mapper \(table.count > 2 ? table[2] : "?") target, not verity")
+            throw BootRefusal(
+                .verityRoot, "the root device is a device-mapper \(table.count > 2 ? table[2] : "?") target, not verity"
+            )
         }
         guard table[10] == "sha256", table[11] == rootHash, table[12] == salt, table[8] == blocks else {
             throw BootRefusal(
                 .verityRoot,
-                "the root device verifies against root hash \(table[11]) (\(table[10]), salt \(table[12]), \(table[8]) blocks), "
+                "the root device verifies against root hash \(table[11]) (\(table[10]), salt \(table[12]), \(table[8]) "
+                    + "blocks), "
                     + "not the command line's \(rootHash) (sha256, salt \(salt), \(blocks) blocks)")
         }
         // Without panic_on_corruption (e.g. with ignore_corruption) a changed block is served.
         let options = Array(table.dropFirst(13))
         guard options == ["1", "panic_on_corruption"] else {
             throw BootRefusal(
-                .verityRoot, "the root device's verity options are '\(options.joined(separator: " "))', not '1 panic_on_corruption'")
+                .verityRoot,
+                "the root device's verity options are '\(options.joined(separator: " "))', not '1 panic_on_corruption'")
         }
     }
 }

@@ -3,13 +3,6 @@ import Foundation
 
 /// The runner's one build: its spec, how far it got, what was measured.
 struct Build {
-    /// The build's life: `created` (waiting for uploads) → `preparing` (fetching remote inputs,
-    /// measuring) → `running` (the job is in its sandbox) → `finished` (outputs measured, a
-    /// certificate can be issued), or `failed` at any step, with the reason.
-    enum State: String, Hashable, Sendable, Codable {
-        case created, preparing, running, finished, failed
-    }
-
     /// Where one input stands.
     enum InputState: Hashable, Sendable {
         case pending
@@ -20,12 +13,12 @@ struct Build {
     let spec: BuildSpec
     let log: JobLog
     let createdAt = Date()
-    var state = State.created
+    var state = BuildState.created
     var inputs: [String: InputState]
     var startedAt: Date?
     var endedAt: Date?
     var outcome: JobOutcome?
-    var failure: APIError?
+    var failure: RunnerFailure?
     var outputs: Manifest?
     /// The measured events, once the build has measured anything.
     var recorder: EventRecorder?

@@ -28,12 +28,12 @@ struct InputSpec: Hashable, Sendable {
         /// Fetched over HTTP(S); its SHA-256 must be this.
         case url(sha256: SHA256Hash)
 
-        /// The `kind` member in the spec and the event log.
-        var kind: String {
+        /// The `kind` member in the spec, the status and the event log.
+        var kind: InputKind {
             switch self {
-            case .upload: "upload"
-            case .git: "git"
-            case .url: "url"
+            case .upload: .upload
+            case .git: .git
+            case .url: .url
             }
         }
     }

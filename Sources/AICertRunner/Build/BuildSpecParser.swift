@@ -19,7 +19,8 @@ enum BuildSpecParser {
         do {
             document = try JSONDecoder().decode(JSONValue.self, from: body)
         } catch {
-            throw APIError(.invalidSpec, "the build spec is not JSON of the expected kind (integers only, no fractions)")
+            throw RunnerFailure(
+                .invalidSpec, "the build spec is not JSON of the expected kind (integers only, no fractions)")
         }
         let root = try object(document, "", allowed: ["command", "env", "inputs", "outputs", "timeout_seconds"])
 
@@ -33,29 +34,37 @@ enum BuildSpecParser {
         }
 
         let environment = try parseEnvironment(root["env"])
-        let commandBytes = command.reduce(0) { $0 + $1.utf8.count + 1 }
+        let commandBytes =
+            command.reduce(0) { $0 + $1.utf8.count + 1 }
             + environment.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 2 }
         guard commandBytes <= maximumCommandBytes else {
-            throw invalid("command", "the command and environment take \(commandBytes) bytes, more than \(maximumCommandBytes)")
+            throw invalid(
+                "command", "the command and environment take \(commandBytes) bytes, more than \(maximumCommandBytes)")
         }
 
         let inputs = try parseInputs(root["inputs"])
         let outputs = try parseOutputs(required(root, "outputs", ""))
 
-        guard let timeout = try required(root, "timeout_seconds", "").integerValue, timeoutRange.contains(Int(timeout)) else {
-            throw invalid("timeout_seconds", "is an integer from \(timeoutRange.lowerBound) to \(timeoutRange.upperBound)")
+        guard let timeout = try required(root, "timeout_seconds", "").integerValue, timeoutRange.contains(Int(timeout))
+        else {
+            throw invalid(
+                "timeout_seconds", "is an integer from \(timeoutRange.lowerBound) to \(timeoutRange.upperBound)")
         }
-        return BuildSpec(command: command, environment: environment, inputs: inputs, outputs: outputs, timeoutSeconds: Int(timeout))
+        return BuildSpec(
+            command: command, environment: environment, inputs: inputs, outputs: outputs, timeoutSeconds: Int(timeout))
     }
 
     private static func parseEnvironment(_ value: JSONValue?) throws -> [String: String] {
         guard let value else { return [:] }
         guard case .object(let members) = value else { throw invalid("env", "is an object of strings") }
-        guard members.count <= maximumVariables else { throw invalid("env", "has at most \(maximumVariables) variables") }
+        guard members.count <= maximumVariables else {
+            throw invalid("env", "has at most \(maximumVariables) variables")
+        }
         var environment: [String: String] = [:]
         for (name, member) in members {
             guard isVariableName(name) else {
-                throw invalid("env", "'\(name)' is not a variable name ([A-Za-z_][A-Za-z0-9_]*, at most 128 characters)")
+                throw invalid(
+                    "env", "'\(name)' is not a variable name ([A-Za-z_][A-Za-z0-9_]*, at most 128 characters)")
             }
             guard let text = member.stringValue else { throw invalid("env.\(name)", "is a string") }
             guard !text.utf8.contains(0) else { throw invalid("env.\(name)", "contains a NUL character") }
@@ -74,7 +83,9 @@ enum BuildSpecParser {
             let members = try object(item, field, allowed: ["name", "kind", "source", "sha256", "commit"])
             let name = try string(required(members, "name", field), "\(field).name")
             if let problem = InputName.problem(with: name) { throw invalid("\(field).name", problem) }
-            guard !inputs.contains(where: { $0.name == name }) else { throw invalid("\(field).name", "'\(name)' is named twice") }
+            guard !inputs.contains(where: { $0.name == name }) else {
+                throw invalid("\(field).name", "'\(name)' is named twice")
+            }
             let source = try string(required(members, "source", field), "\(field).source")
             guard (1...maximumSourceBytes).contains(source.utf8.count),
                 !source.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
@@ -125,8 +136,11 @@ enum BuildSpecParser {
         }
     }
 
-    private static func object(_ value: JSONValue, _ field: String, allowed: Set<String>) throws -> [String: JSONValue] {
-        guard case .object(let members) = value else { throw invalid(field.isEmpty ? "the build spec" : field, "is an object") }
+    private static func object(_ value: JSONValue, _ field: String, allowed: Set<String>) throws -> [String: JSONValue]
+    {
+        guard case .object(let members) = value else {
+            throw invalid(field.isEmpty ? "the build spec" : field, "is an object")
+        }
         if let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw invalid(field.isEmpty ? unknown : "\(field).\(unknown)", "is not a member of a build spec")
         }
@@ -155,12 +169,15 @@ enum BuildSpecParser {
     }
 
     private static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, name.utf8.count <= 128, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+        guard let first = name.utf8.first, name.utf8.count <= 128,
+            !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else {
             return false
         }
         return name.utf8.allSatisfy { byte in
             byte == UInt8(ascii: "_") || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
     }
 
@@ -168,7 +185,7 @@ enum BuildSpecParser {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 
-    private static func invalid(_ field: String, _ reason: String) -> APIError {
-        APIError(.invalidSpec, "\(field): \(reason)")
+    private static func invalid(_ field: String, _ reason: String) -> RunnerFailure {
+        RunnerFailure(.invalidSpec, "\(field): \(reason)")
     }
 }

@@ -1,3 +1,4 @@
+import AICertCore
 import Glibc
 import Synchronization
 
@@ -21,11 +22,13 @@ final class JobLog: Sendable {
 
     init(path: String, limit: Int) throws {
         writer = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard writer >= 0 else { throw APIError(.internalError, "cannot create the job log: \(String(cString: strerror(errno)))") }
+        guard writer >= 0 else {
+            throw RunnerFailure(.internalError, "cannot create the job log: \(String(cString: strerror(errno)))")
+        }
         reader = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard reader >= 0 else {
             close(writer)
-            throw APIError(.internalError, "cannot open the job log: \(String(cString: strerror(errno)))")
+            throw RunnerFailure(.internalError, "cannot open the job log: \(String(cString: strerror(errno)))")
         }
         self.limit = limit
     }

@@ -28,7 +28,8 @@ actor Runner {
             try BuildSlot.requireFresh(tpm)
             if let expectation = configuration.bootExpectation {
                 try expectation.check(
-                    await BootEvidence.read(tpm: tpm, firmwareLog: configuration.firmwareLog ?? FirmwareLogSource.kernelPath))
+                    await BootEvidence.read(
+                        tpm: tpm, firmwareLog: configuration.firmwareLog ?? FirmwareLogSource.kernelPath))
             }
             let identity = try PlatformIdentity.read(from: tpm, intermediates: configuration.intermediates)
             let workspace = try Workspace(creatingAt: configuration.workspace)
@@ -76,13 +77,15 @@ actor Runner {
     func certificate(nonce: [UInt8]) throws -> AICertificate {
         let build = try current()
         guard build.state == .finished, let recorder = build.recorder, let outputs = build.outputs else {
-            throw APIError(.wrongState, "the build is \(build.state.rawValue); a certificate is issued once it has finished")
+            throw RunnerFailure(
+                .wrongState, "the build is \(build.state.rawValue); a certificate is issued once it has finished")
         }
         let manifests = AICertificate.Manifests(inputs: build.inputManifests, outputs: [Self.outputName: outputs])
         let firmwareEventLog = firmwareLog.flatMap { FirmwareLogSource.read(path: $0) }
         return try tpmCall {
             try attestor.certificate(
-                tpm: tpm, nonce: nonce, records: recorder.records, manifests: manifests, firmwareEventLog: firmwareEventLog)
+                tpm: tpm, nonce: nonce, records: recorder.records, manifests: manifests,
+                firmwareEventLog: firmwareEventLog)
         }
     }
 
@@ -91,16 +94,18 @@ actor Runner {
     /// The one output of a build: everything selected under `/aicert/outputs`.
     static let outputName = "outputs"
 
-    func createBuild(_ spec: BuildSpec) throws -> BuildStatus {
-        guard build == nil else { throw APIError(.buildExists, "this runner already has a build; it runs one build per TPM reset") }
+    func createBuild(_ spec: BuildSpec) throws -> RunnerAPI.BuildStatus {
+        guard build == nil else {
+            throw RunnerFailure(.buildExists, "this runner already has a build; it runs one build per TPM reset")
+        }
         let log = try JobLog(path: workspace.log.path, limit: limits.logBytes)
         let build = Build(spec: spec, log: log)
         self.build = build
-        return BuildStatus(build)
+        return RunnerAPI.BuildStatus(build)
     }
 
-    func status() throws -> BuildStatus {
-        BuildStatus(try current())
+    func status() throws -> RunnerAPI.BuildStatus {
+        RunnerAPI.BuildStatus(try current())
     }
 
     func log() throws -> JobLog {
@@ -111,16 +116,20 @@ actor Runner {
     func beginUpload(_ name: String) throws -> String {
         let build = try current()
         guard let input = build.spec.inputs.first(where: { $0.name == name }) else {
-            throw APIError(.notFound, "the build spec has no input named '\(name)'")
+            throw RunnerFailure(.notFound, "the build spec has no input named '\(name)'")
         }
         guard input.origin == .upload else {
-            throw APIError(.wrongState, "input '\(name)' is a \(input.origin.kind) input, which the runner fetches itself")
+            throw RunnerFailure(
+                .wrongState, "input '\(name)' is a \(input.origin.kind) input, which the runner fetches itself")
         }
         guard build.state == .created else {
-            throw APIError(.wrongState, "the build is \(build.state.rawValue); inputs can no longer change")
+            throw RunnerFailure(.wrongState, "the build is \(build.state.rawValue); inputs can no longer change")
         }
         guard build.inputs[name] == .pending else {
-            throw APIError(.wrongState, "input '\(name)' is already uploaded or being uploaded; inputs are sent once")
+            throw RunnerFailure(
+                .wrongState,
+                "input '\(name)' is already uploaded or being uploaded; inputs are sent "
+                    + "once")
         }
         self.build?.inputs[name] = .uploading
         return workspace.staged(name).path
@@ -148,26 +157,29 @@ actor Runner {
     }
 
     /// Starts the build: fetches remote inputs, measures, runs the job, measures the outputs.
-    func start() throws -> BuildStatus {
+    func start() throws -> RunnerAPI.BuildStatus {
         let build = try current()
-        guard build.state == .created else { throw APIError(.wrongState, "the build is \(build.state.rawValue), not created") }
+        guard build.state == .created else {
+            throw RunnerFailure(.wrongState, "the build is \(build.state.rawValue), not created")
+        }
         let missing = build.spec.inputs.filter { input in
             guard input.origin == .upload else { return false }
             if case .ready = build.inputs[input.name] { return false }
             return true
         }
         guard missing.isEmpty else {
-            throw APIError(.wrongState, "inputs not uploaded yet: \(missing.map(\.name).joined(separator: ", "))")
+            throw RunnerFailure(.wrongState, "inputs not uploaded yet: \(missing.map(\.name).joined(separator: ", "))")
         }
         self.build?.state = .preparing
         execution = Task { await self.execute() }
-        return BuildStatus(self.build ?? build)
+        return RunnerAPI.BuildStatus(self.build ?? build)
     }
 
     func outputsManifest() throws -> Manifest {
         let build = try current()
         guard build.state == .finished, let outputs = build.outputs else {
-            throw APIError(.wrongState, "the build is \(build.state.rawValue); outputs are available once it has finished")
+            throw RunnerFailure(
+                .wrongState, "the build is \(build.state.rawValue); outputs are available once it has finished")
         }
         return outputs
     }
@@ -186,58 +198,50 @@ actor Runner {
             try Task.checkCancellation()
             let outputs = try await OutputCollector.measure(workspace.outputs, patterns: build?.spec.outputs ?? [])
             try tpmCall {
-                try recorder.record(.output, BuildEvents.output(OutputSummary(name: Self.outputName, manifest: outputs)))
                 try recorder.record(
-                    .result, BuildEvents.result(exitStatus: outcome.exitStatus, durationMilliseconds: outcome.durationMilliseconds))
+                    .output, BuildEvents.output(OutputSummary(name: Self.outputName, manifest: outputs)))
+                try recorder.record(
+                    .result,
+                    BuildEvents.result(
+                        exitStatus: outcome.exitStatus, durationMilliseconds: outcome.durationMilliseconds))
             }
             build?.outputs = outputs
             build?.state = .finished
-        } catch let error as APIError {
+        } catch let error as RunnerFailure {
             fail(error)
         } catch is CancellationError {
-            fail(APIError(.internalError, "the runner was stopped during the build"))
+            fail(RunnerFailure(.internalError, "the runner was stopped during the build"))
         } catch {
-            fail(APIError(.internalError, "\(error)"))
+            fail(RunnerFailure(.internalError, "\(error)"))
         }
         build?.endedAt = Date()
         build?.log.finish()
     }
 
-    private func fail(_ error: APIError) {
+    private func fail(_ error: RunnerFailure) {
         build?.failure = error
         build?.state = .failed
     }
 
     private func fetchRemoteInputs() async throws {
+        let context = FetchContext(scratch: workspace.staging.path, limit: limits.inputBytes)
         for input in build?.spec.inputs ?? [] {
-            let staged = workspace.staged(input.name).path
-            switch input.origin {
-            case .upload:
-                continue
-            case .url(let sha256):
-                let manifest = try await URLFetcher.fetch(
-                    input.source, to: staged, name: input.name, expected: sha256, limit: limits.inputBytes)
-                try promote(input.name)
-                build?.inputs[input.name] = .ready(manifest, commit: nil)
-            case .git(let commit):
-                let manifest = try await GitFetcher.fetch(
-                    input.source, commit: commit, to: staged, name: input.name,
-                    home: workspace.staging.appendingPathComponent(".git-home").path, limit: limits.inputBytes)
-                try promote(input.name)
-                build?.inputs[input.name] = .ready(manifest, commit: commit)
-            }
+            guard let fetcher = InputFetchers.fetcher(for: input.origin.kind) else { continue }
+            let fetched = try await fetcher.fetch(input, to: workspace.staged(input.name).path, context: context)
+            try promote(input.name)
+            build?.inputs[input.name] = .ready(fetched.manifest, commit: fetched.commit)
         }
     }
 
     /// Extends PCR 14 with everything that goes in, in the order of the log's grammar: runner,
     /// build spec, each input, the environment. Nothing is extended until every input is ready.
     private func measureInputs() throws -> EventRecorder {
-        guard let build else { throw APIError(.internalError, "no build to measure") }
+        guard let build else { throw RunnerFailure(.internalError, "no build to measure") }
         return try tpmCall {
             do {
                 try BuildSlot.requireFresh(tpm)
             } catch let occupied as BuildSlot.Occupied {
-                throw APIError(.tpmUsed, occupied.description)
+                throw RunnerFailure(.tpmUsed, occupied.description)
             }
             let recorder = EventRecorder(tpm: tpm)
             self.build?.recorder = recorder
@@ -245,12 +249,14 @@ actor Runner {
             try recorder.record(.buildSpec, build.spec.eventContent)
             for input in build.spec.inputs {
                 guard case .ready(let manifest, let commit) = build.inputs[input.name] else {
-                    throw APIError(.internalError, "input '\(input.name)' is not ready")
+                    throw RunnerFailure(.internalError, "input '\(input.name)' is not ready")
                 }
                 try recorder.record(
                     .input,
                     BuildEvents.input(
-                        InputSummary(name: input.name, kind: input.origin.kind, source: input.source, commit: commit, manifest: manifest)))
+                        InputSummary(
+                            name: input.name, kind: input.origin.kind, source: input.source, commit: commit,
+                            manifest: manifest)))
             }
             try recorder.record(.environment, BuildEvents.environment(bubblewrap.description))
             return recorder
@@ -259,7 +265,7 @@ actor Runner {
 
     /// Closes PCR 14 with the launch separator and runs the job right after it.
     private func runJob(_ recorder: EventRecorder) async throws -> JobOutcome {
-        guard let build else { throw APIError(.internalError, "no build to run") }
+        guard let build else { throw RunnerFailure(.internalError, "no build to run") }
         let options = bubblewrap.options(
             workspace: workspace, inputs: build.spec.inputs.map(\.name), environment: build.spec.environment)
         try tpmCall { _ = try recorder.record(.launch, BuildEvents.launch) }
@@ -275,12 +281,13 @@ actor Runner {
     /// Moves a complete input from the staging area to `inputs/NAME`.
     private func promote(_ name: String) throws {
         guard rename(workspace.staged(name).path, workspace.input(name).path) == 0 else {
-            throw APIError(.internalError, "cannot move input '\(name)' into place: \(String(cString: strerror(errno)))")
+            throw RunnerFailure(
+                .internalError, "cannot move input '\(name)' into place: \(String(cString: strerror(errno)))")
         }
     }
 
     private func current() throws -> Build {
-        guard let build else { throw APIError(.notFound, "there is no build yet; create one with POST /v1/build") }
+        guard let build else { throw RunnerFailure(.notFound, "there is no build yet; create one with POST /v1/build") }
         return build
     }
 
@@ -288,12 +295,12 @@ actor Runner {
     private func tpmCall<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as APIError {
+        } catch let error as RunnerFailure {
             throw error
         } catch let error as Attestor.Failure {
-            throw APIError(.tpmFailure, error.description)
+            throw RunnerFailure(.tpmFailure, error.description)
         } catch let error as TPM2Error {
-            throw APIError(.tpmFailure, "the TPM failed: \(error.reason)")
+            throw RunnerFailure(.tpmFailure, "the TPM failed: \(error.reason)")
         }
     }
 }

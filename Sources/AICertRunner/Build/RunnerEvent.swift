@@ -11,13 +11,14 @@ public enum RunnerEvent {
     /// was replaced).
     public static func content(platform: PlatformKind, image: ImageIdentity?) throws -> JSONValue {
         BuildEvents.runner(
-            name: name, version: version, executableSHA256: try executableDigest().hex, platform: platform, image: image)
+            name: name, version: version, executableSHA256: try executableDigest().hex, platform: platform, image: image
+        )
     }
 
     private static func executableDigest() throws -> SHA256Hash {
         let descriptor = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw APIError(.internalError, "cannot open /proc/self/exe: \(String(cString: strerror(errno)))")
+            throw RunnerFailure(.internalError, "cannot open /proc/self/exe: \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         var hasher = IncrementalSHA256()
@@ -27,7 +28,10 @@ public enum RunnerEvent {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else {
-                throw APIError(.internalError, "reading /proc/self/exe failed: \(String(cString: strerror(errno)))")
+                throw RunnerFailure(
+                    .internalError,
+                    "reading /proc/self/exe failed: "
+                        + "\(String(cString: strerror(errno)))")
             }
             if count == 0 { return hasher.finalize() }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))

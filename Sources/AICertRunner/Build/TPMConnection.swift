@@ -1,3 +1,4 @@
+import AICertCore
 import Synchronization
 import TPM2
 
@@ -12,7 +13,7 @@ final class TPMConnection: TPMTransport {
 
     func transmit(_ command: [UInt8]) throws -> [UInt8] {
         try transport.withLock { transport in
-            guard let transport else { throw APIError(.tpmFailure, "the runner has closed its TPM connection") }
+            guard let transport else { throw RunnerFailure(.tpmFailure, "the runner has closed its TPM connection") }
             return try transport.transmit(command)
         }
     }

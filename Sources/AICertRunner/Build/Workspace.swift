@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 
 /// The runner's directory for its one build:
@@ -31,16 +32,18 @@ struct Workspace: Sendable {
             do {
                 contents = try files.contentsOfDirectory(atPath: self.root.path)
             } catch {
-                throw APIError(.internalError, "the workspace \(self.root.path) is not a readable directory")
+                throw RunnerFailure(.internalError, "the workspace \(self.root.path) is not a readable directory")
             }
             guard contents.isEmpty else {
-                throw APIError(.internalError, "the workspace \(self.root.path) is not empty; give a new or empty directory")
+                throw RunnerFailure(
+                    .internalError, "the workspace \(self.root.path) is not empty; give a new or empty directory")
             }
         }
         // 0700: the job's uid in its user namespace maps to ours, so it can use what is bound
         // in; nobody else on the machine can look.
         for directory in [self.root, inputs, outputs, staging, sandbox] {
-            try files.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try files.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
     }
 }

@@ -34,7 +34,8 @@ final class ConfinedTree {
     /// Creates a new regular file (mode 0644) and returns a descriptor open for writing.
     func createFile(_ components: [String]) throws -> Int32 {
         let directory = try parent(of: components[...])
-        let descriptor = openat(directory, components[components.count - 1], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let descriptor = openat(
+            directory, components[components.count - 1], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw Self.failure("create", components.joined(separator: "/")) }
         return descriptor
     }

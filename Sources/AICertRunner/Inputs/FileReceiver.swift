@@ -15,7 +15,8 @@ final class FileReceiver: InputReceiver {
         self.limit = limit
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw APIError(.internalError, "cannot create the file for input '\(name)': \(String(cString: strerror(errno)))")
+            throw RunnerFailure(
+                .internalError, "cannot create the file for input '\(name)': \(String(cString: strerror(errno)))")
         }
     }
 
@@ -25,7 +26,7 @@ final class FileReceiver: InputReceiver {
 
     func consume(_ bytes: UnsafeRawBufferPointer) throws {
         guard Int64(hasher.byteCount) + Int64(bytes.count) <= limit else {
-            throw APIError(.tooLarge, "input '\(name)' is larger than the limit of \(limit) bytes")
+            throw RunnerFailure(.tooLarge, "input '\(name)' is larger than the limit of \(limit) bytes")
         }
         hasher.update(bytes)
         try FileWriting.writeAll(descriptor, bytes, what: "input '\(name)'")
@@ -46,14 +47,8 @@ final class FileReceiver: InputReceiver {
 /// `write` until every byte is out.
 enum FileWriting {
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                throw APIError(.internalError, "writing \(what) failed: \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        if let error = WriteAll.write(bytes, to: descriptor) {
+            throw RunnerFailure(.internalError, "writing \(what) failed: \(String(cString: strerror(error)))")
         }
     }
 }

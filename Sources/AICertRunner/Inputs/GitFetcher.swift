@@ -8,40 +8,60 @@ import Glibc
 /// git runs with no system or user configuration, no hooks, no templates, no prompts, and only
 /// the http, https and git protocols (never `file` or `ext`), outside the sandbox but with no
 /// descriptor of the runner's.
-enum GitFetcher {
+struct GitFetcher: InputFetcher {
     /// The longest a clone may take.
     static let timeout = Duration.seconds(1800)
 
-    static func fetch(
+    func fetch(_ input: InputSpec, to path: String, context: FetchContext) async throws -> FetchedInput {
+        guard case .git(let commit) = input.origin else {
+            throw RunnerFailure(.internalError, "input '\(input.name)' is not a git input")
+        }
+        let manifest = try await Self.fetch(
+            input.source, commit: commit, to: path, name: input.name, home: context.scratch + "/.git-home",
+            limit: context.limit)
+        return FetchedInput(manifest: manifest, commit: commit)
+    }
+
+    private static func fetch(
         _ source: String, commit: String, to path: String, name: String, home: String, limit: Int64
     ) async throws -> Manifest {
         let candidates: [String] = ["/usr/bin/git", "/usr/local/bin/git", "/bin/git"]
         guard let git = candidates.first(where: { access($0, X_OK) == 0 }) else {
-            throw APIError(.inputFailed, "input '\(name)': git is not installed on the runner")
+            throw RunnerFailure(.inputFailed, "input '\(name)': git is not installed on the runner")
         }
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let environment = [
-            "PATH": "/usr/bin:/bin", "HOME": home, "LC_ALL": "C", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
+            "PATH": "/usr/bin:/bin", "HOME": home, "LC_ALL": "C", "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null",
             "GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "http:https:git",
         ]
-        let safety = ["-c", "protocol.file.allow=never", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false"]
-        try await run(git, safety + ["clone", "--quiet", "--no-checkout", "--template=", "--", source, path], environment, name, "clone")
+        let safety = [
+            "-c", "protocol.file.allow=never", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
+        ]
         try await run(
-            git, ["-C", path] + safety + ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit, "--"],
+            git, safety + ["clone", "--quiet", "--no-checkout", "--template=", "--", source, path], environment, name,
+            "clone")
+        try await run(
+            git,
+            ["-C", path] + safety + [
+                "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit, "--",
+            ],
             environment, name, "checkout of \(commit)")
-        let head = try await run(git, ["-C", path] + safety + ["rev-parse", "--verify", "HEAD^{commit}"], environment, name, "rev-parse")
+        let head = try await run(
+            git, ["-C", path] + safety + ["rev-parse", "--verify", "HEAD^{commit}"], environment, name, "rev-parse")
         guard head.trimmingCharacters(in: .whitespacesAndNewlines) == commit else {
-            throw APIError(.inputFailed, "input '\(name)': the checkout is at \(head), not \(commit)")
+            throw RunnerFailure(.inputFailed, "input '\(name)': the checkout is at \(head), not \(commit)")
         }
         try FileManager.default.removeItem(atPath: path + "/.git")
         let manifest: Manifest
         do {
             manifest = try await Manifest.measure(path)
         } catch let error as MeasurementError {
-            throw APIError(.inputFailed, "input '\(name)': the worktree cannot be measured: \(error.reason)")
+            throw RunnerFailure(.inputFailed, "input '\(name)': the worktree cannot be measured: \(error.reason)")
         }
         guard manifest.totalFileBytes <= UInt64(limit) else {
-            throw APIError(.tooLarge, "input '\(name)': the worktree holds more than the limit of \(limit) bytes")
+            throw RunnerFailure(.tooLarge, "input '\(name)': the worktree holds more than the limit of \(limit) bytes")
         }
         return manifest
     }
@@ -53,7 +73,7 @@ enum GitFetcher {
         let output = try await ChildProcess.run(git, arguments, environment: environment, timeout: timeout)
         guard output.termination.status == 0 else {
             let why = output.timedOut ? "took longer than \(timeout)" : "failed (status \(output.termination.status))"
-            throw APIError(
+            throw RunnerFailure(
                 .inputFailed,
                 "input '\(name)': git \(step) \(why): \(output.text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }

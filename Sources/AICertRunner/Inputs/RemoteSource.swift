@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 
 /// The rules for the URL of a `git` or `url` input: it is recorded in the certificate and handed
@@ -6,16 +7,22 @@ import Foundation
 enum RemoteSource {
     static func checkURL(_ text: String, schemes: Set<String>, field: String) throws {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
-            throw APIError(.invalidSpec, "\(field): '\(text)' is not an absolute URL")
+            throw RunnerFailure(.invalidSpec, "\(field): '\(text)' is not an absolute URL")
         }
         guard schemes.contains(scheme) else {
-            throw APIError(.invalidSpec, "\(field): the scheme is one of \(schemes.sorted().joined(separator: ", "))")
+            throw RunnerFailure(
+                .invalidSpec,
+                "\(field): the scheme is one of "
+                    + "\(schemes.sorted().joined(separator: ", "))")
         }
         guard let host = url.host, !host.isEmpty else {
-            throw APIError(.invalidSpec, "\(field): the URL has no host")
+            throw RunnerFailure(.invalidSpec, "\(field): the URL has no host")
         }
         guard url.user == nil, url.password == nil else {
-            throw APIError(.invalidSpec, "\(field): the URL carries credentials, which the certificate would publish")
+            throw RunnerFailure(
+                .invalidSpec,
+                "\(field): the URL carries credentials, which the certificate would "
+                    + "publish")
         }
     }
 }

@@ -1,3 +1,5 @@
+import AICertCore
+
 /// Why an uploaded archive was refused: the entry at fault (by number, from 0) and the reason.
 struct ArchiveError: Error, Hashable, Sendable, CustomStringConvertible {
     let entry: Int?
@@ -14,7 +16,7 @@ struct ArchiveError: Error, Hashable, Sendable, CustomStringConvertible {
 /// One 512-byte ustar header block (POSIX.1-1988, with the pax and GNU magic variants), read
 /// strictly: the checksum must match, numbers must be octal (or GNU base-256 for sizes).
 struct TarHeader: Hashable, Sendable {
-    static let blockSize = 512
+    static let blockSize = Ustar.blockSize
 
     /// What the entry is, from the `typeflag` byte.
     enum Kind: Hashable, Sendable {
@@ -42,20 +44,23 @@ struct TarHeader: Hashable, Sendable {
     /// Parses a header block that is not all zeros.
     init(block: [UInt8], entry: Int) throws {
         precondition(block.count == Self.blockSize)
-        let magic = Array(block[257..<263])
+        let magic = Array(block[Ustar.Field.magic.range])
         let isUstar = magic == Array("ustar\0".utf8) || magic == Array("ustar ".utf8)
         guard isUstar else { throw ArchiveError(entry: entry, "not a ustar, pax or GNU tar header") }
-        let recorded = try Self.octal(block[148..<156], entry: entry, field: "chksum")
-        var sum: UInt64 = 0
-        for (index, byte) in block.enumerated() { sum += (148..<156).contains(index) ? 0x20 : UInt64(byte) }
-        guard recorded == sum else { throw ArchiveError(entry: entry, "the header checksum does not match") }
+        let recorded = try Self.octal(block[Ustar.Field.checksum.range], entry: entry, field: "chksum")
+        guard recorded == Ustar.checksum(of: block) else {
+            throw ArchiveError(
+                entry: entry,
+                "the header checksum does "
+                    + "not match")
+        }
 
-        size = try Self.number(block[124..<136], entry: entry, field: "size")
-        linkName = Self.field(block[157..<257])
-        let name = Self.field(block[0..<100])
-        let prefix = magic == Array("ustar\0".utf8) ? Self.field(block[345..<500]) : []
+        size = try Self.number(block[Ustar.Field.size.range], entry: entry, field: "size")
+        linkName = Self.field(block[Ustar.Field.linkName.range])
+        let name = Self.field(block[Ustar.Field.name.range])
+        let prefix = magic == Array("ustar\0".utf8) ? Self.field(block[Ustar.Field.prefix.range]) : []
         path = prefix.isEmpty ? name : prefix + [UInt8(ascii: "/")] + name
-        switch block[156] {
+        switch block[Ustar.Field.typeflag.range.lowerBound] {
         case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
             // Old archives mark directories by a trailing slash on a regular entry.
             kind = path.last == UInt8(ascii: "/") ? .directory : .file

@@ -94,7 +94,9 @@ final class TarUnpacker: InputReceiver {
                 }
                 state = block.count == TarHeader.blockSize ? .ended : .endMarker(block)
             case .ended:
-                guard TarHeader.isZero(input) else { throw ArchiveError(entry: nil, "data after the end-of-archive marker") }
+                guard TarHeader.isZero(input) else {
+                    throw ArchiveError(entry: nil, "data after the end-of-archive marker")
+                }
                 input = input.dropFirst(input.count)
             }
         }
@@ -105,7 +107,8 @@ final class TarUnpacker: InputReceiver {
             throw ArchiveError(entry: nil, "the archive ends before its end-of-archive marker (a truncated upload?)")
         }
         if let escape = LinkContainment.firstEscape(links) {
-            throw ArchiveError(entry: nil, "the symbolic link \(escape.path) -> \(escape.target) leads outside the archive")
+            throw ArchiveError(
+                entry: nil, "the symbolic link \(escape.path) -> \(escape.target) leads outside the archive")
         }
         var ancestors = Set<Substring>()
         for path in paths {
@@ -115,7 +118,9 @@ final class TarUnpacker: InputReceiver {
                 end = slash
             }
         }
-        let empty = directories.filter { !ancestors.contains($0[...]) }.map { ManifestEntry(path: $0, kind: .emptyDirectory) }
+        let empty = directories.filter { !ancestors.contains($0[...]) }.map {
+            ManifestEntry(path: $0, kind: .emptyDirectory)
+        }
         do {
             return try Manifest(entries: entries + empty)
         } catch let error as MeasurementError {
@@ -177,12 +182,15 @@ final class TarUnpacker: InputReceiver {
             paths.insert(path)
             directories.insert(path)
         case .symbolicLink:
-            guard size == 0, !components.isEmpty else { throw ArchiveError(entry: number, "a malformed symbolic link entry") }
+            guard size == 0, !components.isEmpty else {
+                throw ArchiveError(entry: number, "a malformed symbolic link entry")
+            }
             guard let target = String(validating: rawLink, as: UTF8.self), !target.isEmpty, !rawLink.contains(0) else {
                 throw ArchiveError(entry: number, "the symbolic link \(path) has an empty or non-UTF-8 target")
             }
             guard !target.hasPrefix("/") else {
-                throw ArchiveError(entry: number, "the symbolic link \(path) -> \(target) is absolute: it leads outside the archive")
+                throw ArchiveError(
+                    entry: number, "the symbolic link \(path) -> \(target) is absolute: it leads outside the archive")
             }
             try claim(path, entry: number)
             try tree.createSymbolicLink(components, target: target)
@@ -191,7 +199,8 @@ final class TarUnpacker: InputReceiver {
         case .hardLink:
             throw ArchiveError(entry: number, "\(path) is a hard link; hard links are not accepted")
         case .device, .fifo:
-            throw ArchiveError(entry: number, "\(path) is a device or FIFO; only files, directories and symbolic links are accepted")
+            throw ArchiveError(
+                entry: number, "\(path) is a device or FIFO; only files, directories and symbolic links are accepted")
         case .unsupported(let flag):
             throw ArchiveError(entry: number, "\(path) has the unsupported entry type 0x\(String(flag, radix: 16))")
         case .paxExtended, .paxGlobal, .gnuLongName, .gnuLongLink:
@@ -205,7 +214,8 @@ final class TarUnpacker: InputReceiver {
     }
 
     private func startContent(size: UInt64, sink: Sink) throws {
-        let padding = Int((UInt64(TarHeader.blockSize) - size % UInt64(TarHeader.blockSize)) % UInt64(TarHeader.blockSize))
+        let padding = Int(
+            (UInt64(TarHeader.blockSize) - size % UInt64(TarHeader.blockSize)) % UInt64(TarHeader.blockSize))
         if size == 0 {
             // An empty entry ends at once: close the file or apply the empty metadata.
             state = .header([])
@@ -234,7 +244,8 @@ final class TarUnpacker: InputReceiver {
         switch sink {
         case .file(let descriptor, let path, let hasher):
             close(descriptor)
-            entries.append(ManifestEntry(path: path, kind: .file(FileDigest(size: hasher.byteCount, sha256: hasher.finalize()))))
+            entries.append(
+                ManifestEntry(path: path, kind: .file(FileDigest(size: hasher.byteCount, sha256: hasher.finalize()))))
         case .metadata(.paxExtended, let data):
             let records = try PaxRecords(data, entry: entryCount - 1)
             pendingPath = records.path ?? pendingPath

@@ -6,13 +6,22 @@ import NIOHTTP1
 
 /// Fetches a `url` input over HTTP(S) into the staging area, hashing it as it arrives, and
 /// checks its SHA-256 against the build spec before anything else happens.
-enum URLFetcher {
+struct URLFetcher: InputFetcher {
     /// The longest a download may take.
     static let timeout = TimeAmount.hours(2)
 
+    func fetch(_ input: InputSpec, to path: String, context: FetchContext) async throws -> FetchedInput {
+        guard case .url(let sha256) = input.origin else {
+            throw RunnerFailure(.internalError, "input '\(input.name)' is not a url input")
+        }
+        let manifest = try await Self.fetch(
+            input.source, to: path, name: input.name, expected: sha256, limit: context.limit)
+        return FetchedInput(manifest: manifest, commit: nil)
+    }
+
     /// Downloads `source` to `path` as input `name`; returns its manifest. A status other than
     /// 200, a body beyond `limit` bytes or a digest other than `expected` is an error.
-    static func fetch(
+    private static func fetch(
         _ source: String, to path: String, name: String, expected: SHA256Hash, limit: Int64
     ) async throws -> Manifest {
         var request = HTTPClientRequest(url: source)
@@ -22,28 +31,33 @@ enum URLFetcher {
         do {
             response = try await HTTPClient.shared.execute(request, timeout: timeout)
         } catch {
-            throw APIError(.inputFailed, "input '\(name)': fetching \(source) failed: \(error)")
+            throw RunnerFailure(.inputFailed, "input '\(name)': fetching \(source) failed: \(error)")
         }
         guard response.status == .ok else {
-            throw APIError(.inputFailed, "input '\(name)': \(source) answered \(response.status.code), not 200")
+            throw RunnerFailure(.inputFailed, "input '\(name)': \(source) answered \(response.status.code), not 200")
         }
         if let length = response.headers.first(name: "content-length").flatMap(Int64.init), length > limit {
-            throw APIError(.tooLarge, "input '\(name)': \(source) is \(length) bytes, more than the limit of \(limit)")
+            throw RunnerFailure(
+                .tooLarge,
+                "input '\(name)': \(source) is \(length) bytes, more than the limit of "
+                    + "\(limit)")
         }
         do {
             for try await buffer in response.body {
                 try buffer.withUnsafeReadableBytes { try receiver.consume($0) }
             }
-        } catch let error as APIError {
+        } catch let error as RunnerFailure {
             throw error
         } catch {
-            throw APIError(.inputFailed, "input '\(name)': the download of \(source) broke off: \(error)")
+            throw RunnerFailure(.inputFailed, "input '\(name)': the download of \(source) broke off: \(error)")
         }
         let manifest = try receiver.finish()
         guard receiver.digest.sha256 == expected else {
-            throw APIError(
+            throw RunnerFailure(
                 .inputFailed,
-                "input '\(name)': \(source) has SHA-256 \(receiver.digest.sha256.hex), but the build spec requires \(expected.hex)")
+                "input '\(name)': \(source) has SHA-256 \(receiver.digest.sha256.hex), but the build spec requires "
+                    + "\(expected.hex)"
+            )
         }
         return manifest
     }

@@ -13,9 +13,10 @@ enum OutputCollector {
     static func measure(_ directory: URL, patterns: [OutputPattern]) async throws -> Manifest {
         do {
             let everything = try await Manifest.measure(directory.path)
-            return try Manifest(entries: everything.entries.filter { entry in patterns.contains { $0.matches(entry.path) } })
+            return try Manifest(
+                entries: everything.entries.filter { entry in patterns.contains { $0.matches(entry.path) } })
         } catch let error as MeasurementError {
-            throw APIError(.outputsFailed, "the outputs cannot be measured: \(error.reason)")
+            throw RunnerFailure(.outputsFailed, "the outputs cannot be measured: \(error.reason)")
         }
     }
 }

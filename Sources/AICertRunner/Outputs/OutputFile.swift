@@ -13,22 +13,25 @@ final class OutputFile: Sendable {
 
     init(path: String, in directory: String, manifest: Manifest) throws {
         guard let entry = manifest.entries.first(where: { $0.path == path }), case .file(let digest) = entry.kind else {
-            throw APIError(.notFound, "no output file '\(path)' in the outputs manifest")
+            throw RunnerFailure(.notFound, "no output file '\(path)' in the outputs manifest")
         }
         self.digest = digest
         var current = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         let components = path.split(separator: "/").map(String.init)
         for (index, name) in components.enumerated() {
             let last = index == components.count - 1
-            let flags = last ? O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+            let flags =
+                last ? O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
             let next = current >= 0 ? openat(current, name, flags) : -1
             if current >= 0 { close(current) }
             current = next
         }
         var status = stat()
-        guard current >= 0, fstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFREG, UInt64(status.st_size) == digest.size else {
+        guard current >= 0, fstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+            UInt64(status.st_size) == digest.size
+        else {
             if current >= 0 { close(current) }
-            throw APIError(.outputsFailed, "the output '\(path)' is no longer the file that was measured")
+            throw RunnerFailure(.outputsFailed, "the output '\(path)' is no longer the file that was measured")
         }
         descriptor = current
     }
@@ -44,7 +47,9 @@ final class OutputFile: Sendable {
             if read < 0 { failure = errno }
             return max(read, 0)
         }
-        guard failure == 0 else { throw APIError(.internalError, "reading an output failed: \(String(cString: strerror(failure)))") }
+        guard failure == 0 else {
+            throw RunnerFailure(.internalError, "reading an output failed: \(String(cString: strerror(failure)))")
+        }
         return buffer
     }
 }

@@ -25,7 +25,10 @@ struct OutputPattern: Hashable, Sendable {
         }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         for part in parts {
-            if part.isEmpty { throw Invalid(reason: "a pattern is relative, with no empty component (no leading, trailing or double '/')") }
+            if part.isEmpty {
+                throw Invalid(
+                    reason: "a pattern is relative, with no empty component (no leading, trailing or double '/')")
+            }
             if part == "." || part == ".." { throw Invalid(reason: "a pattern has no '.' or '..' component") }
         }
         self.text = text
@@ -46,10 +49,12 @@ struct OutputPattern: Hashable, Sendable {
         if pattern == components.count {
             result = name == names.count
         } else if components[pattern] == ["*", "*"] {
-            result = match(pattern: pattern + 1, name: name, names: names, memo: &memo)
+            result =
+                match(pattern: pattern + 1, name: name, names: names, memo: &memo)
                 || (name < names.count && match(pattern: pattern, name: name + 1, names: names, memo: &memo))
         } else {
-            result = name < names.count && Self.component(components[pattern][...], matches: names[name][...])
+            result =
+                name < names.count && Self.component(components[pattern][...], matches: names[name][...])
                 && match(pattern: pattern + 1, name: name + 1, names: names, memo: &memo)
         }
         memo[key] = result
@@ -58,7 +63,9 @@ struct OutputPattern: Hashable, Sendable {
 
     /// Matches one component with `*` and `?` by backtracking on the last `*` only, which is
     /// linear enough for names of at most 255 bytes.
-    private static func component(_ pattern: ArraySlice<Unicode.Scalar>, matches name: ArraySlice<Unicode.Scalar>) -> Bool {
+    private static func component(_ pattern: ArraySlice<Unicode.Scalar>, matches name: ArraySlice<Unicode.Scalar>)
+        -> Bool
+    {
         var p = pattern.startIndex
         var n = name.startIndex
         var star: (pattern: Int, name: Int)?

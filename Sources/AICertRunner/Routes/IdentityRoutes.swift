@@ -3,15 +3,10 @@ import Hummingbird
 
 /// `GET /v1/health` (no token) and `GET /v1/identity?nonce=HEX`.
 enum IdentityRoutes {
-    struct Health: Codable, Sendable {
-        var status = "ok"
-        var runner = RunnerEvent.name
-        var version = RunnerEvent.version
-    }
-
     static func add(to router: Router<some RequestContext>, runner: Runner) {
         router.get("/v1/health") { _, _ in
-            try JSONResponse.make(.ok, Health())
+            try JSONResponse.make(
+                .ok, RunnerAPI.Health(status: "ok", runner: RunnerEvent.name, version: RunnerEvent.version))
         }
         router.get("/v1/identity") { request, _ in
             let nonce = try Nonce.parse(request.uri.queryParameters.get("nonce"))

@@ -11,7 +11,8 @@ enum InputRoutes {
             if let problem = InputName.problem(with: name) { throw APIError(.invalidRequest, "'\(name)': \(problem)") }
             let limits = runner.limits
             if let length = request.headers[.contentLength].flatMap(Int64.init), length > limits.inputBytes {
-                throw APIError(.tooLarge, "input '\(name)' is \(length) bytes, more than the limit of \(limits.inputBytes)")
+                throw APIError(
+                    .tooLarge, "input '\(name)' is \(length) bytes, more than the limit of \(limits.inputBytes)")
             }
             let isArchive = request.headers[.contentType]?.lowercased().hasPrefix("application/x-tar") ?? false
             let staged = try await runner.beginUpload(name)
@@ -24,29 +25,7 @@ enum InputRoutes {
                 throw error
             }
             try await runner.completeUpload(name, manifest: manifest)
-            let summary = InputSummary(name: name, kind: "upload", source: "", manifest: manifest)
-            return try JSONResponse.make(.created, UploadResult(summary))
-        }
-    }
-
-    /// What an upload answers: the input's manifest digest and totals, for the client to compare
-    /// with its own measurement.
-    struct UploadResult: Codable, Sendable {
-        var name: String
-        var manifestDigest: String
-        var files: Int
-        var bytes: Int
-
-        enum CodingKeys: String, CodingKey {
-            case name, files, bytes
-            case manifestDigest = "manifest_digest"
-        }
-
-        init(_ summary: InputSummary) {
-            name = summary.name
-            manifestDigest = summary.manifestDigest
-            files = summary.files
-            bytes = summary.bytes
+            return try JSONResponse.make(.created, RunnerAPI.UploadResult(name: name, manifest: manifest))
         }
     }
 
@@ -54,7 +33,9 @@ enum InputRoutes {
         _ request: Request, into path: String, name: String, isArchive: Bool, limits: RunnerLimits
     ) async throws -> Manifest {
         let receiver: any InputReceiver =
-            isArchive ? try TarUnpacker(path: path, limits: limits) : try FileReceiver(path: path, name: name, limit: limits.inputBytes)
+            isArchive
+            ? try TarUnpacker(path: path, limits: limits)
+            : try FileReceiver(path: path, name: name, limit: limits.inputBytes)
         var received: Int64 = 0
         for try await buffer in request.body {
             received += Int64(buffer.readableBytes)

@@ -26,7 +26,8 @@ enum LogRoutes {
                 try await writer.finish(nil)
             }
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .xContentTypeOptions: "nosniff"], body: body)
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .xContentTypeOptions: "nosniff"],
+                body: body)
         }
     }
 }

@@ -13,7 +13,8 @@ enum OutputRoutes {
     static func add(to router: Router<some RequestContext>, runner: Runner) {
         router.get("/v1/build/outputs") { _, _ in
             let manifest = try await runner.outputsManifest()
-            return JSONResponse.make(.ok, bytes: manifest.canonicalJSON(), headers: [manifestDigest: manifest.digest.hex])
+            return JSONResponse.make(
+                .ok, bytes: manifest.canonicalJSON(), headers: [manifestDigest: manifest.digest.hex])
         }
         router.get("/v1/build/outputs/**") { request, _ in
             let file = try await runner.outputFile(try path(request.uri.path))
@@ -22,14 +23,17 @@ enum OutputRoutes {
                 var offset: UInt64 = 0
                 while offset < size {
                     let chunk = try file.read(at: offset, count: Int(min(UInt64(chunkSize), size - offset)))
-                    guard chunk.readableBytes > 0 else { throw APIError(.outputsFailed, "an output file shrank while it was sent") }
+                    guard chunk.readableBytes > 0 else {
+                        throw APIError(.outputsFailed, "an output file shrank while it was sent")
+                    }
                     offset += UInt64(chunk.readableBytes)
                     try await writer.write(chunk)
                 }
                 try await writer.finish(nil)
             }
             return Response(
-                status: .ok, headers: [.contentType: "application/octet-stream", contentSHA256: file.digest.sha256.hex], body: body)
+                status: .ok,
+                headers: [.contentType: "application/octet-stream", contentSHA256: file.digest.sha256.hex], body: body)
         }
     }
 
@@ -44,8 +48,10 @@ enum OutputRoutes {
         guard requestPath.hasPrefix(prefix) else { throw APIError(.notFound, "no output path") }
         var components: [String] = []
         for raw in requestPath.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false) {
-            guard let component = String(raw).removingPercentEncoding, !component.isEmpty, component != ".", component != "..",
-                !component.contains("/"), !component.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            guard let component = String(raw).removingPercentEncoding, !component.isEmpty, component != ".",
+                component != "..",
+                !component.contains("/"),
+                !component.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
             else {
                 throw APIError(.invalidRequest, "'\(raw)' is not a valid component of an output path")
             }

@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 
@@ -11,7 +12,9 @@ import Glibc
 struct Bubblewrap: Sendable {
     static let sandboxUser = 65534
     /// The job's environment before the spec's variables; bubblewrap sets `PWD` by itself.
-    static let baseEnvironment = ["HOME": "/tmp", "LANG": "C.UTF-8", "PATH": "/usr/local/bin:/usr/bin:/bin", "PWD": "/aicert"]
+    static let baseEnvironment = [
+        "HOME": "/tmp", "LANG": "C.UTF-8", "PATH": "/usr/local/bin:/usr/bin:/bin", "PWD": "/aicert",
+    ]
     /// Host directories of the system that the job may read, each bound read-only or, where the
     /// host has a link (merged /usr), recreated as the same link.
     static let systemPaths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
@@ -26,17 +29,19 @@ struct Bubblewrap: Sendable {
     static func locate(workspace: Workspace) async throws -> Bubblewrap {
         let candidates: [String] = ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]
         guard let executable = candidates.first(where: { access($0, X_OK) == 0 }) else {
-            throw APIError(.sandboxFailure, "bubblewrap (bwrap) is not installed; the runner never runs a job unsandboxed")
+            throw RunnerFailure(
+                .sandboxFailure, "bubblewrap (bwrap) is not installed; the runner never runs a job unsandboxed")
         }
         let probe = try await ChildProcess.run(executable, ["--version"], environment: [:], timeout: .seconds(10))
-        let version = probe.text.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        let version =
+            probe.text.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         let bubblewrap = Bubblewrap(executable: executable, version: version)
         try bubblewrap.writeIdentityFiles(in: workspace)
         let trial = try await ChildProcess.run(
             executable, bubblewrap.options(workspace: workspace, inputs: [], environment: [:]) + ["--", "/bin/true"],
             environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(30))
         guard trial.termination.status == 0 else {
-            throw APIError(
+            throw RunnerFailure(
                 .sandboxFailure,
                 "bubblewrap cannot make a sandbox on this machine (are unprivileged user namespaces disabled?): "
                     + trial.text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -51,7 +56,9 @@ struct Bubblewrap: Sendable {
             "bubblewrap_version": version,
             "network": "none",
             "devices": "minimal /dev (null, zero, full, random, urandom, tty, pts, shm), no TPM",
-            "filesystem": "read-only root with /usr, /bin, /sbin, /lib*; /etc holds only passwd, group, ld.so.cache, alternatives",
+            "filesystem":
+                "read-only root with /usr, /bin, /sbin, /lib*; /etc holds only passwd, group, ld.so.cache, "
+                + "alternatives",
             "inputs": "read-only at /aicert/inputs/NAME",
             "outputs": "writable at /aicert/outputs",
             "scratch": "tmpfs at /tmp",
@@ -67,17 +74,21 @@ struct Bubblewrap: Sendable {
     /// bubblewrap's options (everything before `--`) for a job given `inputs` by name.
     func options(workspace: Workspace, inputs: [String], environment: [String: String]) -> [String] {
         var options = [
-            "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--uid", String(Self.sandboxUser), "--gid", String(Self.sandboxUser), "--hostname", "aicert",
             "--clearenv",
         ]
-        for (name, value) in Self.baseEnvironment.merging(environment, uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
+        for (name, value) in Self.baseEnvironment.merging(environment, uniquingKeysWith: { $1 }).sorted(by: {
+            $0.key < $1.key
+        }) {
             options += ["--setenv", name, value]
         }
         for path in Self.systemPaths {
             let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
-            if type == .typeSymbolicLink, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            if type == .typeSymbolicLink, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+            {
                 options += ["--symlink", target, path]
             } else if type == .typeDirectory {
                 options += ["--ro-bind", path, path]

@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 import Synchronization
@@ -14,21 +15,18 @@ extension ChildProcess {
     /// Runs `executable` to completion with standard input from `/dev/null` and its output
     /// captured (the first `keep` bytes); kills its process group after `timeout`.
     static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String], timeout: Duration, keep: Int = 64 * 1024
+        _ executable: String, _ arguments: [String], environment: [String: String], timeout: Duration,
+        keep: Int = 64 * 1024
     ) async throws -> Output {
         let pipe = try PipeEnds.make()
-        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard null >= 0 else {
-            pipe.closeBoth()
-            throw APIError(.internalError, "cannot open /dev/null: \(String(cString: strerror(errno)))")
-        }
         let child: ChildProcess
         do {
-            defer {
-                close(null)
-                close(pipe.write)
-            }
-            child = try spawn(executable, arguments, environment: environment, descriptors: [0: null, 1: pipe.write, 2: pipe.write])
+            defer { close(pipe.write) }
+            child = try spawn(
+                executable, arguments, environment: environment,
+                sources: [
+                    0: .file("/dev/null", flags: O_RDONLY), 1: .descriptor(pipe.write), 2: .descriptor(pipe.write),
+                ])
         } catch {
             close(pipe.read)
             throw error

@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 
@@ -11,7 +12,7 @@ struct PipeEnds: Sendable {
     static func make() throws -> PipeEnds {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else {
-            throw APIError(.internalError, "pipe failed: \(String(cString: strerror(errno)))")
+            throw RunnerFailure(.internalError, "pipe failed: \(String(cString: strerror(errno)))")
         }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         return PipeEnds(read: ends[0], write: ends[1])
@@ -24,7 +25,9 @@ struct PipeEnds: Sendable {
 
     /// Reads `descriptor` to its end on a thread of its own, handing each chunk to `consume`,
     /// then closes it. The task finishes when the last writer has closed its end.
-    static func drain(_ descriptor: Int32, _ consume: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) -> Task<Void, Never> {
+    static func drain(_ descriptor: Int32, _ consume: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) -> Task<
+        Void, Never
+    > {
         Task {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let thread = Thread {

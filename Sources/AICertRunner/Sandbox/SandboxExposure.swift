@@ -7,7 +7,8 @@ public enum SandboxExposure {
     /// Whether `path`, with its symbolic links resolved, is visible inside every job's sandbox.
     public static func exposes(_ path: String) -> Bool {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let exposed = Bubblewrap.systemPaths.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path } + Bubblewrap.etcFiles
+        let exposed =
+            Bubblewrap.systemPaths.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path } + Bubblewrap.etcFiles
         return exposed.contains { resolved == $0 || resolved.hasPrefix($0 + "/") }
     }
 }

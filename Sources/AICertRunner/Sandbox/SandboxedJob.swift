@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 
@@ -17,17 +18,20 @@ enum SandboxedJob {
     /// bubblewrap reads its options from a file (descriptor 3) rather than its command line, so
     /// that the workspace's paths are not readable in the sandbox's `/proc/1/cmdline`.
     static func run(
-        _ command: [String], options: [String], bubblewrap: Bubblewrap, workspace: Workspace, log: JobLog, timeout: Duration
+        _ command: [String], options: [String], bubblewrap: Bubblewrap, workspace: Workspace, log: JobLog,
+        timeout: Duration
     ) async throws -> JobOutcome {
         let optionsFile = workspace.sandbox.appendingPathComponent("bwrap-options")
         try Data(options.map { $0 + "\0" }.joined().utf8).write(to: optionsFile, options: [.withoutOverwriting])
         let optionsDescriptor = open(optionsFile.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard optionsDescriptor >= 0 else {
-            throw APIError(.sandboxFailure, "cannot open the sandbox options: \(String(cString: strerror(errno)))")
+            throw RunnerFailure(.sandboxFailure, "cannot open the sandbox options: \(String(cString: strerror(errno)))")
         }
         defer { close(optionsDescriptor) }
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard null >= 0 else { throw APIError(.sandboxFailure, "cannot open /dev/null: \(String(cString: strerror(errno)))") }
+        guard null >= 0 else {
+            throw RunnerFailure(.sandboxFailure, "cannot open /dev/null: \(String(cString: strerror(errno)))")
+        }
         defer { close(null) }
         let pipe = try PipeEnds.make()
 

@@ -12,7 +12,9 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         expected = SHA256Hash.of(Array(token.utf8)).bytes
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         if request.method == .get && request.uri.path == "/v1/health" {
             return try await next(request, context)
         }

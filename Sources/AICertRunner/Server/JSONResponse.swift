@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -21,8 +22,9 @@ enum JSONResponse {
         if error.code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(ErrorBody(error))).map(Array.init) ?? Array(#"{"error":"internal","detail":""}"#.utf8)
-        return make(error.code.status, bytes: body, headers: headers)
+        let body =
+            (try? encoder.encode(error.body)).map(Array.init) ?? Array(#"{"error":"internal","detail":""}"#.utf8)
+        return make(error.status, bytes: body, headers: headers)
     }
 
     /// The request's body, at most `limit` bytes.

@@ -28,8 +28,10 @@ public struct RunnerConfiguration: Sendable {
     public var limits: RunnerLimits
 
     public init(
-        tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String, platform: PlatformKind = .local,
-        image: ImageIdentity? = nil, intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath, bootExpectation: BootExpectation? = nil,
+        tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String,
+        platform: PlatformKind = .local,
+        image: ImageIdentity? = nil, intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath,
+        bootExpectation: BootExpectation? = nil,
         limits: RunnerLimits = RunnerLimits()
     ) {
         self.tcti = tcti
@@ -57,7 +59,10 @@ public struct RunnerLimits: Sendable {
     /// The most bytes of job output kept in the log; the rest is counted and dropped.
     public var logBytes: Int
 
-    public init(inputBytes: Int64 = 64 << 30, archiveEntries: Int = 1_000_000, requestBodyBytes: Int = 1 << 20, logBytes: Int = 64 << 20) {
+    public init(
+        inputBytes: Int64 = 64 << 30, archiveEntries: Int = 1_000_000, requestBodyBytes: Int = 1 << 20,
+        logBytes: Int = 64 << 20
+    ) {
         self.inputBytes = inputBytes
         self.archiveEntries = archiveEntries
         self.requestBodyBytes = requestBodyBytes

@@ -33,7 +33,8 @@ public struct RunnerServer: Sendable {
         logger.logLevel = .warning
         let application = Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) }, logger: logger)
         let group = ServiceGroup(services: [application], logger: logger)
         // On the way out the job goes first, so that followed logs end and the server can

@@ -28,17 +28,23 @@ enum ArtifactCheck {
 
     /// A single file matches a file of an output by name and digest; a directory matches an
     /// output's whole manifest.
-    static func match(_ measured: Manifest, isDirectory: Bool, outputs: [String: Manifest]) -> Result<String, Mismatch> {
+    static func match(_ measured: Manifest, isDirectory: Bool, outputs: [String: Manifest]) -> Result<String, Mismatch>
+    {
         if let name = outputs.keys.sorted().first(where: { outputs[$0]?.digest == measured.digest }) {
             return .success("matches output '\(name)'")
         }
         if !isDirectory, measured.entries.count == 1, case .file(let digest) = measured.entries[0].kind {
             let fileName = measured.entries[0].path
             for name in outputs.keys.sorted() {
-                for entry in outputs[name]?.entries ?? [] where entry.path.split(separator: "/").last.map(String.init) == fileName {
+                for entry in outputs[name]?.entries ?? []
+                where entry.path.split(separator: "/").last.map(String.init) == fileName {
                     guard case .file(let expected) = entry.kind else { continue }
                     if expected == digest { return .success("matches '\(entry.path)' of output '\(name)'") }
-                    return .failure(Mismatch(reason: "differs from '\(entry.path)' of output '\(name)' (sha256 \(digest.sha256.hex.prefix(16))… ≠ \(expected.sha256.hex.prefix(16))…)"))
+                    return .failure(
+                        Mismatch(
+                            reason:
+                                "differs from '\(entry.path)' of output '\(name)' (sha256 \(digest.sha256.hex.prefix(16))… ≠ \(expected.sha256.hex.prefix(16))…)"
+                        ))
                 }
             }
             return .failure(Mismatch(reason: "no output holds a file named '\(fileName)'"))

@@ -16,12 +16,10 @@ enum BootStateCheck {
     static let bootPCRs = 0...13
 
     static func run(
-        platform: String?, image: ImageIdentity?, pcrs: [String: [String: String]], firmwareLog: [UInt8]?,
-        options: VerificationOptions
+        platform: String?, image: ImageIdentity?, pcrs: PCRBank?, firmwareLog: [UInt8]?, options: VerificationOptions
     ) -> CheckResult {
         func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.bootState, reason, detail) }
         var findings: [String] = []
-        let quoted = pcrs["sha256"] ?? [:]
         var log: FirmwareEventLog?
         if let firmwareLog {
             do {
@@ -34,22 +32,23 @@ enum BootStateCheck {
             let replayed = log.replay()["sha256"] ?? [:]
             let checked = explainedPCRs.union(replayed.keys.filter(bootPCRs.contains)).sorted()
             for pcr in checked {
-                let value = quoted[String(pcr)]
+                let value = pcrs?[pcr]
+                let shown = value.map { "\($0.hexString.prefix(16))…" }
                 if let events = replayed[pcr] {
-                    guard value == events.hexString else {
+                    guard value == events else {
                         return fail(
                             .pcrReplayMismatch,
                             "PCR \(pcr): the firmware event log replays to \(events.hexString.prefix(16))…, "
-                                + "the quote says \(value.map { "\($0.prefix(16))…" } ?? "nothing")")
+                                + "the quote says \(shown ?? "nothing")")
                     }
-                } else if value != String(repeating: "0", count: 64) {
+                } else if value != [UInt8](repeating: 0, count: 32) {
                     return fail(
                         .pcrNotReplayed,
-                        "PCR \(pcr) is \(value.map { "\($0.prefix(16))…" } ?? "not quoted"), but the firmware event log has "
+                        "PCR \(pcr) is \(shown ?? "not quoted"), but the firmware event log has "
                             + "no event for it: the log does not explain the boot")
                 }
             }
-            findings.append("the firmware event log replays to quoted PCR \(QuoteContentCheck.ranges(checked))")
+            findings.append("the firmware event log replays to quoted PCR \(PCRBank.ranges(checked))")
         }
         let reference: [Int: [String]]
         let rules: VerificationPolicy.BootRules?
@@ -60,7 +59,9 @@ enum BootStateCheck {
             reference = policy.referencePCRs[platform] ?? [:]
             rules = policy.bootRules[platform]
             source = "the policy's values for platform '\(platform)'"
-        } else if let image, let known = options.allKnownImages.first(where: { $0.identity.ukiSHA256 == image.ukiSHA256 }) {
+        } else if let image,
+            let known = options.allKnownImages.first(where: { $0.identity.ukiSHA256 == image.ukiSHA256 })
+        {
             reference = known.referencePCRs
             rules = known.bootRules
             source = "the reference values of image \(image.name) \(image.version)"
@@ -68,13 +69,18 @@ enum BootStateCheck {
             let accepted = options.acceptsUnmeasuredBoot
             let (reason, what): (CheckReason, String) =
                 if let image {
-                    (.unknownImage,
-                     "the runner event names image \(image.name) \(image.version) (uki_sha256 \(image.ukiSHA256)), "
-                        + "which no built-in, registered or policy reference values describe")
+                    (
+                        .unknownImage,
+                        "the runner event names image \(image.name) \(image.version) (uki_sha256 \(image.ukiSHA256)), "
+                            + "which no built-in, registered or policy reference values describe"
+                    )
                 } else {
-                    (.bootNotMeasured,
-                     "the runner event names no measured image (platform '\(platform ?? "unknown")') and the policy gives "
-                        + "no reference values for it: nothing says what booted")
+                    (
+                        .bootNotMeasured,
+                        "the runner event names no measured image (platform '\(platform ?? "unknown")') and the policy "
+                            + "gives "
+                            + "no reference values for it: nothing says what booted"
+                    )
                 }
             let detail = (findings + [what]).joined(separator: "; ")
             return accepted
@@ -83,11 +89,15 @@ enum BootStateCheck {
         }
         for pcr in reference.keys.sorted() {
             let allowed = reference[pcr] ?? []
-            guard let value = quoted[String(pcr)] else { return fail(.referenceMismatch, "PCR \(pcr) is not in the quote") }
+            guard let value = pcrs?[pcr]?.hexString else {
+                return fail(.referenceMismatch, "PCR \(pcr) is not in the quote")
+            }
             guard allowed.contains(value) else {
                 return fail(
                     .referenceMismatch,
-                    "PCR \(pcr) is \(value.prefix(16))…, not \(allowed.count == 1 ? "the" : "an") allowed value of \(source)")
+                    "PCR \(pcr) is \(value.prefix(16))…, not \(allowed.count == 1 ? "the" : "an") allowed value "
+                        + "of \(source)"
+                )
             }
         }
         if !reference.isEmpty {
@@ -95,7 +105,9 @@ enum BootStateCheck {
         }
         if let rules {
             guard let log else {
-                return fail(.firmwareLogMissing, "\(source) include boot rules, but the certificate carries no firmware event log")
+                return fail(
+                    .firmwareLogMissing,
+                    "\(source) include boot rules, but the certificate carries no firmware event log")
             }
             if let problem = rules.violation(in: log.bootChain) { return fail(.bootRuleViolation, problem) }
             findings.append("the boot chain meets the boot rules")
@@ -109,15 +121,18 @@ extension VerificationPolicy.BootRules {
     func violation(in chain: BootChain) -> String? {
         if let secureBoot {
             let wanted: BootChain.SecureBootState = secureBoot ? .enabled : .disabled
-            if chain.secureBoot != wanted { return "Secure Boot is \(chain.secureBoot.rawValue); the policy requires it \(wanted.rawValue)" }
+            if chain.secureBoot != wanted {
+                return "Secure Boot is \(chain.secureBoot.rawValue); the policy requires it \(wanted.rawValue)"
+            }
         }
         if let allowed = applications {
             for application in chain.applications {
+                let name = application.filePath ?? "at event \(application.eventIndex)"
                 guard let digest = application.sha256?.hexString else {
-                    return "the EFI application \(application.filePath ?? "at event \(application.eventIndex)") has no SHA-256 digest"
+                    return "the EFI application \(name) has no SHA-256 digest"
                 }
                 guard allowed.contains(digest) else {
-                    return "the EFI application \(application.filePath ?? "at event \(application.eventIndex)") (\(digest.prefix(16))…) is not allowed by the policy"
+                    return "the EFI application \(name) (\(digest.prefix(16))…) is not allowed by the policy"
                 }
             }
         }
@@ -128,7 +143,9 @@ extension VerificationPolicy.BootRules {
         }
         if requireSeparators {
             for pcr in 0...7 {
-                guard let values = chain.separators[pcr], !values.isEmpty else { return "PCR \(pcr) has no separator event" }
+                guard let values = chain.separators[pcr], !values.isEmpty else {
+                    return "PCR \(pcr) has no separator event"
+                }
                 guard values.allSatisfy({ $0 == 0 }) else { return "PCR \(pcr) has an error separator" }
             }
         }

@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import SwiftASN1
 @_spi(FixedExpiryValidationTime) import X509
@@ -52,24 +53,28 @@ enum ChainCheck {
             RFC5280Policy(fixedExpiryValidationTime: time)
             AttestationKeyChainPolicy()
         }
-        let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(Array(certificates.dropFirst())))
+        let result = await verifier.validate(
+            leaf: leaf, intermediates: CertificateStore(Array(certificates.dropFirst())))
         switch result {
         case .validCertificate(let validated):
             let root = validated.last ?? leaf
             if let issuer = validated.dropFirst().first(where: { !Self.allowsAttestation($0, required: false) }) {
                 return fail(
                     .akPurposeMissing,
-                    "'\(issuer.commonName)' restricts the purposes it certifies, and attestation keys (2.23.133.8.3) are not among them")
+                    "'\(issuer.commonName)' restricts the purposes it certifies, and attestation keys (2.23.133.8.3) are not among them"
+                )
             }
             let trust = trustStore.trust(of: root)
             let shown = trust == .production ? "" : " (\(trust.rawValue) root)"
             return ChainOutcome(
                 result: .pass(
                     .akChain,
-                    "AK certificate '\(leaf.commonName)' chains to '\(root.commonName)'\(shown), valid at \(RFC3339.string(from: time))"),
+                    "AK certificate '\(leaf.commonName)' chains to '\(root.commonName)'\(shown), valid at \(RFC3339.string(from: time))"
+                ),
                 trust: trust, root: root)
         case .couldNotValidate(let failures):
-            let (reason, detail) = Self.explain(leaf: leaf, carried: certificates, trustStore: trustStore, failures: failures)
+            let (reason, detail) = Self.explain(
+                leaf: leaf, carried: certificates, trustStore: trustStore, failures: failures)
             return fail(reason, detail)
         }
     }
@@ -103,7 +108,9 @@ enum ChainCheck {
             current = next
         }
         if let failure = failures.first {
-            return (.chainInvalid, "the chain of '\(leaf.commonName)' does not validate: \(failure.policyFailureReason)")
+            return (
+                .chainInvalid, "the chain of '\(leaf.commonName)' does not validate: \(failure.policyFailureReason)"
+            )
         }
         return (
             .untrustedRoot,
@@ -128,11 +135,13 @@ public struct AttestationKeyChainPolicy: VerifierPolicy {
 
     public init() {}
 
-    public mutating func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
+    public mutating func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult
+    {
         for issuer in chain.dropFirst() {
             guard let usage = try? issuer.extensions.keyUsage else { continue }
             if !usage.keyCertSign {
-                return .failsToMeetPolicy(reason: "'\(issuer.commonName)' issues certificates, but its key usage does not allow keyCertSign")
+                return .failsToMeetPolicy(
+                    reason: "'\(issuer.commonName)' issues certificates, but its key usage does not allow keyCertSign")
             }
         }
         return .meetsPolicy

@@ -5,8 +5,9 @@ import TPM2
 /// `event-log`: the log obeys the build grammar, replays to the quoted PCR 14 and 15, binds
 /// every manifest the certificate carries, and agrees with the certificate's summary.
 enum EventLogCheck {
-    /// The summary derived from the log, when the log can be read, and the check's result.
-    static func run(_ certificate: AICertificate) -> (summary: BuildSummary?, result: CheckResult) {
+    /// The summary derived from the log, when the log can be read, and the check's result;
+    /// `pcrs` is the quoted SHA-256 bank, `nil` when the certificate's PCR values are unreadable.
+    static func run(_ certificate: AICertificate, pcrs: PCRBank?) -> (summary: BuildSummary?, result: CheckResult) {
         func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.eventLog, reason, detail) }
         let summary: BuildSummary
         do {
@@ -21,14 +22,15 @@ enum EventLogCheck {
             guard let replayed = try? PCRMath.replay(digests, bank: .sha256) else {
                 return (summary, fail(.pcrReplayMismatch, "PCR \(pcr) cannot be replayed"))
             }
-            let quoted = certificate.pcrs["sha256"]?[String(pcr)]
-            guard quoted?.lowercaseHexBytes == replayed else {
+            let quoted = pcrs?[pcr]
+            guard quoted == replayed else {
                 return (
                     summary,
                     fail(
                         .pcrReplayMismatch,
-                        "replaying the \(digests.count) records of PCR \(pcr) gives \(replayed.hexString.prefix(16))…, "
-                            + "the quoted value is \(quoted.map { "\($0.prefix(16))…" } ?? "absent")")
+                        "replaying the \(digests.count) records of PCR \(pcr) gives "
+                            + "\(replayed.hexString.prefix(16))…, the quoted value is \(quoted.map { "\($0.hexString.prefix(16))…" } ?? "absent")"
+                    )
                 )
             }
         }
@@ -46,30 +48,45 @@ enum EventLogCheck {
                 summary,
                 fail(
                     .platformMismatch,
-                    "the certificate says platform '\(certificate.platform)', the signed runner event '\(summary.platform)'")
+                    "the certificate says platform '\(certificate.platform)', "
+                        + "the signed runner event '\(summary.platform)'"
+                )
             )
         }
         return (
             summary,
             .pass(
                 .eventLog,
-                "\(certificate.eventLog.count) records replay to PCR 14 and PCR 15; grammar, manifests and summary agree")
+                "\(certificate.eventLog.count) records replay to PCR 14 and PCR 15; "
+                    + "grammar, manifests and summary agree"
+            )
         )
     }
 
     /// The first manifest that is missing, extra, or not the one its event names.
     private static func manifestProblem(_ certificate: AICertificate, summary: BuildSummary) -> String? {
-        let sides: [(kind: String, events: [(name: String, digest: String, files: Int, bytes: Int)], manifests: [String: Manifest])] = [
-            ("input", summary.inputs.map { ($0.name, $0.manifestDigest, $0.files, $0.bytes) }, certificate.manifests.inputs),
-            ("output", summary.outputs.map { ($0.name, $0.manifestDigest, $0.files, $0.bytes) }, certificate.manifests.outputs),
-        ]
+        let sides:
+            [(
+                kind: String, events: [(name: String, digest: String, files: Int, bytes: Int)],
+                manifests: [String: Manifest]
+            )] = [
+                (
+                    "input", summary.inputs.map { ($0.name, $0.manifestDigest, $0.files, $0.bytes) },
+                    certificate.manifests.inputs
+                ),
+                (
+                    "output", summary.outputs.map { ($0.name, $0.manifestDigest, $0.files, $0.bytes) },
+                    certificate.manifests.outputs
+                ),
+            ]
         for side in sides {
             for event in side.events {
                 guard let manifest = side.manifests[event.name] else {
                     return "manifests.\(side.kind)s lacks the manifest of \(side.kind) '\(event.name)'"
                 }
                 guard manifest.digest.hex == event.digest else {
-                    return "the manifest of \(side.kind) '\(event.name)' has digest \(manifest.digest.hex.prefix(16))…, "
+                    return
+                        "the manifest of \(side.kind) '\(event.name)' has digest \(manifest.digest.hex.prefix(16))…, "
                         + "its event says \(event.digest.prefix(16))…"
                 }
                 guard manifest.fileCount == event.files, Int(manifest.totalFileBytes) == event.bytes else {
@@ -87,7 +104,8 @@ enum EventLogCheck {
     /// The first member of the summary as written that differs from, or is absent in, the
     /// summary derived from the log.
     private static func differingMember(_ raw: JSONValue, _ derived: BuildSummary) -> String? {
-        guard let data = try? JSONEncoder().encode(derived), let expected = try? JSONDecoder().decode(JSONValue.self, from: data),
+        guard let data = try? JSONEncoder().encode(derived),
+            let expected = try? JSONDecoder().decode(JSONValue.self, from: data),
             case .object(let want) = expected
         else { return "(all)" }
         guard case .object(let have) = raw else { return "(all)" }
@@ -99,7 +117,8 @@ enum EventLogCheck {
         let fields: [(String, Bool)] = [
             ("runner", claimed.runner == derived.runner), ("platform", claimed.platform == derived.platform),
             ("image", claimed.image == derived.image), ("command", claimed.command == derived.command),
-            ("environment", claimed.environment == derived.environment), ("sandbox", claimed.sandbox == derived.sandbox),
+            ("environment", claimed.environment == derived.environment),
+            ("sandbox", claimed.sandbox == derived.sandbox),
             ("timeout_seconds", claimed.timeoutSeconds == derived.timeoutSeconds),
             ("inputs", claimed.inputs == derived.inputs), ("outputs", claimed.outputs == derived.outputs),
             ("exit_status", claimed.exitStatus == derived.exitStatus),
@@ -107,9 +126,4 @@ enum EventLogCheck {
         ]
         return fields.first { !$0.1 }?.0
     }
-}
-
-extension [UInt8] {
-    /// Lowercase hex.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
 }

@@ -3,37 +3,58 @@ import AICertCore
 /// `policy`: the inputs and outputs the policy requires are in the event log with the
 /// digests (and commits) it names.
 enum PolicyCheck {
+    /// An input or output of the build as the event log names it.
+    private struct Named {
+        var name: String
+        var digest: String
+        var commit: String?
+    }
+
     static func run(summary: BuildSummary?, policy: VerificationPolicy?) -> CheckResult {
         guard let policy else { return CheckResult(.policy, .skip, .notRequested, "no policy given") }
         guard !policy.inputs.isEmpty || !policy.outputs.isEmpty else {
             return CheckResult(.policy, .skip, .notRequested, "the policy requires no inputs or outputs")
         }
         guard let summary else {
-            return .fail(.policy, .policyUnreadableLog, "the event log cannot be read, so its inputs and outputs are unknown")
+            return .fail(
+                .policy, .policyUnreadableLog, "the event log cannot be read, so its inputs and outputs are unknown")
         }
-        for requirement in policy.inputs {
-            guard let input = summary.inputs.first(where: { $0.name == requirement.name }) else {
-                return .fail(.policy, .requirementMissing, "the build has no input '\(requirement.name)', which the policy requires")
-            }
-            if let digest = requirement.digest, digest != input.manifestDigest {
-                return .fail(
-                    .policy, .digestMismatch, "input '\(input.name)' has digest \(input.manifestDigest.prefix(16))…, the policy requires \(digest.prefix(16))…")
-            }
-            if let commit = requirement.commit, commit != input.commit {
-                return .fail(
-                    .policy, .commitMismatch, "input '\(input.name)' is at commit \(input.commit ?? "none"), the policy requires \(commit)")
-            }
-        }
-        for requirement in policy.outputs {
-            guard let output = summary.outputs.first(where: { $0.name == requirement.name }) else {
-                return .fail(.policy, .requirementMissing, "the build has no output '\(requirement.name)', which the policy requires")
-            }
-            if let digest = requirement.digest, digest != output.manifestDigest {
-                return .fail(
-                    .policy, .digestMismatch, "output '\(output.name)' has digest \(output.manifestDigest.prefix(16))…, the policy requires \(digest.prefix(16))…")
-            }
+        let inputs = summary.inputs.map { Named(name: $0.name, digest: $0.manifestDigest, commit: $0.commit) }
+        let outputs = summary.outputs.map { Named(name: $0.name, digest: $0.manifestDigest) }
+        // Outputs have no commit, so an output requirement never asks for one.
+        let required = policy.outputs.map { VerificationPolicy.Requirement(name: $0.name, digest: $0.digest) }
+        if let failure = violation(of: policy.inputs, by: inputs, kind: "input")
+            ?? violation(of: required, by: outputs, kind: "output")
+        {
+            return failure
         }
         return .pass(
             .policy, "the \(policy.inputs.count) inputs and \(policy.outputs.count) outputs the policy requires match")
+    }
+
+    /// The first requirement that `built` (the build's inputs or outputs) does not meet.
+    private static func violation(
+        of requirements: [VerificationPolicy.Requirement], by built: [Named], kind: String
+    ) -> CheckResult? {
+        for requirement in requirements {
+            guard let item = built.first(where: { $0.name == requirement.name }) else {
+                return .fail(
+                    .policy, .requirementMissing,
+                    "the build has no \(kind) '\(requirement.name)', which the policy requires")
+            }
+            if let digest = requirement.digest, digest != item.digest {
+                return .fail(
+                    .policy, .digestMismatch,
+                    "\(kind) '\(item.name)' has digest \(item.digest.prefix(16))…, "
+                        + "the policy requires \(digest.prefix(16))…"
+                )
+            }
+            if let commit = requirement.commit, commit != item.commit {
+                return .fail(
+                    .policy, .commitMismatch,
+                    "\(kind) '\(item.name)' is at commit \(item.commit ?? "none"), the policy requires \(commit)")
+            }
+        }
+        return nil
     }
 }

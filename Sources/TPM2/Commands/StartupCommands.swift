@@ -1,48 +1,69 @@
-/// `TPM2_Startup(TPM_SU_CLEAR)`.
+/// `TPM2_Startup(TPM_SU_CLEAR)`: the first command after power-on; it resets the PCRs.
 public struct Startup: TPMCommand {
+    /// The command returns no parameters.
     public typealias Response = EmptyResponse
+    /// Sent as `TPM_CC_Startup`.
     public static let code = CommandCode.startup
+    /// A startup of type `TPM_SU_CLEAR`.
     public init() {}
+    /// Writes `TPM_SU_CLEAR` (0).
     public func encodeParameters(into writer: inout TPMWriter) { writer.write(UInt16(0x0000)) }
 }
 
 /// `TPM2_GetRandom`: up to a digest's worth of random bytes per call.
 public struct GetRandom: TPMCommand {
+    /// Sent as `TPM_CC_GetRandom`.
     public static let code = CommandCode.getRandom
+    /// How many bytes to ask for; the TPM returns at most a digest's worth.
     public var bytesRequested: UInt16
+    /// Asks for `bytesRequested` random bytes.
     public init(bytesRequested: UInt16) { self.bytesRequested = bytesRequested }
+    /// Writes the byte count.
     public func encodeParameters(into writer: inout TPMWriter) { writer.write(bytesRequested) }
 
+    /// The random bytes the TPM returned.
     public struct Response: TPMCommandResponse {
+        /// At most ``TPMLimits/digest`` bytes, possibly fewer than asked.
         public let randomBytes: [UInt8]
+        /// Reads the `TPM2B_DIGEST` of random bytes.
         public init(handles: [Handle], parameters reader: inout TPMReader) throws {
             randomBytes = try reader.readSized(max: TPMLimits.digest, "TPM2_GetRandom.randomBytes")
         }
     }
 }
 
-/// `TPM2_GetCapability`.
+/// `TPM2_GetCapability`: reads handles, PCR banks or properties, a page at a time.
 public struct GetCapability: TPMCommand {
+    /// Sent as `TPM_CC_GetCapability`.
     public static let code = CommandCode.getCapability
+    /// Which kind of information to read.
     public var capability: Capability
+    /// Where to start: the first handle or property of interest (0 for PCR banks).
     public var property: UInt32
+    /// How many entries to return at most; the TPM may return fewer.
     public var propertyCount: UInt32
 
+    /// Asks for up to `propertyCount` entries of `capability` from `property` on.
     public init(capability: Capability, property: UInt32, propertyCount: UInt32) {
         self.capability = capability
         self.property = property
         self.propertyCount = propertyCount
     }
 
+    /// Writes the capability, the first property and the count.
     public func encodeParameters(into writer: inout TPMWriter) {
         writer.write(capability.rawValue)
         writer.write(property)
         writer.write(propertyCount)
     }
 
+    /// One page of capability data.
     public struct Response: TPMCommandResponse {
+        /// Whether more entries follow those returned.
         public let moreData: Bool
+        /// The entries returned.
         public let data: CapabilityData
+        /// Reads the `moreData` flag and the `TPMS_CAPABILITY_DATA`.
         public init(handles: [Handle], parameters reader: inout TPMReader) throws {
             moreData = try reader.read(UInt8.self, "TPM2_GetCapability.moreData") != 0
             data = try CapabilityData(from: &reader)
@@ -52,6 +73,9 @@ public struct GetCapability: TPMCommand {
 
 extension TPMClient {
     /// Starts the TPM after power-on; a TPM that is already started is fine.
+    ///
+    /// A software TPM needs this once after it is launched; a kernel-managed device is already
+    /// started, and its `TPM_RC_INITIALIZE` answer is taken as success.
     public func startup() throws {
         do {
             _ = try execute(Startup())
@@ -61,6 +85,8 @@ extension TPMClient {
     }
 
     /// Returns `count` random bytes from the TPM, in as many calls as it takes.
+    ///
+    /// - Throws: ``TPM2Error`` if the TPM returns no bytes, which would otherwise never end.
     public func getRandom(_ count: Int) throws -> [UInt8] {
         var result: [UInt8] = []
         while result.count < count {
@@ -83,6 +109,10 @@ extension TPMClient {
     }
 
     /// The fixed and variable TPM properties from `first` on, following `moreData`.
+    ///
+    /// - Parameters:
+    ///   - first: The first property to return.
+    ///   - count: How many properties to return at most.
     public func properties(from first: TPMProperty = .fixedStart, count: Int = TPMLimits.properties)
         throws -> [TPMProperty: UInt32]
     {
@@ -106,7 +136,8 @@ extension TPMClient {
 
     /// One TPM property, or `nil` when the TPM does not report it.
     public func property(_ property: TPMProperty) throws -> UInt32? {
-        let response = try execute(GetCapability(capability: .tpmProperties, property: property.rawValue, propertyCount: 1))
+        let response = try execute(
+            GetCapability(capability: .tpmProperties, property: property.rawValue, propertyCount: 1))
         guard case .properties(let batch) = response.data else {
             throw TPM2Error.invalid("TPM2_GetCapability.capabilityData", "expected TPM properties")
         }

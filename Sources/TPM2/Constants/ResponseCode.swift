@@ -1,9 +1,12 @@
 /// `TPM_RC`: a TPM response code, decoded into the name and the handle, parameter or session
 /// it refers to, so an error message says what the TPM objected to.
 public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The 32-bit value in the response header.
     public let rawValue: UInt32
+    /// Any value: unknown codes are still decoded as far as their format allows.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
+    /// `TPM_RC_SUCCESS`: the command succeeded.
     public static let success = ResponseCode(rawValue: 0)
     /// `TPM_RC_INITIALIZE`: Startup was already done (or not yet, for other commands).
     public static let initialize = ResponseCode(rawValue: 0x100)
@@ -11,16 +14,21 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let nvDefined = ResponseCode(rawValue: 0x14C)
     /// `TPM_RC_RETRY`: the TPM asks to send the command again.
     public static let retry = ResponseCode(rawValue: 0x922)
-    /// `TPM_RC_YIELDED` and `TPM_RC_TESTING` also mean "try again".
+    /// `TPM_RC_YIELDED`: the TPM paused a long command; send it again.
     public static let yielded = ResponseCode(rawValue: 0x908)
+    /// `TPM_RC_TESTING`: the TPM is testing itself; send the command again.
     public static let testing = ResponseCode(rawValue: 0x90A)
 
+    /// The raw value in hex, e.g. `0x14C`.
     public var hexString: String { "0x" + String(rawValue, radix: 16, uppercase: true) }
 
     /// What part of the command a format-1 code refers to.
     public enum Subject: Hashable, Sendable {
+        /// The n-th handle of the command, from 1.
         case handle(Int)
+        /// The n-th parameter of the command, from 1.
         case parameter(Int)
+        /// The n-th session of the command, from 1.
         case session(Int)
     }
 
@@ -57,6 +65,7 @@ public struct ResponseCode: RawRepresentable, Hashable, Sendable, CustomStringCo
     /// True for warnings that ask the caller to send the command again.
     public var isRetryable: Bool { self == .retry || self == .yielded || self == .testing }
 
+    /// The name, hex value and subject, e.g. `TPM_RC_VALUE (0x2C4) on parameter 2`.
     public var description: String {
         var text = "\(name) (\(hexString))"
         switch subject {

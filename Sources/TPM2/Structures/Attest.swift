@@ -2,11 +2,14 @@
 public struct ClockInfo: Hashable, Sendable, TPMCodable {
     /// Milliseconds the TPM has been powered since it was manufactured (or its clock last set).
     public var clock: UInt64
+    /// How many TPM Resets (boots without saved state) since the TPM was cleared.
     public var resetCount: UInt32
+    /// How many TPM Restarts or Resumes since the last TPM Reset.
     public var restartCount: UInt32
     /// Whether `clock` has never gone backwards (`TPMI_YES_NO`).
     public var safe: Bool
 
+    /// A clock info with the given values, for tests and fixtures.
     public init(clock: UInt64, resetCount: UInt32, restartCount: UInt32, safe: Bool) {
         self.clock = clock
         self.resetCount = resetCount
@@ -14,6 +17,7 @@ public struct ClockInfo: Hashable, Sendable, TPMCodable {
         self.safe = safe
     }
 
+    /// Reads a `TPMS_CLOCK_INFO`, refusing a `safe` byte other than 0 or 1.
     public init(from reader: inout TPMReader) throws {
         clock = try reader.read(UInt64.self, "TPMS_CLOCK_INFO.clock")
         resetCount = try reader.read(UInt32.self, "TPMS_CLOCK_INFO.resetCount")
@@ -23,6 +27,7 @@ public struct ClockInfo: Hashable, Sendable, TPMCodable {
         safe = safeByte == 1
     }
 
+    /// Writes the fields in wire order.
     public func encode(into writer: inout TPMWriter) {
         writer.write(clock)
         writer.write(resetCount)
@@ -33,19 +38,25 @@ public struct ClockInfo: Hashable, Sendable, TPMCodable {
 
 /// `TPMS_QUOTE_INFO`: the PCRs a quote covers and the digest of their values.
 public struct QuoteInfo: Hashable, Sendable, TPMCodable {
+    /// The banks and PCRs the quote covers.
     public var pcrSelection: PCRSelectionList
+    /// The digest of their values in selection order; see
+    /// ``PCRMath/compositeDigest(selection:values:hash:)``.
     public var pcrDigest: [UInt8]
 
+    /// A quote body with the given selection and digest, for tests and fixtures.
     public init(pcrSelection: PCRSelectionList, pcrDigest: [UInt8]) {
         self.pcrSelection = pcrSelection
         self.pcrDigest = pcrDigest
     }
 
+    /// Reads a `TPMS_QUOTE_INFO`, refusing a digest over ``TPMLimits/digest`` bytes.
     public init(from reader: inout TPMReader) throws {
         pcrSelection = try PCRSelectionList(from: &reader)
         pcrDigest = try reader.readSized(max: TPMLimits.digest, "TPMS_QUOTE_INFO.pcrDigest")
     }
 
+    /// Writes the selection, then the sized digest.
     public func encode(into writer: inout TPMWriter) {
         writer.write(pcrSelection)
         writer.writeSized(pcrDigest)
@@ -60,16 +71,22 @@ public struct QuoteAttestation: Hashable, Sendable, TPMCodable {
     /// `TPM_GENERATED_VALUE`: the TPM puts this in everything it signs itself.
     public static let generatedMagic: UInt32 = 0xFF54_4347
 
+    /// Must be ``generatedMagic`` in anything the TPM signed; verifiers check it.
     public var magic: UInt32
+    /// Always ``StructureTag/attestQuote``: parsing refuses any other type.
     public var type: StructureTag
-    /// The Name of the signing key's parent hierarchy-qualified name (`qualifiedSigner`).
+    /// The qualified Name of the key that signed (`qualifiedSigner`).
     public var qualifiedSigner: [UInt8]
     /// The caller's nonce (`qualifyingData` of the Quote command).
     public var extraData: [UInt8]
+    /// The TPM's clock and counters when it signed.
     public var clockInfo: ClockInfo
+    /// The TPM vendor's firmware version.
     public var firmwareVersion: UInt64
+    /// The PCR selection and digest the quote covers.
     public var quote: QuoteInfo
 
+    /// A quote attestation with the given fields, for tests and fixtures.
     public init(
         magic: UInt32 = QuoteAttestation.generatedMagic, qualifiedSigner: [UInt8], extraData: [UInt8],
         clockInfo: ClockInfo, firmwareVersion: UInt64, quote: QuoteInfo
@@ -83,6 +100,7 @@ public struct QuoteAttestation: Hashable, Sendable, TPMCodable {
         self.quote = quote
     }
 
+    /// Reads a `TPMS_ATTEST`, refusing attestation types other than a quote and oversized fields.
     public init(from reader: inout TPMReader) throws {
         magic = try reader.read(UInt32.self, "TPMS_ATTEST.magic")
         type = StructureTag(rawValue: try reader.read(UInt16.self, "TPMS_ATTEST.type"))
@@ -98,6 +116,7 @@ public struct QuoteAttestation: Hashable, Sendable, TPMCodable {
         quote = try QuoteInfo(from: &reader)
     }
 
+    /// Writes the fields in wire order; verify signatures over the TPM's own bytes, not these.
     public func encode(into writer: inout TPMWriter) {
         writer.write(magic)
         writer.write(type)

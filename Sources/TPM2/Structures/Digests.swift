@@ -1,9 +1,12 @@
 /// `TPML_DIGEST`: a list of up to eight digests (as `PCR_Read` returns them).
 public struct DigestList: Hashable, Sendable, TPMCodable {
+    /// The digests, each at most ``TPMLimits/digest`` bytes.
     public var digests: [[UInt8]]
 
+    /// A list of `digests`.
     public init(_ digests: [[UInt8]]) { self.digests = digests }
 
+    /// Reads the count (at most eight) and the sized digests.
     public init(from reader: inout TPMReader) throws {
         let count = try reader.readCount(max: TPMLimits.digestListCount, "TPML_DIGEST")
         digests = []
@@ -12,6 +15,7 @@ public struct DigestList: Hashable, Sendable, TPMCodable {
         }
     }
 
+    /// Writes the count and the sized digests.
     public func encode(into writer: inout TPMWriter) {
         writer.write(UInt32(digests.count))
         for digest in digests { writer.writeSized(digest) }
@@ -20,14 +24,19 @@ public struct DigestList: Hashable, Sendable, TPMCodable {
 
 /// `TPMT_HA`: a digest tagged with its algorithm; its size follows from the algorithm.
 public struct TaggedDigest: Hashable, Sendable, TPMCodable {
+    /// The hash algorithm, which fixes the digest's size.
     public var hash: AlgorithmID
+    /// The digest: exactly as many bytes as `hash` produces, when parsed.
     public var digest: [UInt8]
 
+    /// Tags `digest` with `hash`.
     public init(hash: AlgorithmID, digest: [UInt8]) {
         self.hash = hash
         self.digest = digest
     }
 
+    /// Reads the algorithm and as many bytes as its digests have; unknown hashes are
+    /// ``TPM2Error/Code/unsupported``.
     public init(from reader: inout TPMReader) throws {
         hash = try AlgorithmID(from: &reader)
         guard let size = hash.digestSize else {
@@ -36,6 +45,7 @@ public struct TaggedDigest: Hashable, Sendable, TPMCodable {
         digest = try reader.readBytes(size, "TPMT_HA.digest")
     }
 
+    /// Writes the algorithm, then the digest without a size.
     public func encode(into writer: inout TPMWriter) {
         writer.write(hash)
         writer.write(bytes: digest)
@@ -44,16 +54,20 @@ public struct TaggedDigest: Hashable, Sendable, TPMCodable {
 
 /// `TPML_DIGEST_VALUES`: one digest per bank, as `PCR_Extend` takes them.
 public struct TaggedDigestList: Hashable, Sendable, TPMCodable {
+    /// One digest per bank.
     public var digests: [TaggedDigest]
 
+    /// A list of `digests`.
     public init(_ digests: [TaggedDigest]) { self.digests = digests }
 
+    /// Reads the count (at most ``TPMLimits/pcrBanks``) and the tagged digests.
     public init(from reader: inout TPMReader) throws {
         let count = try reader.readCount(max: TPMLimits.pcrBanks, "TPML_DIGEST_VALUES")
         digests = []
         for _ in 0..<count { digests.append(try TaggedDigest(from: &reader)) }
     }
 
+    /// Writes the count and the tagged digests.
     public func encode(into writer: inout TPMWriter) {
         writer.write(UInt32(digests.count))
         for digest in digests { writer.write(digest) }

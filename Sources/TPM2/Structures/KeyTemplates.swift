@@ -13,14 +13,16 @@ extension PublicArea {
     /// The TCG EK Credential Profile template L-1: RSA 2048, AES-128-CFB storage key.
     public static let rsaEndorsementKeyTemplate = PublicArea(
         nameAlg: .sha256, attributes: endorsementAttributes, authPolicy: endorsementPolicy,
-        key: .rsa(symmetric: .aes128CFB, scheme: .null, keyBits: 2048, exponent: 0,
-                  modulus: [UInt8](repeating: 0, count: 256)))
+        key: .rsa(
+            symmetric: .aes128CFB, scheme: .null, keyBits: 2048, exponent: 0,
+            modulus: [UInt8](repeating: 0, count: 256)))
 
     /// The TCG EK Credential Profile template L-2: ECC NIST P-256, AES-128-CFB storage key.
     public static let eccEndorsementKeyTemplate = PublicArea(
         nameAlg: .sha256, attributes: endorsementAttributes, authPolicy: endorsementPolicy,
-        key: .ecc(symmetric: .aes128CFB, scheme: .null, curve: .nistP256, kdf: .null,
-                  x: [UInt8](repeating: 0, count: 32), y: [UInt8](repeating: 0, count: 32)))
+        key: .ecc(
+            symmetric: .aes128CFB, scheme: .null, curve: .nistP256, kdf: .null,
+            x: [UInt8](repeating: 0, count: 32), y: [UInt8](repeating: 0, count: 32)))
 
     /// Attributes of an attestation key: a restricted signing key that never leaves this TPM,
     /// so it can only sign structures the TPM itself generated (quotes, certifications).
@@ -31,12 +33,14 @@ extension PublicArea {
     /// An RSA 2048 attestation key signing with RSASSA-PKCS1-v1_5 and SHA-256.
     public static let rsaAttestationKeyTemplate = PublicArea(
         nameAlg: .sha256, attributes: attestationKeyAttributes,
-        key: .rsa(symmetric: .null, scheme: AsymmetricScheme(scheme: .rsassa, hash: .sha256),
-                  keyBits: 2048, exponent: 0, modulus: []))
+        key: .rsa(
+            symmetric: .null, scheme: AsymmetricScheme(scheme: .rsassa, hash: .sha256),
+            keyBits: 2048, exponent: 0, modulus: []))
 
     /// An ECC P-256 attestation key signing with ECDSA and SHA-256.
     public static let eccAttestationKeyTemplate = PublicArea(
         nameAlg: .sha256, attributes: attestationKeyAttributes,
-        key: .ecc(symmetric: .null, scheme: AsymmetricScheme(scheme: .ecdsa, hash: .sha256),
-                  curve: .nistP256, kdf: .null, x: [], y: []))
+        key: .ecc(
+            symmetric: .null, scheme: AsymmetricScheme(scheme: .ecdsa, hash: .sha256),
+            curve: .nistP256, kdf: .null, x: [], y: []))
 }

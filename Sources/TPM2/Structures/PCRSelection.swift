@@ -1,15 +1,19 @@
 /// `TPMS_PCR_SELECTION`: one hash bank and a bitmap of the PCRs selected in it.
 public struct PCRSelection: Hashable, Sendable, TPMCodable {
+    /// The bank: the hash algorithm of the selected PCRs.
     public var hash: AlgorithmID
     /// The selection bitmap, bit `n % 8` of byte `n / 8` for PCR `n`, kept as sent.
     public var bitmap: [UInt8]
 
+    /// A selection with the bitmap as given, e.g. as a TPM sent it.
     public init(hash: AlgorithmID, bitmap: [UInt8]) {
         self.hash = hash
         self.bitmap = bitmap
     }
 
     /// Selects `pcrs` in bank `hash`, with the usual three-byte bitmap (PCRs 0–23).
+    ///
+    /// The bitmap grows when a PCR above 23 is selected; negative indices are ignored.
     public init(hash: AlgorithmID, pcrs: some Sequence<Int>) {
         let indices = Array(pcrs)
         let size = max(3, ((indices.max() ?? 0) / 8) + 1)
@@ -31,6 +35,7 @@ public struct PCRSelection: Hashable, Sendable, TPMCodable {
         return result
     }
 
+    /// Reads a `TPMS_PCR_SELECTION`, refusing a bitmap over ``TPMLimits/pcrSelectBytes`` bytes.
     public init(from reader: inout TPMReader) throws {
         hash = try AlgorithmID(from: &reader)
         let size = Int(try reader.read(UInt8.self, "TPMS_PCR_SELECTION.sizeofSelect"))
@@ -40,6 +45,7 @@ public struct PCRSelection: Hashable, Sendable, TPMCodable {
         bitmap = try reader.readBytes(size, "TPMS_PCR_SELECTION.pcrSelect")
     }
 
+    /// Writes the bank, the bitmap size and the bitmap.
     public func encode(into writer: inout TPMWriter) {
         writer.write(hash)
         writer.write(UInt8(bitmap.count))
@@ -48,17 +54,23 @@ public struct PCRSelection: Hashable, Sendable, TPMCodable {
 }
 
 /// `TPML_PCR_SELECTION`: the selections of several banks.
+///
+/// Its order matters: a quote hashes the selected PCR values in ``orderedPCRs`` order.
 public struct PCRSelectionList: Hashable, Sendable, TPMCodable {
+    /// One selection per bank, in wire order.
     public var selections: [PCRSelection]
 
+    /// A list of `selections`.
     public init(_ selections: [PCRSelection]) { self.selections = selections }
 
+    /// Reads the count (at most ``TPMLimits/pcrBanks``) and the selections.
     public init(from reader: inout TPMReader) throws {
         let count = try reader.readCount(max: TPMLimits.pcrBanks, "TPML_PCR_SELECTION")
         selections = []
         for _ in 0..<count { selections.append(try PCRSelection(from: &reader)) }
     }
 
+    /// Writes the count and the selections.
     public func encode(into writer: inout TPMWriter) {
         writer.write(UInt32(selections.count))
         for selection in selections { writer.write(selection) }

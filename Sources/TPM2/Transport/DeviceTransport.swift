@@ -2,10 +2,17 @@ import Glibc
 import Synchronization
 
 /// A Linux TPM character device: `/dev/tpmrm0` (the kernel's resource manager) or `/dev/tpm0`.
+///
+/// Prefer `/dev/tpmrm0`: the resource manager flushes the transient objects a process leaves
+/// behind and lets several processes share the TPM.
 public final class DeviceTransport: TPMTransport {
     private let descriptor: Mutex<Int32>
+    /// The device path, e.g. `/dev/tpmrm0`.
     public let path: String
 
+    /// Opens the device for reading and writing.
+    ///
+    /// - Throws: ``TPM2Error/Code/transport`` when it cannot be opened (missing, or no permission).
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDWR | O_CLOEXEC)
@@ -19,6 +26,7 @@ public final class DeviceTransport: TPMTransport {
         descriptor.withLock { fd in _ = close(fd) }
     }
 
+    /// Writes the command and reads the whole response in one read, as the kernel returns it.
     public func transmit(_ command: [UInt8]) throws -> [UInt8] {
         try descriptor.withLock { fd in
             try FileDescriptorIO.writeAll(fd, command)

@@ -7,9 +7,14 @@ public final class SocketTransport: TPMTransport {
     public static let responseTimeoutSeconds = 120
 
     private let socket: Mutex<Int32>
+    /// The swtpm host's name or address.
     public let host: String
+    /// swtpm's command port (its control port is the next one).
     public let port: UInt16
 
+    /// Connects to swtpm's command port, trying each address `host` resolves to.
+    ///
+    /// - Throws: ``TPM2Error/Code/transport`` when the host does not resolve or nothing accepts.
     public init(host: String, port: UInt16) throws {
         self.host = host
         self.port = port
@@ -20,6 +25,7 @@ public final class SocketTransport: TPMTransport {
         socket.withLock { fd in _ = close(fd) }
     }
 
+    /// Sends the command and reads exactly as many bytes as the response header declares.
     public func transmit(_ command: [UInt8]) throws -> [UInt8] {
         try socket.withLock { fd in
             try FileDescriptorIO.writeAll(fd, command)
@@ -41,7 +47,9 @@ public final class SocketTransport: TPMTransport {
         var candidate: UnsafeMutablePointer<addrinfo>? = first
         while let info = candidate {
             candidate = info.pointee.ai_next
-            let fd = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
+            let fd = Glibc.socket(
+                info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue),
+                info.pointee.ai_protocol)
             if fd < 0 {
                 lastError = String(cString: strerror(errno))
                 continue

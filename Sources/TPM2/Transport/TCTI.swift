@@ -4,20 +4,30 @@
 /// works), and `swtpm:host=127.0.0.1,port=2321` (either key may be left out; the defaults are
 /// `localhost` and 2321). swtpm's control port is the command port plus one.
 public enum TCTI: Hashable, Sendable, CustomStringConvertible {
+    /// A Linux TPM character device at `path`.
     case device(path: String)
+    /// swtpm's TCP command port at `host`:`port`.
     case swtpm(host: String, port: UInt16)
 
+    /// The kernel resource manager, which `device` alone means.
     public static let defaultDevicePath = "/dev/tpmrm0"
+    /// swtpm's usual command port, when `port` is left out.
     public static let defaultSwtpmPort: UInt16 = 2321
 
+    /// Parses a TCTI string.
+    ///
+    /// - Throws: ``TPM2Error/Code/invalidTCTI``, with an example of the right form, for an unknown
+    ///   kind, a device outside `/dev/`, an unknown key or a port that is not 1–65534.
     public init(parsing text: String) throws {
-        let (kind, config) = text.firstIndex(of: ":").map { (String(text[..<$0]), String(text[text.index(after: $0)...])) }
+        let (kind, config) =
+            text.firstIndex(of: ":").map { (String(text[..<$0]), String(text[text.index(after: $0)...])) }
             ?? (text, "")
         switch kind {
         case "device":
             let path = config.isEmpty ? Self.defaultDevicePath : config
             guard path.hasPrefix("/dev/") else {
-                throw TPM2Error(.invalidTCTI, "TCTI '\(text)': a device path must be under /dev/, e.g. device:/dev/tpmrm0")
+                throw TPM2Error(
+                    .invalidTCTI, "TCTI '\(text)': a device path must be under /dev/, e.g. device:/dev/tpmrm0")
             }
             self = .device(path: path)
         case "swtpm":
@@ -32,7 +42,8 @@ public enum TCTI: Hashable, Sendable, CustomStringConvertible {
                 case "host": host = parts[1]
                 case "port":
                     guard let value = UInt16(parts[1]), value > 0, value < UInt16.max else {
-                        throw TPM2Error(.invalidTCTI, "TCTI '\(text)': port '\(parts[1])' is not a number from 1 to 65534")
+                        throw TPM2Error(
+                            .invalidTCTI, "TCTI '\(text)': port '\(parts[1])' is not a number from 1 to 65534")
                     }
                     port = value
                 default:
@@ -47,6 +58,7 @@ public enum TCTI: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The TCTI string for this connection, which ``init(parsing:)`` reads back.
     public var description: String {
         switch self {
         case .device(let path): "device:\(path)"

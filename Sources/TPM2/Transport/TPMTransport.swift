@@ -4,6 +4,7 @@
 /// response, bounded by ``TPMLimits/response``. The Linux device and swtpm's TCP command port
 /// both speak this raw form, so the client above does not care which it has.
 public protocol TPMTransport: Sendable {
+    /// Sends one marshalled command and returns the TPM's whole response.
     func transmit(_ command: [UInt8]) throws -> [UInt8]
 }
 

@@ -3,11 +3,16 @@
 /// Every read checks the remaining length first; a short read throws and leaves the cursor
 /// where it was. Nothing is ever indexed past the end, and no read allocates more than the
 /// bytes actually present.
+///
+/// Structures read themselves with ``TPMParseable/init(from:)``; ``TPMParseable/init(tpmEncoded:)``
+/// reads a whole buffer and refuses trailing bytes. Every error names the field, e.g.
+/// `TPMS_ATTEST.extraData: size 80 exceeds the maximum 66`.
 public struct TPMReader: Sendable {
     private let bytes: [UInt8]
     private var position: Int
     private let end: Int
 
+    /// A cursor at the start of `bytes`.
     public init(_ bytes: some Sequence<UInt8>) {
         self.bytes = Array(bytes)
         self.position = 0
@@ -16,6 +21,7 @@ public struct TPMReader: Sendable {
 
     /// How many bytes are left to read.
     public var remaining: Int { end - position }
+    /// Whether every byte has been read.
     public var isAtEnd: Bool { position == end }
 
     /// Reads a big-endian integer, or throws naming `field` when the bytes run out.
@@ -40,6 +46,10 @@ public struct TPMReader: Sendable {
     }
 
     /// Reads a TPM2B: a UINT16 size then that many bytes, refusing sizes over `max`.
+    ///
+    /// - Parameters:
+    ///   - max: The largest size the structure allows, from ``TPMLimits``.
+    ///   - field: The structure and field, for the error message.
     public mutating func readSized(max: Int, _ field: String) throws -> [UInt8] {
         let start = position
         let size = Int(try read(UInt16.self, "\(field).size"))

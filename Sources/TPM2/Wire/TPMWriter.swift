@@ -1,15 +1,22 @@
 /// A big-endian writer of TPM wire bytes.
+///
+/// Structures write themselves with ``TPMSerializable/encode(into:)``; ``TPMSerializable/tpmEncoded``
+/// is the whole encoding at once.
 public struct TPMWriter: Sendable {
+    /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer.
     public init() {}
 
+    /// Appends an unsigned integer, big-endian, in its full width.
     public mutating func write<T: FixedWidthInteger & UnsignedInteger>(_ value: T) {
         for shift in stride(from: (MemoryLayout<T>.size - 1) * 8, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: value >> shift))
         }
     }
 
+    /// Appends bytes as they are, without a size.
     public mutating func write(bytes other: some Collection<UInt8>) {
         bytes.append(contentsOf: other)
     }
@@ -27,6 +34,7 @@ public struct TPMWriter: Sendable {
         writeSized(value.tpmEncoded)
     }
 
+    /// Appends a value's own encoding, without a size.
     public mutating func write(_ value: some TPMSerializable) {
         value.encode(into: &self)
     }
@@ -34,6 +42,7 @@ public struct TPMWriter: Sendable {
 
 /// A value that can be written as TPM wire bytes.
 public protocol TPMSerializable: Sendable {
+    /// Appends the wire encoding of the value to `writer`.
     func encode(into writer: inout TPMWriter)
 }
 

@@ -80,12 +80,13 @@ struct SyntheticPE {
     static func uki(
         stubVersion: String = "252.39-1~deb12u2", commandLine: String = commandLine, extra: [(String, [UInt8])] = []
     ) -> SyntheticPE {
-        SyntheticPE(sections: [
-            (".text", Array(repeating: 0xC3, count: 1000)),
-            (".sdmagic", Array("#### LoaderInfo: systemd-stub \(stubVersion) ####".utf8) + [0]),
-            (".osrel", osRelease), (".cmdline", Array(commandLine.utf8)),
-            (".linux", kernelLike.bytes), (".initrd", initrd),
-        ] + extra)
+        SyntheticPE(
+            sections: [
+                (".text", Array(repeating: 0xC3, count: 1000)),
+                (".sdmagic", Array("#### LoaderInfo: systemd-stub \(stubVersion) ####".utf8) + [0]),
+                (".osrel", osRelease), (".cmdline", Array(commandLine.utf8)),
+                (".linux", kernelLike.bytes), (".initrd", initrd),
+            ] + extra)
     }
 }
 
@@ -106,9 +107,11 @@ enum SyntheticDisk {
         put(128, at: 596, size: 4)
         // One entry: an EFI system partition type GUID, a partition GUID, LBAs 34 to 39.
         let entry = 1024
-        disk.replaceSubrange(entry..<(entry + 16), with: [
-            0x28, 0x73, 0x2A, 0xC1, 0x1F, 0xF8, 0xD2, 0x11, 0xBA, 0x4B, 0x00, 0xA0, 0xC9, 0x3E, 0xC9, 0x3B,
-        ])
+        disk.replaceSubrange(
+            entry..<(entry + 16),
+            with: [
+                0x28, 0x73, 0x2A, 0xC1, 0x1F, 0xF8, 0xD2, 0x11, 0xBA, 0x4B, 0x00, 0xA0, 0xC9, 0x3E, 0xC9, 0x3B,
+            ])
         disk.replaceSubrange((entry + 16)..<(entry + 32), with: (0..<16).map { UInt8($0) })
         put(34, at: entry + 32, size: 8)
         put(39, at: entry + 40, size: 8)

@@ -21,7 +21,8 @@ final class GitDaemon: Sendable {
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
         for (path, contents) in files {
             let file = repository.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(contents.utf8).write(to: file)
         }
         let environment = [
@@ -29,13 +30,19 @@ final class GitDaemon: Sendable {
             "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": directory.path,
         ]
         for arguments in [["init", "--quiet", "-b", "main"], ["add", "."], ["commit", "--quiet", "-m", "data"]] {
-            let result = try SoftwareTPM.run("/usr/bin/git", ["-C", repository.path] + arguments, environment: environment)
-            guard result.status == 0 else { throw SoftwareTPM.SetupError(description: "git \(arguments[0]): \(result.output)") }
+            let result = try SoftwareTPM.run(
+                "/usr/bin/git", ["-C", repository.path] + arguments, environment: environment)
+            guard result.status == 0 else {
+                throw SoftwareTPM.SetupError(description: "git \(arguments[0]): \(result.output)")
+            }
         }
-        commit = try SoftwareTPM.run("/usr/bin/git", ["-C", repository.path, "rev-parse", "HEAD"], environment: environment)
-            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        commit = try SoftwareTPM.run(
+            "/usr/bin/git", ["-C", repository.path, "rev-parse", "HEAD"], environment: environment
+        )
+        .output.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let libexec = try SoftwareTPM.run("/usr/bin/git", ["--exec-path"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let libexec = try SoftwareTPM.run("/usr/bin/git", ["--exec-path"]).output.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         var lastError = ""
         for _ in 0..<5 {
             let port = FreePort.pick()
@@ -43,7 +50,8 @@ final class GitDaemon: Sendable {
             let daemon = try ChildProcess.spawn(
                 libexec + "/git-daemon",
                 [
-                    "--export-all", "--base-path=\(directory.path)", "--listen=127.0.0.1", "--port=\(port)", "--reuseaddr",
+                    "--export-all", "--base-path=\(directory.path)", "--listen=127.0.0.1", "--port=\(port)",
+                    "--reuseaddr",
                     "--informative-errors", directory.path,
                 ],
                 environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path], descriptors: [:])

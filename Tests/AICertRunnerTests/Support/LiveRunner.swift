@@ -25,7 +25,9 @@ final class LiveRunner: Sendable {
 
     /// Starts a runner; with `swtpm` given, on that TPM as it is (no new AK), else on a new one
     /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates).
-    static func start(on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil) async throws -> LiveRunner {
+    static func start(on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil) async throws
+        -> LiveRunner
+    {
         let swtpm: SoftwareTPM
         let ca: DevelopmentCA
         if let existing {
@@ -36,13 +38,15 @@ final class LiveRunner: Sendable {
             try swtpm.withClient { client in
                 _ = try VirtualTPMLayout.provision(client, ca: ca)
                 if let firmwareLog {
-                    for event in try FirmwareEventLog(bytes: [UInt8](Data(contentsOf: firmwareLog))).events where event.isExtended {
+                    for event in try FirmwareEventLog(bytes: [UInt8](Data(contentsOf: firmwareLog))).events
+                    where event.isExtended {
                         if let digest = event.digest(for: .sha256) { try client.extendPCR(event.pcr, digest: digest) }
                     }
                 }
             }
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-runner-test-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aicert-runner-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let token = UUID().uuidString + UUID().uuidString
         try Data(token.utf8).write(to: directory.appendingPathComponent("token"))
@@ -64,13 +68,17 @@ final class LiveRunner: Sendable {
     }
 
     /// The configuration a runner on `swtpm` uses, with its workspace under `directory`.
-    static func configuration(swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String) throws -> RunnerConfiguration {
+    static func configuration(swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String) throws
+        -> RunnerConfiguration
+    {
         RunnerConfiguration(
             tcti: swtpm.tcti, workspace: directory.appendingPathComponent("workspace"), port: 0, token: token,
             intermediates: [try ca.intermediate.derBytes], firmwareLog: nil)
     }
 
-    private init(swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, serving: Task<Void, any Error>) {
+    private init(
+        swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, serving: Task<Void, any Error>
+    ) {
         self.swtpm = swtpm
         self.ca = ca
         self.directory = directory

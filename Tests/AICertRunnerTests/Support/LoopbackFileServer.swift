@@ -13,7 +13,9 @@ final class LoopbackFileServer: Sendable {
         let router = Router()
         for (name, bytes) in files {
             router.get("/\(name)") { _, _ in
-                Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+                Response(
+                    status: .ok, headers: [.contentType: "application/octet-stream"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
             }
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()

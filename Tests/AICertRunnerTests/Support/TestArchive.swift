@@ -4,7 +4,9 @@ struct TestArchive {
 
     /// Adds an entry with any type flag, path and link name; `data` follows the header.
     mutating func add(_ path: String, type: Character = "0", data: [UInt8] = [], link: String = "") {
-        bytes += Self.header(path: Array(path.utf8), type: UInt8(ascii: type.unicodeScalars.first!), size: data.count, link: Array(link.utf8))
+        bytes += Self.header(
+            path: Array(path.utf8), type: UInt8(ascii: type.unicodeScalars.first!), size: data.count,
+            link: Array(link.utf8))
         bytes += data + [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
     }
 
@@ -15,7 +17,9 @@ struct TestArchive {
 
     static func header(path: [UInt8], type: UInt8, size: Int, link: [UInt8]) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: 512)
-        func put(_ field: [UInt8], _ offset: Int) { for (index, byte) in field.enumerated() { block[offset + index] = byte } }
+        func put(_ field: [UInt8], _ offset: Int) {
+            for (index, byte) in field.enumerated() { block[offset + index] = byte }
+        }
         func octal(_ value: Int, _ width: Int) -> [UInt8] {
             let digits = String(value, radix: 8)
             return Array((String(repeating: "0", count: width - 1 - digits.count) + digits).utf8) + [0]

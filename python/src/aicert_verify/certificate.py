@@ -17,6 +17,7 @@ from typing import Any
 
 from .canonical_json import JSONRejected, load_strict
 from .errors import FormatError
+from .files import read_bounded
 
 __all__ = ["Certificate", "V1Certificate", "LegacyCertificate", "load", "parse_rfc3339", "MAX_DOCUMENT_BYTES"]
 
@@ -83,7 +84,7 @@ def load(source: Source) -> Certificate:
         if len(data) > MAX_DOCUMENT_BYTES:
             raise FormatError(f"the document is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
     else:
-        data = _read(os.fspath(source))
+        data = read_bounded(os.fspath(source), MAX_DOCUMENT_BYTES, FormatError)
     try:
         document = load_strict(data)
     except JSONRejected as error:
@@ -98,17 +99,6 @@ def load(source: Source) -> Certificate:
     if "remote_attestation" in document:
         return _legacy(document)
     raise FormatError("required field is missing (and the file is not a legacy AICert proof)", "format")
-
-
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError as error:
-        raise FormatError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise FormatError(f"{path} is larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
-    return data
 
 
 class _Members:

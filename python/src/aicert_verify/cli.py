@@ -75,12 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         prog=_program(), description="Verify AI certificates offline; hash files as certificates record them."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "verify",
-        help="verify a certificate: chain, quote, event log, boot state, policy and files",
-        description="Verify an AI certificate offline (aicert/v1, or a legacy AICert proof).",
-        epilog=_VERIFY_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "verify a certificate: chain, quote, event log, boot state, policy and files",
+        "Verify an AI certificate offline (aicert/v1, or a legacy AICert proof).",
+        _VERIFY_EPILOG,
     )
     check.add_argument("certificate", metavar="CERT", help="the certificate file, e.g. aicert-output/certificate.json")
     check.add_argument(
@@ -116,12 +116,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the report as JSON: {valid, verdict, format, platform, trust, trust_root, checks, inputs, outputs}",
     )
-    hashing = commands.add_parser(
+    hashing = _command(
+        commands,
         "hash",
-        help="print the manifest digest of files and directories",
-        description="Print the manifest digest of files and directories, as an AI certificate records them.",
-        epilog=_HASH_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "print the manifest digest of files and directories",
+        "Print the manifest digest of files and directories, as an AI certificate records them.",
+        _HASH_EPILOG,
     )
     hashing.add_argument("paths", metavar="PATH", nargs="+", help="files or directories, e.g. model.safetensors data/")
     hashing.add_argument("--manifest", action="store_true", help="also print every entry of each manifest")
@@ -132,6 +132,23 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=int, metavar="N", help="files hashed at once (1-256); does not change digests"
     )
     return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    epilog: str,
+) -> argparse.ArgumentParser:
+    """A subcommand whose epilog (an example, the exit statuses) is printed as written."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

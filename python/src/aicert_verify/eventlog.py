@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from .canonical_json import MAX_SAFE_INTEGER, JSONRejected, canonical
 from .manifest import Manifest, ManifestInvalid, is_hex_digest, parse_manifest
 
 __all__ = [
+    "INPUT_KINDS",
+    "InputKind",
     "MAX_RECORDS",
     "PCR_INPUTS",
     "PCR_OUTPUTS",
@@ -29,6 +32,17 @@ MAX_RECORDS = 10_000
 PLATFORMS = ("local", "remote", "qemu", "azure")
 PCR_INPUTS = 14
 PCR_OUTPUTS = 15
+
+
+class InputKind(str, Enum):
+    """Where an ``aicert/input`` came from; only a ``git`` input may also name its ``commit``."""
+
+    UPLOAD = "upload"
+    GIT = "git"
+    URL = "url"
+
+
+INPUT_KINDS = tuple(kind.value for kind in InputKind)
 
 # Each type, the PCR it is extended into, and its place in the grammar
 #   log := runner build-spec input* environment? launch output* result
@@ -300,12 +314,12 @@ def _check_content(where: str, content_type: str, content: Any) -> dict[str, Any
         if not _is_count(content["timeout_seconds"]):
             raise fail("timeout_seconds is not a non-negative integer")
     elif content_type == "aicert/input":
-        optional = {"commit"} if content.get("kind") == "git" else set()
+        optional = {"commit"} if content.get("kind") == InputKind.GIT else set()
         exactly({"name", "kind", "source", "manifest_digest", "files", "bytes"}, optional)
         if not isinstance(content["name"], str):
             raise fail("name is not a string")
-        if content["kind"] not in ("upload", "git", "url"):
-            raise fail("kind is not upload, git or url")
+        if content["kind"] not in INPUT_KINDS:
+            raise fail(f"kind is not {', '.join(INPUT_KINDS[:-1])} or {INPUT_KINDS[-1]}")
         if not isinstance(content["source"], str):
             raise fail("source is not a string")
         if "commit" in content and not isinstance(content["commit"], str):

@@ -11,17 +11,32 @@ from .manifest import Entry, Manifest, measure
 from .policy import Policy
 from .report import Check, Status
 
-__all__ = ["policy_check", "artifacts_check"]
+__all__ = ["policy_check", "artifacts_check", "unrequested_policy", "unrequested_artifacts"]
+
+
+def unrequested_policy(policy: Policy | None) -> Check | None:
+    """The skipped ``policy`` check when there is nothing to check: no policy, or one that
+    requires no inputs or outputs; ``None`` when there are requirements."""
+    if policy is None:
+        return Check("policy", Status.SKIP, "not-requested", "no policy given")
+    if not policy.inputs and not policy.outputs:
+        return Check("policy", Status.SKIP, "not-requested", "the policy requires no inputs or outputs")
+    return None
+
+
+def unrequested_artifacts(paths: Sequence[str]) -> Check | None:
+    """The skipped ``artifacts`` check when no artifact is given; ``None`` otherwise."""
+    return None if paths else Check("artifacts", Status.SKIP, "not-requested", "no artifact given")
 
 
 def policy_check(
     policy: Policy | None, inputs: list[dict[str, Any]], outputs: list[dict[str, Any]], *, log_readable: bool
 ) -> Check:
     """Every input and output the policy requires is in the log with its digest (and commit)."""
-    if policy is None:
-        return Check("policy", Status.SKIP, "not-requested", "no policy given")
-    if not policy.inputs and not policy.outputs:
-        return Check("policy", Status.SKIP, "not-requested", "the policy requires no inputs or outputs")
+    skipped = unrequested_policy(policy)
+    if skipped is not None:
+        return skipped
+    assert policy is not None  # without a policy the check is always skipped
     if not log_readable:
         return Check(
             "policy",
@@ -68,8 +83,9 @@ def policy_check(
 
 def artifacts_check(paths: Sequence[str], outputs: dict[str, Manifest]) -> Check:
     """Each path, measured, matches an output: a directory its whole manifest, a file one entry."""
-    if not paths:
-        return Check("artifacts", Status.SKIP, "not-requested", "no artifact given")
+    skipped = unrequested_artifacts(paths)
+    if skipped is not None:
+        return skipped
     if not outputs:
         return Check(
             "artifacts",

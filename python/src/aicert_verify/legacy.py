@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
@@ -22,10 +21,11 @@ from .boot_state import BootInputs, boot_state_check
 from .certificate import LegacyCertificate
 from .chain import TrustRoot, describe, parse_certificate
 from .eventlog import extend
-from .policy import KnownImage, Policy
-from .quote import QuoteProblem, SignatureProblem, generated_quote, digest_alg_for, key_problem, pcr_composite, verify_signature
+from .expectations import unrequested_artifacts, unrequested_policy
+from .quote import QuoteProblem, digest_alg_for, generated_quote, key_problem, pcr_composite, signature_check
 from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Status
 from .report import guarded as _guard
+from .request import VerificationRequest
 from .tpm import TPMParseError, parse_pcr_file, parse_signature
 from .tpm.constants import ALG_SHA256, algorithm_name
 
@@ -35,16 +35,8 @@ __all__ = ["verify_legacy", "RESETTABLE_PCRS"]
 RESETTABLE_PCRS = frozenset({16, 23})
 
 
-def verify_legacy(
-    certificate: LegacyCertificate,
-    roots: list[TrustRoot],
-    policy: Policy | None,
-    artifacts: Sequence[str],
-    at: datetime | None,
-    known_images: Sequence[KnownImage] = (),
-    allow_unmeasured_boot: bool = False,
-) -> Report:
-    """The seven checks of a legacy proof; its platform is Azure, its chain checked at ``at`` or now."""
+def verify_legacy(certificate: LegacyCertificate, request: VerificationRequest) -> Report:
+    """The seven checks of a legacy proof; its platform is Azure, its chain checked at ``request.at`` or now."""
     try:
         chain, chain_problem = _certificates(certificate)
     except Exception as error:  # noqa: BLE001 - fail closed, as the guard of each check does
@@ -56,42 +48,36 @@ def verify_legacy(
         check, values = _content_check(certificate)
         return check
 
-    outcome = _chain_outcome(chain, chain_problem, roots, at)
+    outcome = _chain_outcome(chain, chain_problem, request.roots, request.at)
     checks = [outcome.check]
     checks.append(_guard("quote-signature", lambda: _signature_check(certificate, chain)))
     checks.append(_guard("quote-content", quote_content))
     checks.append(_guard("event-log", lambda: _event_log_check(certificate, values)))
     boot = BootInputs(certificate.platform, None, values, None)
-    checks.append(_guard("boot-state", lambda: boot_state_check(boot, policy, known_images, allow_unmeasured_boot)))
-    if policy is not None and (policy.inputs or policy.outputs):
-        checks.append(
-            Check(
-                "policy",
-                Status.FAIL,
-                "requirement-missing",
-                "the legacy format names no inputs or outputs to check the policy's requirements against",
-            )
+    checks.append(
+        _guard(
+            "boot-state",
+            lambda: boot_state_check(boot, request.policy, request.known_images, request.allow_unmeasured_boot),
         )
-    else:
-        checks.append(
-            Check(
-                "policy",
-                Status.SKIP,
-                "not-requested",
-                "no policy given" if policy is None else "the policy requires no inputs or outputs",
-            )
+    )
+    checks.append(
+        unrequested_policy(request.policy)
+        or Check(
+            "policy",
+            Status.FAIL,
+            "requirement-missing",
+            "the legacy format names no inputs or outputs to check the policy's requirements against",
         )
-    if artifacts:
-        checks.append(
-            Check(
-                "artifacts",
-                Status.FAIL,
-                "artifact-mismatch",
-                "the legacy format carries no output manifest to match artifacts against",
-            )
+    )
+    checks.append(
+        unrequested_artifacts(request.artifacts)
+        or Check(
+            "artifacts",
+            Status.FAIL,
+            "artifact-mismatch",
+            "the legacy format carries no output manifest to match artifacts against",
         )
-    else:
-        checks.append(Check("artifacts", Status.SKIP, "not-requested", "no artifact given"))
+    )
     return Report(certificate.format, certificate.platform, checks, [], [], outcome.trust, outcome.trust_root)
 
 
@@ -136,16 +122,7 @@ def _signature_check(certificate: LegacyCertificate, chain: list[x509.Certificat
         signature = parse_signature(certificate.signature)
     except TPMParseError as error:
         return fail("signature-unreadable", f"remote_attestation.quote.signature: {error}")
-    try:
-        verify_signature(key, signature, certificate.message)
-    except SignatureProblem as error:
-        return fail("signature-invalid", str(error))
-    return Check(
-        "quote-signature",
-        Status.PASS,
-        "ok",
-        f"{signature.describe()} by the key of AK certificate {describe(chain[0])} verifies",
-    )
+    return signature_check(key, signature, certificate.message, f"the key of AK certificate {describe(chain[0])}")
 
 
 def _content_check(certificate: LegacyCertificate) -> tuple[Check, dict[int, bytes] | None]:
@@ -165,11 +142,7 @@ def _content_check(certificate: LegacyCertificate) -> tuple[Check, dict[int, byt
     if signed != carried:
         return fail("pcr-selection-invalid", "the PCR file's selection is not the quote's")
     digest = attestation.pcr_digest or b""
-    try:
-        signature = parse_signature(certificate.signature)
-    except TPMParseError:
-        signature = None
-    alg = digest_alg_for(signature, digest)
+    alg = digest_alg_for(certificate.signature, digest)
     if alg is None:
         return fail("pcr-digest-mismatch", f"the PCR digest is {len(digest)} bytes, the size of no accepted hash")
     if not hmac.compare_digest(pcr_composite(alg, attestation.pcr_selection or (), pcr_file.values), digest):

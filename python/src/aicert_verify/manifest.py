@@ -104,12 +104,7 @@ def check_name(name: bytes) -> str:
     """The name as text if it is a valid path component; raises ``ValueError`` saying why not."""
     if not name or name in (b".", b".."):
         raise ValueError(f"'{_show(name)}' is not a valid name")
-    if len(name) > MAX_NAME_BYTES:
-        raise ValueError(f"name is {len(name)} bytes, more than {MAX_NAME_BYTES}")
-    try:
-        text = name.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("name is not valid UTF-8") from None
+    text = _decode(name, "name", MAX_NAME_BYTES)
     if "/" in text:
         raise ValueError("name contains '/'")
     if _has_control(text):
@@ -123,12 +118,7 @@ def check_target(target: bytes) -> str:
     """The link target as text if admissible (UTF-8, non-empty, no control characters, ≤ 4095 bytes)."""
     if not target:
         raise ValueError("link target is empty")
-    if len(target) > MAX_TARGET_BYTES:
-        raise ValueError(f"link target is {len(target)} bytes, more than {MAX_TARGET_BYTES}")
-    try:
-        text = target.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("link target is not valid UTF-8") from None
+    text = _decode(target, "link target", MAX_TARGET_BYTES)
     if _has_control(text):
         raise ValueError("link target contains a control character")
     return text
@@ -141,6 +131,16 @@ def check_path(path: str) -> None:
         raise ValueError(f"path is {len(encoded)} bytes, more than {MAX_PATH_BYTES}")
     for name in encoded.split(b"/"):
         check_name(name)
+
+
+def _decode(data: bytes, what: str, limit: int) -> str:
+    """``data`` as UTF-8 text of at most ``limit`` bytes; raises ``ValueError`` naming ``what`` otherwise."""
+    if len(data) > limit:
+        raise ValueError(f"{what} is {len(data)} bytes, more than {limit}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{what} is not valid UTF-8") from None
 
 
 def _has_control(text: str) -> bool:
@@ -425,10 +425,8 @@ class _Walk:
             self.entries.append(Entry(path, "symlink", target=target))
             return None
         if stat.S_ISDIR(mode):
-            try:
-                child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
-            except OSError as error:
-                self._fail(relative, _os_reason(error))
+            child = self._open(dir_fd, name, relative, os.O_DIRECTORY)
+            if child is None:
                 return None
             names = self._names(child, relative, (info.st_dev, info.st_ino))
             if names is None:
@@ -440,10 +438,8 @@ class _Walk:
                 return None
             return child, relative + b"/", iter(names)
         if stat.S_ISREG(mode):
-            try:
-                fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
-            except OSError as error:
-                self._fail(relative, _os_reason(error))
+            fd = self._open(dir_fd, name, relative, os.O_NONBLOCK)
+            if fd is None:
                 return None
             self.slots.acquire()
             future = self.pool.submit(_hash_open_file, fd, self.shown(relative), (info.st_dev, info.st_ino))
@@ -453,21 +449,29 @@ class _Walk:
         self._fail(relative, f"is a {_kind(mode)}: only regular files, symbolic links and directories are admitted")
         return None
 
+    def _open(self, dir_fd: int, name: bytes, relative: bytes, flags: int) -> int | None:
+        """``name`` in ``dir_fd`` opened read-only, never through a link, with ``flags``; ``None`` once it
+        has recorded why it cannot be."""
+        try:
+            return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | flags, dir_fd=dir_fd)
+        except OSError as error:
+            self._fail(relative, _os_reason(error))
+            return None
+
+
+# What ``_kind`` calls each file type that is not a regular file.
+_KINDS = (
+    (stat.S_ISFIFO, "FIFO"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISDIR, "directory"),
+    (stat.S_ISLNK, "symbolic link"),
+)
+
 
 def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISCHR(mode):
-        return "character device"
-    if stat.S_ISBLK(mode):
-        return "block device"
-    if stat.S_ISDIR(mode):
-        return "directory"
-    if stat.S_ISLNK(mode):
-        return "symbolic link"
-    return "special file"
+    return next((name for is_kind, name in _KINDS if is_kind(mode)), "special file")
 
 
 def _os_reason(error: OSError) -> str:

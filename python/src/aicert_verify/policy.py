@@ -15,6 +15,7 @@ import yaml
 
 from .chain import TrustRoot, load_roots
 from .errors import PolicyError, TrustRootError
+from .files import read_bounded
 
 __all__ = [
     "BootRules",
@@ -116,13 +117,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 def load_policy(path: PolicySource) -> Policy:
     """Reads a policy file; ``trusted_roots`` are resolved relative to the file."""
     text_path = os.fspath(path)
-    try:
-        with open(text_path, "rb") as handle:
-            data = handle.read(MAX_POLICY_BYTES + 1)
-    except OSError as error:
-        raise PolicyError(f"cannot read {text_path}: {error.strerror or error}") from None
-    if len(data) > MAX_POLICY_BYTES:
-        raise PolicyError(f"{text_path} is larger than 1 MiB")
+    data = read_bounded(text_path, MAX_POLICY_BYTES, PolicyError)
     return parse_policy(data, base=os.path.dirname(os.path.abspath(text_path)), source=text_path)
 
 

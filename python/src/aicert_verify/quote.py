@@ -10,7 +10,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from .tpm import TPMParseError, parse_attest
+from .report import Check, Status
+from .tpm import TPMParseError, parse_attest, parse_signature
 from .tpm.attest import Attestation, PCRSelection
 from .tpm.constants import (
     ALG_ECDSA,
@@ -24,7 +25,17 @@ from .tpm.constants import (
 )
 from .tpm.signature import Signature
 
-__all__ = ["QuoteProblem", "generated_quote", "SignatureProblem", "verify_signature", "describe_key", "key_problem", "pcr_composite", "HASHLIB_NAMES"]
+__all__ = [
+    "QuoteProblem",
+    "generated_quote",
+    "SignatureProblem",
+    "verify_signature",
+    "signature_check",
+    "describe_key",
+    "key_problem",
+    "pcr_composite",
+    "HASHLIB_NAMES",
+]
 
 HASHLIB_NAMES = {
     0x0004: "sha1",
@@ -35,6 +46,7 @@ HASHLIB_NAMES = {
     0x0028: "sha3_384",
     0x0029: "sha3_512",
 }
+
 
 class QuoteProblem(Exception):
     """Why bytes are not a TPM-generated quote: a ``quote-content`` reason code and a detail."""
@@ -118,6 +130,16 @@ def verify_signature(key: object, signature: Signature, message: bytes) -> None:
         raise SignatureProblem(f"the {signature.describe()} is malformed: {error}") from None
 
 
+def signature_check(key: object, signature: Signature, message: bytes, signer: str) -> Check:
+    """The ``quote-signature`` check once the key is accepted: ``signature`` over ``message`` verifies
+    with ``key``, which ``signer`` names in the detail of a pass."""
+    try:
+        verify_signature(key, signature, message)
+    except SignatureProblem as error:
+        return Check("quote-signature", Status.FAIL, "signature-invalid", str(error))
+    return Check("quote-signature", Status.PASS, "ok", f"{signature.describe()} by {signer} verifies")
+
+
 def pcr_composite(hash_alg: int, selection: Iterable[PCRSelection], values: dict[tuple[int, int], bytes]) -> bytes:
     """The quote's ``pcrDigest``: the hash of the selected PCR values, bank by bank in selection
     order, each bank's PCRs in increasing index order. ``KeyError`` if a value is missing."""
@@ -128,8 +150,13 @@ def pcr_composite(hash_alg: int, selection: Iterable[PCRSelection], values: dict
     return digest.digest()
 
 
-def digest_alg_for(signature: Signature | None, pcr_digest: bytes) -> int | None:
-    """The hash of a quote's PCR digest: the signature's, else the one of the digest's size."""
+def digest_alg_for(signature_bytes: bytes, pcr_digest: bytes) -> int | None:
+    """The hash of a quote's PCR digest: the one of the signature (``TPMT_SIGNATURE`` bytes) if it
+    is readable, else the one of the digest's size."""
+    try:
+        signature: Signature | None = parse_signature(signature_bytes)
+    except TPMParseError:
+        signature = None
     if signature is not None and signature.hash_alg in HASHLIB_NAMES:
         return signature.hash_alg
     for alg in (0x000B, 0x000C, 0x000D):

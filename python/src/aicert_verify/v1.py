@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
@@ -16,14 +15,13 @@ from .certificate import V1Certificate
 from .chain import TrustRoot, describe, parse_certificate
 from .eventlog import LogReading, read_log
 from .expectations import artifacts_check, policy_check
-from .policy import KnownImage, Policy
-from .quote import QuoteProblem, SignatureProblem, generated_quote, digest_alg_for, key_problem, pcr_composite, verify_signature
+from .quote import QuoteProblem, digest_alg_for, generated_quote, key_problem, pcr_composite, signature_check
 from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Status
 from .report import guarded as _guard
+from .request import VerificationRequest
 from .tpm import ObjectAttributes, TPMParseError, parse_public, parse_signature
 from .tpm.attest import Attestation
 from .tpm.constants import ALG_NULL, ALG_SHA256, algorithm_name
-from .tpm.signature import Signature
 
 __all__ = ["verify_v1", "read_quoted_pcrs"]
 
@@ -41,19 +39,11 @@ _REQUIRED = {
 }
 
 
-def verify_v1(
-    certificate: V1Certificate,
-    roots: list[TrustRoot],
-    policy: Policy | None,
-    artifacts: Sequence[str],
-    at: datetime | None,
-    known_images: Sequence[KnownImage] = (),
-    allow_unmeasured_boot: bool = False,
-) -> Report:
-    """The seven checks of an ``aicert/v1`` certificate; the chain at ``at`` or now."""
+def verify_v1(certificate: V1Certificate, request: VerificationRequest) -> Report:
+    """The seven checks of an ``aicert/v1`` certificate; the chain at ``request.at`` or now."""
     quoted, pcr_problem = read_quoted_pcrs(certificate.pcrs)
     reading = _guarded_log(certificate, quoted)
-    chain = _guarded_chain(certificate, roots, at)
+    chain = _guarded_chain(certificate, request.roots, request.at)
     boot = BootInputs(reading.platform, reading.image, quoted, certificate.firmware_event_log)
     checks = [
         chain.check,
@@ -62,9 +52,15 @@ def verify_v1(
         Check("event-log", Status.FAIL, reading.reason, reading.problem)
         if reading.problem
         else Check("event-log", Status.PASS, "ok", reading.detail),
-        _guard("boot-state", lambda: boot_state_check(boot, policy, known_images, allow_unmeasured_boot)),
-        _guard("policy", lambda: policy_check(policy, reading.inputs, reading.outputs, log_readable=reading.readable)),
-        _guard("artifacts", lambda: artifacts_check(artifacts, reading.output_manifests)),
+        _guard(
+            "boot-state",
+            lambda: boot_state_check(boot, request.policy, request.known_images, request.allow_unmeasured_boot),
+        ),
+        _guard(
+            "policy",
+            lambda: policy_check(request.policy, reading.inputs, reading.outputs, log_readable=reading.readable),
+        ),
+        _guard("artifacts", lambda: artifacts_check(request.artifacts, reading.output_manifests)),
     ]
     inputs, outputs = (reading.inputs, reading.outputs) if reading.readable else ([], [])
     return Report(certificate.format, reading.platform, checks, inputs, outputs, chain.trust, chain.trust_root)
@@ -169,15 +165,8 @@ def _signature_check(certificate: V1Certificate) -> Check:
             f"the {signature.describe()} is not the scheme the AK allows "
             f"({algorithm_name(public.scheme)} with {algorithm_name(public.scheme_hash)})",
         )
-    try:
-        verify_signature(public.key, signature, certificate.attest)
-    except SignatureProblem as error:
-        return fail("signature-invalid", str(error))
-    return Check(
-        "quote-signature",
-        Status.PASS,
-        "ok",
-        f"{signature.describe()} by the AK ({public.describe()}, restricted signing key) verifies",
+    return signature_check(
+        public.key, signature, certificate.attest, f"the AK ({public.describe()}, restricted signing key)"
     )
 
 
@@ -195,18 +184,11 @@ def _content_check(certificate: V1Certificate, quoted: dict[int, bytes] | None, 
         return fail(
             "nonce-mismatch", "the quote's extraData is not the certificate's nonce: the quote is not this build's"
         )
-    return _selection_and_digest(attestation, quoted, pcr_problem, _signature_or_none(certificate.signature))
-
-
-def _signature_or_none(data: bytes) -> Signature | None:
-    try:
-        return parse_signature(data)
-    except TPMParseError:
-        return None
+    return _selection_and_digest(attestation, quoted, pcr_problem, certificate.signature)
 
 
 def _selection_and_digest(
-    attestation: Attestation, quoted: dict[int, bytes] | None, pcr_problem: str | None, signature: Signature | None
+    attestation: Attestation, quoted: dict[int, bytes] | None, pcr_problem: str | None, signature_bytes: bytes
 ) -> Check:
     def fail(reason: str, detail: str) -> Check:
         return Check("quote-content", Status.FAIL, reason, detail)
@@ -231,7 +213,7 @@ def _selection_and_digest(
             else f"pcrs.sha256 lacks quoted PCR {absent[0]}",
         )
     digest = attestation.pcr_digest or b""
-    alg = digest_alg_for(signature, digest)
+    alg = digest_alg_for(signature_bytes, digest)
     if alg is None:
         return fail("pcr-digest-mismatch", f"the PCR digest is {len(digest)} bytes, the size of no accepted hash")
     values = {(ALG_SHA256, pcr): value for pcr, value in quoted.items()}

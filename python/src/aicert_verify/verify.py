@@ -12,6 +12,7 @@ from .errors import FormatError, VerificationError
 from .legacy import verify_legacy
 from .policy import KnownImage, Policy, load_policy
 from .report import Report
+from .request import VerificationRequest
 from .v1 import verify_v1
 
 __all__ = ["verify"]
@@ -58,11 +59,11 @@ def verify(
         roots.extend(parsed_policy.trusted_roots)
     moment = _moment(at)
     paths = [os.fspath(path) for path in artifacts]
-    images = list(known_images)
+    request = VerificationRequest(roots, parsed_policy, paths, moment, list(known_images), allow_unmeasured_boot)
     if isinstance(certificate, V1Certificate):
-        report = verify_v1(certificate, roots, parsed_policy, paths, moment, images, allow_unmeasured_boot)
+        report = verify_v1(certificate, request)
     elif isinstance(certificate, LegacyCertificate):
-        report = verify_legacy(certificate, roots, parsed_policy, paths, moment, images, allow_unmeasured_boot)
+        report = verify_legacy(certificate, request)
     else:
         raise FormatError(f"unknown format '{certificate.format}'", "format")
     if strict and not report.valid:

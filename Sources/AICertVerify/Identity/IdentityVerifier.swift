@@ -1,0 +1,81 @@
+import AICertCore
+import Foundation
+import TPM2
+import X509
+
+/// Checks a runner's identity document before any data is sent to it: the AK certificate
+/// chains to a trusted root now; the AK is a restricted signing key, the certificate's key,
+/// and signed the quote; the quote is a TPM-generated quote of exactly SHA-256 PCRs 0–15 with
+/// our fresh nonce and the carried PCR values; and PCRs 14 and 15 are zero, so no build has
+/// been measured on this TPM since its reset.
+///
+/// It composes the checks of a certificate's verification over the identity's
+/// ``AttestationEvidence`` (the `ak-chain` check at the current time,
+/// ``ComposedCheck/quoteSignature``, the quote-content rules) and throws the first failure as
+/// an ``IdentityVerificationError``.
+public enum IdentityVerifier {
+    /// What an accepted identity tells: the AK certificate's subject and the root it chains to.
+    public struct Accepted: Hashable, Sendable {
+        public let attestationKeyCertificate: String
+        public let root: String
+    }
+
+    /// `quote-content` of an identity: our nonce, and exactly the PCRs a runner quotes.
+    static let quoteContent = ComposedCheck(
+        .quoteContent,
+        [
+            GeneratedQuoteCheck(), NonceCheck(), PCRSelectionCheck.exactly(0...PCRAllocation.outputs),
+            PCRCoverageCheck(), PCRDigestCheck(),
+        ])
+
+    /// Verifies `identity`, which must carry `nonce`, against `trustStore` at the current time;
+    /// `platform`, when given, is the kind of platform the client started.
+    public static func verify(
+        _ identity: RunnerIdentity, nonce: [UInt8], trustStore: TrustStore, platform: PlatformKind?
+    ) async throws -> Accepted {
+        if let platform, identity.platform != platform.rawValue {
+            throw IdentityVerificationError(
+                .platform, "it says platform '\(identity.platform)', but a \(platform.rawValue) one was started")
+        }
+        let chain = identity.attestationKey.certificateChain.map(\.bytes)
+        let anchor = await ChainCheck.run(chain: chain, trustStore: trustStore, at: Date())
+        guard anchor.result.status == .pass, let root = anchor.root else {
+            throw IdentityVerificationError(.chain, message(anchor.result, chainLength: chain.count))
+        }
+        let evidence = AttestationEvidence(identity: identity, sentNonce: nonce)
+        for (check, failure) in [
+            (ComposedCheck.quoteSignature, IdentityVerificationError.Check.signature), (quoteContent, .quote),
+        ] {
+            let result = check.run(evidence)
+            guard result.status == .pass else { throw IdentityVerificationError(failure, message(result)) }
+        }
+        guard identity.nonce == nonce.hexString else {
+            throw IdentityVerificationError(.quote, replay)
+        }
+        for pcr in [PCRAllocation.inputs, PCRAllocation.outputs]
+        where evidence.bank(.sha256)?[pcr]?.contains(where: { $0 != 0 }) != false {
+            throw IdentityVerificationError(
+                .freshness,
+                "PCR \(pcr) is not zero: this TPM has already measured a build since its reset; "
+                    + "restart the runner's machine"
+            )
+        }
+        return Accepted(attestationKeyCertificate: evidence.akCertificate?.commonName ?? "", root: root.commonName)
+    }
+
+    private static let replay = "the quote does not carry the nonce we sent: it may be a replay"
+
+    /// The identity's words for a failed check: its own where it says more to a builder, the
+    /// check's detail otherwise.
+    private static func message(_ result: CheckResult, chainLength: Int = 0) -> String {
+        switch result.reason {
+        case .chainMissing, .chainTooLong:
+            "it carries \(chainLength) certificates; 1 to \(ChainCheck.maximumChainLength) are expected"
+        case .akNotRestricted: "the AK is not a restricted signing key bound to its TPM"
+        case .nonceMalformed, .nonceMismatch: replay
+        case .pcrSelectionInvalid: "the quote and the PCR values must cover exactly SHA-256 PCRs 0–15"
+        case .pcrDigestMismatch: "the PCR values are not the ones the quote signs"
+        default: result.detail
+        }
+    }
+}
