@@ -15,8 +15,10 @@ struct RemotePlatformTests {
         name: remote-job
         platform: remote
         build:
-          command: [python3, -c, "open('/aicert/outputs/weights.txt', "
-              + "'w').write(open('/aicert/inputs/data/points.csv').read().upper())"]
+          command:
+            - python3
+            - -c
+            - open('/aicert/outputs/weights.txt', 'w').write(open('/aicert/inputs/data/points.csv').read().upper())
           inputs:
             - name: data
               source: ./data

@@ -106,6 +106,9 @@ public struct AICertificate: Hashable, Sendable, Codable {
     public var summaryJSON: JSONValue? = nil
     /// The machine's TCG firmware event log (`binary_bios_measurements`), when it has one.
     public var firmwareEventLog: Base64Bytes?
+    /// An RFC 3161 time-stamp token (DER `TimeStampToken`) over the SHA-256 of the quote's
+    /// signature, when the builder asked a Time-Stamping Authority for one (docs/timestamps.md).
+    public var timestampToken: Base64Bytes?
 
     enum CodingKeys: String, CodingKey {
         case format, platform, nonce, manifests, quote, pcrs, summary
@@ -113,6 +116,7 @@ public struct AICertificate: Hashable, Sendable, Codable {
         case eventLog = "event_log"
         case attestationKey = "attestation_key"
         case firmwareEventLog = "firmware_event_log"
+        case timestampToken = "timestamp_token"
     }
 
     public init(

@@ -81,7 +81,8 @@ public struct PCRBank: Hashable, Sendable {
     /// A decimal PCR index without sign or leading zero (`7`, never `07` or `+7`), so that one
     /// PCR has one spelling.
     private static func index(_ text: String) -> Int? {
-        guard (1...2).contains(text.utf8.count), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+        guard (1...2).contains(text.utf8.count),
+            text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
             text == "0" || !text.hasPrefix("0"), let pcr = Int(text), indices.contains(pcr)
         else { return nil }
         return pcr
