@@ -1,12 +1,22 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Settings shared by every target of ours: strict Swift 6, warnings are errors.
+/// Settings shared by every target of ours (set at the end): strict Swift 6, warnings are errors.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .treatAllWarnings(as: .error),
 ]
+
+/// The products of our dependencies that targets use, each named once.
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let cryptoExtras: Target.Dependency = .product(name: "_CryptoExtras", package: "swift-crypto")
+let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
+let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
 
 let package = Package(
     name: "AICert",
@@ -27,129 +37,54 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
+        .target(name: "TPM2", dependencies: [crypto]),
+        .target(name: "AICertCore", dependencies: ["TPM2", crypto]),
+        .target(name: "AICertVerify", dependencies: ["AICertCore", "TPM2", crypto, cryptoExtras, x509, asn1, yams]),
         .target(
-            name: "TPM2",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "AICertCore",
-            dependencies: ["TPM2", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "AICertVerify",
-            dependencies: [
-                "AICertCore", "TPM2",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "AICertRunner",
-            dependencies: [
-                "AICertVerify", "AICertCore", "TPM2",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            swiftSettings: strict
-        ),
-        .target(
-            name: "AICertImage",
-            dependencies: ["AICertCore", "TPM2", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: strict
-        ),
+            name: "AICertRunner", dependencies: ["AICertVerify", "AICertCore", "TPM2", hummingbird, asyncHTTPClient]),
+        .target(name: "AICertImage", dependencies: ["AICertCore", "TPM2", crypto]),
         .target(
             name: "AICertClient",
             dependencies: [
                 "AICertImage", "AICertVerify", "AICertCore", "TPM2",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                argumentParser, crypto, x509, asn1, yams, asyncHTTPClient,
             ],
             // The starter project of `aicert init` is examples/iris, byte for byte.
             resources: [
                 .embedInCode("Starter/train.py"), .embedInCode("Starter/iris.csv"), .embedInCode("Starter/LICENSE"),
-            ],
-            swiftSettings: strict
+            ]
         ),
+        .executableTarget(name: "aicert", dependencies: ["AICertClient", argumentParser]),
+        .executableTarget(name: "aicert-runner", dependencies: ["AICertRunner", argumentParser]),
         .executableTarget(
-            name: "aicert",
-            dependencies: [
-                "AICertClient",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "aicert-runner",
-            dependencies: [
-                "AICertRunner",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
-        .executableTarget(
-            name: "verify-benchmark",
-            dependencies: ["AICertVerify", "AICertCore"],
-            path: "Benchmarks/VerifyBenchmark",
-            swiftSettings: strict
-        ),
-        .target(
-            name: "TPMTestSupport",
-            dependencies: ["TPM2", "AICertCore"],
-            path: "Tests/TPMTestSupport",
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "TPM2Tests",
-            dependencies: [
-                "TPM2", "TPMTestSupport", "AICertVerify",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ],
-            swiftSettings: strict
-        ),
+            name: "verify-benchmark", dependencies: ["AICertVerify", "AICertCore"], path: "Benchmarks/VerifyBenchmark"),
+        .target(name: "TPMTestSupport", dependencies: ["TPM2", "AICertCore"], path: "Tests/TPMTestSupport"),
+        .testTarget(name: "TPM2Tests", dependencies: ["TPM2", "TPMTestSupport", "AICertVerify", crypto, x509, asn1]),
         .testTarget(
             name: "AICertCoreTests", dependencies: ["AICertCore", "TPM2", "TPMTestSupport"],
-            resources: [.copy("Vectors")], swiftSettings: strict),
+            resources: [.copy("Vectors")]),
         .testTarget(
             name: "AICertVerifyTests",
             dependencies: [
                 "AICertVerify", "AICertRunner", "AICertClient", "AICertCore", "TPM2", "TPMTestSupport",
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                x509, asn1, crypto,
             ],
-            exclude: ["Fixtures", "Vectors"],
-            swiftSettings: strict
+            exclude: ["Fixtures", "Vectors"]
         ),
         .testTarget(
             name: "AICertRunnerTests",
             dependencies: [
                 "AICertRunner", "AICertClient", "AICertVerify", "AICertCore", "TPM2", "TPMTestSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            swiftSettings: strict
+                crypto, hummingbird, asyncHTTPClient,
+            ]
         ),
         .testTarget(
-            name: "AICertClientTests",
-            dependencies: [
-                "AICertClient", "AICertImage", "TPMTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
-        .testTarget(name: "CLITests", dependencies: ["TPMTestSupport", "TPM2"], swiftSettings: strict),
+            name: "AICertClientTests", dependencies: ["AICertClient", "AICertImage", "TPMTestSupport", argumentParser]),
+        .testTarget(name: "CLITests", dependencies: ["TPMTestSupport", "AICertCore"]),
     ]
 )
+
+// Every target is ours, and every one is strict.
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + strict
+}

@@ -88,6 +88,24 @@ struct RunCommand: AsyncParsableCommand {
             valueName: "pem"))
     var trustRoots: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "A Time-Stamping Authority (RFC 3161) to time-stamp the certificate, overriding the config's "
+                + "`timestamp.url`, e.g. `--tsa https://tsa.example/tsr`.",
+            valueName: "url"))
+    var tsa: String?
+
+    @Option(
+        name: .customLong("tsa-root"),
+        help: ArgumentHelp(
+            "A PEM root the TSA's certificate must chain to, checked before the certificate is written and "
+                + "printed in the verify command; repeatable.",
+            valueName: "pem"))
+    var tsaRoots: [String] = []
+
+    @Flag(help: "Go on without a time-stamp token when the TSA fails or times out (else the run fails, exit 3).")
+    var tsaOptional = false
+
     @Flag(
         help:
             "Print the result as JSON ({certificate, outputs, job_log, verify_command, report}); the job's log goes to standard error."
@@ -97,6 +115,9 @@ struct RunCommand: AsyncParsableCommand {
     init() {}
 
     func validate() throws {
+        if let tsa, TimestampURL.parse(tsa) == nil {
+            throw ValidationError("--tsa is an absolute http(s) URL such as https://tsa.example/tsr.")
+        }
         if let runnerURL {
             guard let url = URL(string: runnerURL), let scheme = url.scheme?.lowercased(),
                 ["http", "https"].contains(scheme),
@@ -118,9 +139,11 @@ struct RunCommand: AsyncParsableCommand {
         let display = ProgressDisplay()
         let project: ProjectConfig
         let chosen: any Platform
+        let timestamping: Timestamping?
         do {
             project = try ConfigReader.load(config)
             chosen = try platform(for: platform ?? project.platform)
+            timestamping = try timestampingChoice(config: project.timestampURL)
         } catch let error as ConfigError {
             Self.fail("\(error)")
             throw ExitCode(2)
@@ -141,14 +164,15 @@ struct RunCommand: AsyncParsableCommand {
         let directory = OutputDirectory(path: outputDir)
         let session = BuildSession(
             client: RunnerClient(baseURL: running.runnerURL, token: running.token), platform: running,
-            plan: BuildPlan(project),
+            plan: BuildPlan(project), timestamping: timestamping,
             directory: directory, display: display, logEcho: json ? .standardError : .standardOutput)
         do {
             let outcome = try await session.run()
             running.stop()
             let summary = RunSummary(
                 project: project.name, directory: directory, outcome: outcome,
-                trustRootFiles: chosen.isDevelopment ? [directory.shown(directory.developmentRoot)] : trustRoots)
+                trustRootFiles: chosen.isDevelopment ? [directory.shown(directory.developmentRoot)] : trustRoots,
+                tsaRootFiles: timestamping?.rootFiles ?? [])
             Console.out(json ? try summary.json() : Data(summary.text.utf8))
         } catch let failure as RunFailure {
             running.stop()
@@ -161,6 +185,26 @@ struct RunCommand: AsyncParsableCommand {
             Self.fail("\(error)")
             throw ExitCode(3)
         }
+    }
+
+    /// The TSA to ask, from `--tsa` or the config, with the roots to check its token against.
+    private func timestampingChoice(config url: URL?) throws -> Timestamping? {
+        guard let url = tsa.flatMap(TimestampURL.parse) ?? url else {
+            if !tsaRoots.isEmpty || tsaOptional {
+                throw ValidationError("--tsa-root and --tsa-optional apply with a TSA (--tsa or timestamp.url).")
+            }
+            return nil
+        }
+        var roots: [Certificate] = []
+        for path in tsaRoots {
+            do {
+                roots += try TrustStore.certificates(in: try Data(contentsOf: URL(fileURLWithPath: path)), source: path)
+            } catch {
+                throw ValidationError("--tsa-root \(path): \(error)")
+            }
+        }
+        return Timestamping(
+            authority: TimestampAuthority(url: url), roots: roots, rootFiles: tsaRoots, optional: tsaOptional)
     }
 
     /// The platform of `kind`, built from the options it takes; an option of another platform,

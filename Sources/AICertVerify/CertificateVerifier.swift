@@ -8,12 +8,17 @@ import TPM2
 public enum CertificateVerifier {
     public static func verify(_ certificate: AICertificate, options: VerificationOptions) async -> VerificationReport {
         let chain = certificate.attestationKey.certificateChain.map(\.bytes)
+        let (timestamp, stamp) = await TimestampVerifier.check(
+            token: certificate.timestampToken?.bytes, signature: certificate.quote.signature.bytes,
+            roots: options.timestampRoots)
         let anchor = await ChainCheck.run(
-            chain: chain, trustStore: options.trustStore, at: options.validationTime ?? Date())
+            chain: chain, trustStore: options.trustStore, at: stamp?.time ?? options.validationTime ?? Date(),
+            stamped: stamp != nil)
         let evidence = AttestationEvidence(certificate: certificate)
         let pcrs = evidence.bank(.sha256)
         var checks = [
-            anchor.result, ComposedCheck.quoteSignature.run(evidence), ComposedCheck.quoteContent.run(evidence),
+            timestamp, anchor.result, ComposedCheck.quoteSignature.run(evidence),
+            ComposedCheck.quoteContent.run(evidence),
         ]
         let (summary, eventLog) = EventLogCheck.run(certificate, pcrs: pcrs)
         checks.append(eventLog)
@@ -26,6 +31,6 @@ public enum CertificateVerifier {
         return VerificationReport(
             format: certificate.format, platform: summary?.platform, trust: anchor.trust,
             trustRoot: anchor.root?.commonName,
-            checks: checks, summary: summary)
+            checks: checks, summary: summary, timestamp: stamp)
     }
 }

@@ -6,6 +6,13 @@ public enum CheckReason: String, Hashable, Sendable, Codable, CaseIterable {
     /// Nothing asked for the check (no policy requirement, no artifact).
     case notRequested = "not-requested"
 
+    // timestamp
+    case timestampMalformed = "timestamp-malformed"
+    case timestampImprintMismatch = "timestamp-imprint-mismatch"
+    case timestampSignatureInvalid = "timestamp-signature-invalid"
+    case timestampPurposeMissing = "timestamp-purpose-missing"
+    case timestampUntrusted = "timestamp-untrusted"
+
     // ak-chain
     case chainMissing = "chain-missing"
     case chainTooLong = "chain-too-long"

@@ -5,6 +5,11 @@ import X509
 /// every AK certificate it issues. A chain anchored at a root with this policy is `development`
 /// whatever the certificate claims. A UUID-based OID (ITU-T X.667), so no registry is needed:
 /// `2.25.335388637988323779020636330835816093254`.
+///
+/// The development CA of `local` and `qemu` runs adds the marker with
+/// ``certificatePoliciesExtension()``, and ``TrustStore/trust(of:)`` tests a root with
+/// ``marks(_:)``: a chain that validates to such a root reports ``TrustLevel/development``,
+/// since the builder holds the CA's key and could have certified any key.
 public enum DevelopmentMarker {
     /// The policy OID's DER encoding (tag, length, value). Kept as bytes: its last arc exceeds
     /// 64 bits, which swift-asn1's object identifiers cannot hold.
@@ -18,6 +23,9 @@ public enum DevelopmentMarker {
 
     /// A certificatePolicies extension naming only the development policy:
     /// `SEQUENCE { SEQUENCE { policyIdentifier } }`.
+    ///
+    /// Non-critical, so that other verifiers ignore it; for the development CA to put on its
+    /// root, its intermediate and every AK certificate it issues.
     public static func certificatePoliciesExtension() -> Certificate.Extension {
         let information: [UInt8] = [0x30, UInt8(policyOID.count)] + policyOID
         let policies: [UInt8] = [0x30, UInt8(information.count)] + information
@@ -25,6 +33,9 @@ public enum DevelopmentMarker {
     }
 
     /// Whether `certificate` names the development policy among its certificate policies.
+    ///
+    /// The policy identifier is compared as its exact DER bytes. A certificate without the
+    /// extension, or with one that does not parse, is not marked.
     public static func marks(_ certificate: Certificate) -> Bool {
         guard let policies = certificate.extensions[oid: certificatePoliciesOID],
             let root = try? DER.parse(policies.value), case .constructed(let informations) = root.content

@@ -8,12 +8,26 @@ import X509
 /// Verifies a proof file of the original AICert through the same named checks. The format
 /// has no AK public area, no nonce, no manifests and no clock, so those parts are judged by
 /// what it does carry, and what it cannot show is a warning or a failure, never a pass.
+///
+/// The report has the same seven checks and reason codes as one of
+/// ``CertificateVerifier/verify(_:options:)``, so tools read both alike; its `format` is the
+/// legacy format's name and it has no build summary.
 public enum LegacyVerifier {
     /// PCRs that software can reset: a log that replays only to one of them proves nothing.
+    ///
+    /// PCR 16 (debug) and PCR 23 (application) are resettable from software at any locality.
     static let resettablePCRs: Set<Int> = [16, 23]
     /// The platform the format implies: the original AICert ran on Azure only.
     static let platform = PlatformKind.azure.rawValue
 
+    /// Verifies `proof` with `options` and reports every check, even after one failed.
+    ///
+    /// The certificate chain members may be DER or PEM; the quote is checked by
+    /// ``ComposedCheck/quoteSignature`` and the legacy quote-content rules (at best a
+    /// `nonce-absent` warning); the event log must replay to a quoted PCR that software cannot
+    /// reset; and `boot-state` runs with the implied platform, `azure`, and no image. Policy
+    /// requirements and artifacts, when asked for, fail: the format has nothing to check them
+    /// against. Never throws: a failure is a check in the report.
     public static func verify(_ proof: LegacyProof, options: VerificationOptions) async -> VerificationReport {
         var chain: [[UInt8]] = []
         var checks: [CheckResult] = []
@@ -74,6 +88,10 @@ public enum LegacyVerifier {
     }
 
     /// The log replays, from zeros, to a quoted SHA-256 PCR that software cannot reset.
+    ///
+    /// Each event is a string, extended as the SHA-256 of its UTF-8. `quoted` is the bank
+    /// whose digest the quote signs, or `nil` when `quote-content` failed; the log then has
+    /// nothing trustworthy to replay against, and the check fails.
     static func eventLogCheck(_ proof: LegacyProof, quoted: PCRBank?) -> CheckResult {
         guard !proof.eventLog.isEmpty else {
             return .fail(.eventLog, .logGrammar, "the event log is empty: it proves nothing")

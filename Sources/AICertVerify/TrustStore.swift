@@ -3,26 +3,38 @@ import SwiftASN1
 import X509
 
 /// Why a trust root could not be read.
+///
+/// Thrown by ``TrustStore/certificates(in:source:)`` and ``TrustStore/add(contentsOf:source:)``.
 public struct TrustRootError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Where the root came from, e.g. the file named by `--trust-root`.
     public let source: String
+    /// What is wrong with what the source holds.
     public let reason: String
 
+    /// An error for the root read from `source`, explained by `reason`.
     public init(source: String, _ reason: String) {
         self.source = source
         self.reason = reason
     }
 
+    /// `<source>: <reason>`, as the CLI prints it.
     public var description: String { "\(source): \(reason)" }
 }
 
 /// The roots a verifier trusts: the built-in platform roots plus the ones the user names.
 /// Nothing a certificate carries is ever added here.
+///
+/// A root in the store is a trust anchor: a chain that validates to it passes `ak-chain`,
+/// and ``trust(of:)`` says what that is worth. ``VerificationOptions`` builds a store from
+/// ``builtIn`` and the roots the user names.
 public struct TrustStore: Sendable {
+    /// The trusted roots, built-in ones first when the store was made from ``builtIn``.
     public private(set) var roots: [Certificate]
 
     /// The built-in roots only.
     public static let builtIn = TrustStore(roots: BuiltInRoots.all)
 
+    /// A store that trusts exactly `roots`, and not the built-in ones unless among them.
     public init(roots: [Certificate]) {
         self.roots = roots
     }
@@ -35,11 +47,23 @@ public struct TrustStore: Sendable {
     }
 
     /// Adds roots read from PEM text (one or more `CERTIFICATE` blocks) or DER bytes.
+    ///
+    /// - Parameters:
+    ///   - data: The file's contents, at most 1 MiB.
+    ///   - source: Where `data` came from, for error messages.
+    /// - Throws: ``TrustRootError`` when `data` holds no readable certificate; no root is
+    ///   added then.
     public mutating func add(contentsOf data: Data, source: String) throws {
         roots += try Self.certificates(in: data, source: source)
     }
 
     /// Every certificate in `data`: PEM blocks if it is PEM, else one DER certificate.
+    ///
+    /// Text containing `-----BEGIN` is read as PEM and every block must be a certificate;
+    /// anything else must be exactly one DER certificate.
+    ///
+    /// - Throws: ``TrustRootError`` naming `source` when `data` is over 1 MiB, holds no
+    ///   `CERTIFICATE` block, or holds a block or bytes that are not an X.509 certificate.
     public static func certificates(in data: Data, source: String) throws -> [Certificate] {
         guard data.count <= 1 << 20 else { throw TrustRootError(source: source, "larger than 1 MiB") }
         if let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN") {
@@ -62,7 +86,11 @@ public struct TrustStore: Sendable {
 }
 
 /// The platform roots compiled into AICert.
+///
+/// A root added here makes every chain to it `production`: add only a cloud provider's
+/// published vTPM root, with its source and fingerprint in its documentation.
 enum BuiltInRoots {
+    /// Every built-in root; a PEM that no longer parses is left out rather than trusted.
     static let all: [Certificate] = [azureVirtualTPMRoot2023].compactMap { try? Certificate(pemEncoded: $0) }
 
     /// "Azure Virtual TPM Root Certificate Authority 2023" (Microsoft Corporation, US), valid

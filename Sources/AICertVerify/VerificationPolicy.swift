@@ -96,13 +96,18 @@ public struct VerificationOptions: Sendable {
     /// Accept a boot that no reference value describes; the policy can say so too.
     public var allowUnmeasuredBoot: Bool
     public var artifacts: [String]
+    /// When to check the AK chain, if no valid time-stamp token says when the quote existed.
     public var validationTime: Date?
+    /// The roots a time-stamp token's TSA certificate may chain to; none are built in.
+    public var timestampRoots: [Certificate]
 
     /// The built-in roots plus `trustRoots`.
     public init(
         trustRoots: [Certificate] = [], policy: VerificationPolicy? = nil, knownImages: [KnownImage] = [],
-        allowUnmeasuredBoot: Bool = false, artifacts: [String] = [], validationTime: Date? = nil
+        allowUnmeasuredBoot: Bool = false, artifacts: [String] = [], validationTime: Date? = nil,
+        timestampRoots: [Certificate] = []
     ) {
+        self.timestampRoots = timestampRoots
         self.trustStore = TrustStore(roots: TrustStore.builtIn.roots + trustRoots)
         self.policy = policy
         self.knownImages = knownImages

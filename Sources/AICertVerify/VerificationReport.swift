@@ -8,6 +8,7 @@ public enum CheckStatus: String, Hashable, Sendable, Codable {
 
 /// The checks of a verification, in the order they run (see docs/certificate-format.md).
 public enum CheckName: String, Hashable, Sendable, Codable, CaseIterable {
+    case timestamp
     case akChain = "ak-chain"
     case quoteSignature = "quote-signature"
     case quoteContent = "quote-content"
@@ -72,14 +73,17 @@ public struct VerificationReport: Hashable, Sendable, Codable {
     public var checks: [CheckResult]
     /// The build as the event log describes it; `nil` when the log cannot be read.
     public var summary: BuildSummary?
+    /// When a valid time-stamp token says the quote existed, and which TSA says so.
+    public var timestamp: TimestampVerifier.Stamp?
 
     public var inputs: [InputSummary] { summary?.inputs ?? [] }
     public var outputs: [OutputSummary] { summary?.outputs ?? [] }
 
     public init(
         format: String, platform: String?, trust: TrustLevel, trustRoot: String?, checks: [CheckResult],
-        summary: BuildSummary?
+        summary: BuildSummary?, timestamp: TimestampVerifier.Stamp? = nil
     ) {
+        self.timestamp = timestamp
         self.format = format
         self.platform = platform
         self.trust = trust
@@ -99,7 +103,7 @@ public struct VerificationReport: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case valid, verdict, format, platform, trust, checks, inputs, outputs, summary
+        case valid, verdict, format, platform, trust, checks, inputs, outputs, summary, timestamp
         case trustRoot = "trust_root"
     }
 
@@ -111,6 +115,7 @@ public struct VerificationReport: Hashable, Sendable, Codable {
         trustRoot = try container.decodeIfPresent(String.self, forKey: .trustRoot)
         checks = try container.decode([CheckResult].self, forKey: .checks)
         summary = try container.decodeIfPresent(BuildSummary.self, forKey: .summary)
+        timestamp = try container.decodeIfPresent(TimestampVerifier.Stamp.self, forKey: .timestamp)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -125,6 +130,7 @@ public struct VerificationReport: Hashable, Sendable, Codable {
         try container.encode(inputs, forKey: .inputs)
         try container.encode(outputs, forKey: .outputs)
         try container.encodeIfPresent(summary, forKey: .summary)
+        try container.encodeIfPresent(timestamp, forKey: .timestamp)
     }
 
     /// The report as JSON with sorted keys, as `aicert verify --json` prints it.

@@ -14,23 +14,13 @@ struct Preflight: ParsableCommand {
     var tcti = "device:/dev/tpmrm0"
 
     func run() throws {
-        let tpm: TPMClient
         do {
-            tpm = try TPMClient(tcti: tcti)
+            let tpm = try TPMClient(tcti: tcti)
             try tpm.startup()
-        } catch let error as TPM2Error {
-            print("error: cannot use the TPM at \(tcti): \(error.reason)")
-            throw ExitCode(3)
-        }
-        do {
             try BuildSlot.requireFresh(tpm)
-            print("ok: the TPM at \(tcti) is ready for a build (PCRs 14 and 15 are zero)")
-        } catch let occupied as BuildSlot.Occupied {
-            print("error: \(occupied)")
-            throw ExitCode(1)
-        } catch let error as TPM2Error {
-            print("error: reading PCRs from \(tcti) failed: \(error.reason)")
-            throw ExitCode(3)
+        } catch {
+            throw SetupFailure.exitCode(for: error, tcti: tcti)
         }
+        print("ok: the TPM at \(tcti) is ready for a build (PCRs 14 and 15 are zero)")
     }
 }

@@ -108,18 +108,8 @@ struct Serve: AsyncParsableCommand {
         let server: RunnerServer
         do {
             server = try await RunnerServer.open(configuration)
-        } catch let occupied as BuildSlot.Occupied {
-            print("error: \(occupied)")
-            throw ExitCode(1)
-        } catch let refusal as BootRefusal {
-            print("error: \(refusal)")
-            throw ExitCode(5)
-        } catch let error as TPM2Error {
-            print("error: cannot use the TPM at \(tcti): \(error.reason)")
-            throw ExitCode(3)
         } catch {
-            print("error: \(error)")
-            throw ExitCode(4)
+            throw SetupFailure.exitCode(for: error, tcti: tcti)
         }
         if let bootExpectation {
             FileHandle.standardOutput.write(Data("aicert-runner: boot as expected: \(bootExpectation.summary)\n".utf8))

@@ -77,7 +77,7 @@ struct ImageMeasureTests {
 
     @Test func hostileHeadersAreErrorsNotCrashes() throws {
         let bytes = SyntheticPE.kernelLike.bytes
-        var generator = VerifierFuzzTests.SplitMix(state: 9)
+        var generator = SplitMix64(seed: 9)
         for _ in 0..<2_000 {
             var mutated = bytes
             for _ in 0..<Int.random(in: 1...4, using: &generator) {

@@ -1,6 +1,7 @@
 import AICertCore
 import AICertVerify
 import Foundation
+import TPMTestSupport
 import Testing
 import X509
 
@@ -13,18 +14,6 @@ import X509
 struct VerifierFuzzTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("AICertVerifyTests/Fixtures")
-
-    /// A small deterministic generator (SplitMix64), so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     enum Outcome { case cannotVerify, valid, invalid }
 
@@ -49,7 +38,7 @@ struct VerifierFuzzTests {
     }
 
     /// Replaces one value somewhere in a JSON tree with a random other value.
-    static func mutate(_ value: Any, using random: inout SplitMix, depth: Int = 0) -> Any {
+    static func mutate(_ value: Any, using random: inout SplitMix64, depth: Int = 0) -> Any {
         let replacements: [Any] = [
             NSNull(), true, 0, -1, 1 << 40, "", "AAAA", String(repeating: "f", count: 64), [Any](), [String: Any](),
             "aicert/v1", "sha256",
@@ -119,7 +108,7 @@ struct VerifierFuzzTests {
             in: Data(contentsOf: Self.fixtures.appendingPathComponent("root.pem")), source: "root.pem")
         #expect(await Self.verify(original, roots: roots) == .valid)
         let tree = try JSONSerialization.jsonObject(with: original)
-        var random = SplitMix(state: 0xA1CE_27)
+        var random = SplitMix64(seed: 0xA1CE_27)
         var outcomes: [Outcome: Int] = [:]
         for round in 0..<10_000 {
             let mutant: Data

@@ -1,7 +1,9 @@
 import AICertClient
 import AICertCore
 import AICertVerify
+import Crypto
 import Foundation
+import TPMTestSupport
 import Testing
 import X509
 
@@ -28,10 +30,13 @@ struct FixtureTests {
         var reason: String?
         /// What the anchoring root makes the certificate.
         var trust: String
+        /// Roots for a time-stamp token's TSA certificate.
+        var tsaRoots: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case file, artifacts, at, exit, reason, trust
             case trustRoots = "trust_roots"
+            case tsaRoots = "tsa_roots"
             case failingCheck = "failing_check"
             case allowUnmeasuredBoot = "allow_unmeasured_boot"
         }
@@ -49,12 +54,24 @@ struct FixtureTests {
         defer { otherTPM.remove() }
         let partialQuote = try SampleBuild(SampleBuild.Recipe(quotedPCRs: Array(0...14)), ca: sample.ca)
         defer { partialQuote.remove() }
+        // An AK certificate valid from a day after the build, for a token older than it.
+        let now = Date()
+        let laterAK = try SampleBuild(
+            SampleBuild.Recipe(akValidity: (now.addingTimeInterval(86_400), now.addingTimeInterval(3 * 86_400))),
+            ca: sample.ca)
+        defer { laterAK.remove() }
+        let tsa = try OpenSSLTimestampAuthority()
+        defer { tsa.remove() }
+        let otherTSA = try OpenSSLTimestampAuthority()
+        defer { otherTSA.remove() }
 
         let fileManager = FileManager.default
         try? fileManager.removeItem(at: directory)
         try fileManager.createDirectory(
             at: directory.appendingPathComponent("tamper"), withIntermediateDirectories: true)
         try Data(try sample.ca.root.pemString.utf8).write(to: directory.appendingPathComponent("root.pem"))
+        try fileManager.copyItem(at: tsa.root, to: directory.appendingPathComponent("tsa-root.pem"))
+        try fileManager.copyItem(at: otherTSA.root, to: directory.appendingPathComponent("other-tsa-root.pem"))
         let artifacts = directory.appendingPathComponent("artifacts")
         try fileManager.createDirectory(at: artifacts, withIntermediateDirectories: true)
         try fileManager.copyItem(at: sample.outputs, to: artifacts.appendingPathComponent("outputs"))
@@ -67,7 +84,7 @@ struct FixtureTests {
         var cases: [Case] = []
         func add(
             _ name: String, _ certificate: AICertificate, roots: [String] = ["root.pem"], artifacts: [String] = [],
-            at: String? = nil,
+            at: String? = nil, tsaRoots: [String] = [],
             allowUnmeasured: Bool = true, failing: (CheckName, CheckReason)?, trust: TrustLevel = .development
         ) throws {
             let file = name == "certificate" ? "certificate.json" : "tamper/\(name).json"
@@ -76,7 +93,7 @@ struct FixtureTests {
                 Case(
                     file: file, trustRoots: roots, artifacts: artifacts, at: at, allowUnmeasuredBoot: allowUnmeasured,
                     exit: failing == nil ? 0 : 1, failingCheck: failing?.0.rawValue, reason: failing?.1.rawValue,
-                    trust: (failing?.0 == .akChain ? TrustLevel.none : trust).rawValue))
+                    trust: (failing?.0 == .akChain ? TrustLevel.none : trust).rawValue, tsaRoots: tsaRoots))
         }
         func renumbered(_ records: [EventRecord]) -> [EventRecord] {
             records.enumerated().map { index, record in
@@ -153,6 +170,35 @@ struct FixtureTests {
         try add(
             "artifact-byte", valid, artifacts: ["artifacts/outputs-tampered"], failing: (.artifacts, .artifactMismatch))
 
+        // RFC 3161 tokens from OpenSSL's TSA over the quote's signature (docs/timestamps.md).
+        func stamped(_ certificate: AICertificate, withoutPurpose: Bool = false) throws -> AICertificate {
+            var stamped = certificate
+            let imprint = Array(SHA256.hash(data: certificate.quote.signature.bytes))
+            stamped.timestampToken = Base64Bytes(try tsa.token(over: imprint, withoutPurpose: withoutPurpose))
+            return stamped
+        }
+        let stampedValid = try stamped(valid)
+        let tsaRoot = ["tsa-root.pem"]
+        try add("timestamp-after-expiry", stampedValid, at: "2099-01-01T00:00:00Z", tsaRoots: tsaRoot, failing: nil)
+        certificate = otherTPM.certificate
+        certificate.timestampToken = stampedValid.timestampToken
+        try add(
+            "timestamp-other-signature", certificate, tsaRoots: tsaRoot, failing: (.timestamp, .timestampImprintMismatch))
+        try add(
+            "timestamp-untrusted-tsa", stampedValid, tsaRoots: ["other-tsa-root.pem"],
+            failing: (.timestamp, .timestampUntrusted))
+        try add(
+            "timestamp-no-purpose", try stamped(valid, withoutPurpose: true), tsaRoots: tsaRoot,
+            failing: (.timestamp, .timestampPurposeMissing))
+        certificate = stampedValid
+        let token = stampedValid.timestampToken?.bytes ?? []
+        certificate.timestampToken = Base64Bytes(token.dropLast() + [(token.last ?? 0) ^ 0x01])
+        try add("timestamp-byte", certificate, tsaRoots: tsaRoot, failing: (.timestamp, .timestampSignatureInvalid))
+        try add(
+            "timestamp-before-ak", try stamped(laterAK.certificate),
+            at: RFC3339.string(from: now.addingTimeInterval(2 * 86_400)), tsaRoots: tsaRoot,
+            failing: (.akChain, .certificateExpired))
+
         // Proofs of the original AICert, checked a day after they were made (they carry no time).
         let legacyTime = RFC3339.string(from: Date().addingTimeInterval(86_400))
         try fileManager.createDirectory(
@@ -184,10 +230,15 @@ struct FixtureTests {
                 roots += try TrustStore.certificates(
                     in: try Data(contentsOf: directory.appendingPathComponent(root)), source: root)
             }
+            var tsaRoots: [Certificate] = []
+            for root in item.tsaRoots {
+                tsaRoots += try TrustStore.certificates(
+                    in: try Data(contentsOf: directory.appendingPathComponent(root)), source: root)
+            }
             let options = VerificationOptions(
                 trustRoots: roots, allowUnmeasuredBoot: item.allowUnmeasuredBoot,
                 artifacts: item.artifacts.map { directory.appendingPathComponent($0).path },
-                validationTime: item.at.flatMap(RFC3339.date(from:)))
+                validationTime: item.at.flatMap(RFC3339.date(from:)), timestampRoots: tsaRoots)
             let report =
                 item.file.hasPrefix("legacy/")
                 ? await LegacyVerifier.verify(try LegacyProof(json: data), options: options)

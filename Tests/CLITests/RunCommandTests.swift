@@ -1,6 +1,6 @@
+import AICertCore
 import Foundation
 import Glibc
-import TPM2
 import TPMTestSupport
 import Testing
 
@@ -25,7 +25,8 @@ struct RunCommandTests {
         #expect(run.output.contains("trained on 105 flowers"))
         #expect(run.output.contains("✓ out/certificate.json: verified AI certificate for iris"))
         let command =
-            "aicert verify out/certificate.json --trust-root out/development-root.pem --allow-unmeasured-boot --artifact out/outputs"
+            "aicert verify out/certificate.json --trust-root out/development-root.pem --allow-unmeasured-boot "
+            + "--artifact out/outputs"
         #expect(run.output.contains(command))
         #expect(run.errors.contains("runner verified"))
 
@@ -82,7 +83,7 @@ struct RunCommandTests {
             "/usr/bin/git", ["-C", repository.path, "rev-parse", "HEAD"], environment: git
         )
         .output.trimmingCharacters(in: .whitespacesAndNewlines)
-        let port = try RunSandbox.freePort()
+        let port = try #require(Loopback.freePort())
         // Detached, and stopped by the pid it writes: a test thread's children may inherit
         // SIGTERM blocked, and `git daemon` runs `git-daemon` as a child of its own.
         let pidFile = sandbox.root.appendingPathComponent("git-daemon.pid")
@@ -136,15 +137,7 @@ struct RunCommandTests {
 
     @Test func anInvalidConfigExitsWithTwoAndNamesTheKey() throws {
         let sandbox = try RunSandbox()
-        let config = sandbox.root.appendingPathComponent("aicert.yaml")
-        try """
-        version: 1
-        name: broken
-        build:
-          command: [python3, train.py]
-          timout: 10m
-          outputs: ["**"]
-        """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.writeConfig(name: "broken", command: "[python3, train.py]", build: ["timout: 10m"])
         let run = try sandbox.aicert(["run", "-c", config.path])
         #expect(run.status == 2)
         #expect(run.errors.contains("\(config.path):5:3: build.timout: unknown key"), "\(run.errors)")
@@ -156,15 +149,7 @@ struct RunCommandTests {
     /// that holds no built image fails before anything starts.
     @Test func theQemuPlatformNeedsABuiltImage() throws {
         let sandbox = try RunSandbox()
-        let config = sandbox.root.appendingPathComponent("aicert.yaml")
-        try """
-        version: 1
-        name: vm
-        platform: qemu
-        build:
-          command: [/bin/true]
-          outputs: ["**"]
-        """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.writeConfig(name: "vm", platform: "qemu", command: "[/bin/true]")
         let missing = try sandbox.aicert(["run", "-c", config.path])
         #expect(missing.status == 2, "\(missing.errors)")
         #expect(missing.errors.contains("needs --image"), "\(missing.errors)")
@@ -186,17 +171,9 @@ struct RunCommandTests {
     /// on it: chosen by option or by config, it is a usage error in one line, and nothing starts.
     @Test func theAzurePlatformIsNotAvailableYet() throws {
         let sandbox = try RunSandbox()
-        let config = sandbox.root.appendingPathComponent("aicert.yaml")
-        let project = """
-            version: 1
-            name: cloud
-            build:
-              command: [/bin/true]
-              outputs: ["**"]
-            """
-        try project.write(to: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.writeConfig(name: "cloud", command: "[/bin/true]")
         let byOption = try sandbox.aicert(["run", "-c", config.path, "--platform", "azure"])
-        try (project + "\nplatform: azure\n").write(to: config, atomically: true, encoding: .utf8)
+        _ = try sandbox.writeConfig(name: "cloud", platform: "azure", command: "[/bin/true]")
         let byConfig = try sandbox.aicert(["run", "-c", config.path])
         for run in [byOption, byConfig] {
             #expect(run.status == 2, "\(run.output)\n\(run.errors)")
@@ -210,14 +187,9 @@ struct RunCommandTests {
 
     @Test func aFailingJobExitsWithOneAndKeepsItsLog() throws {
         let sandbox = try RunSandbox()
-        let config = sandbox.root.appendingPathComponent("aicert.yaml")
-        try """
-        version: 1
-        name: failing
-        build:
-          command: [python3, -c, "import sys; print('diverged at step 3', flush=True); sys.exit(4)"]
-          outputs: ["**"]
-        """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.writeConfig(
+            name: "failing",
+            command: #"[python3, -c, "import sys; print('diverged at step 3', flush=True); sys.exit(4)"]"#)
         let run = try sandbox.aicert(["run", "-c", config.path, "--output-dir", "out"])
         #expect(run.status == 1, "\(run.output)\n\(run.errors)")
         #expect(run.output.contains("diverged at step 3"), "the log is streamed")
@@ -231,14 +203,8 @@ struct RunCommandTests {
 
     @Test func ctrlCDuringTheJobStopsEverythingAndExits130() throws {
         let sandbox = try RunSandbox()
-        let config = sandbox.root.appendingPathComponent("aicert.yaml")
-        try """
-        version: 1
-        name: long
-        build:
-          command: [python3, -c, "import time; print('training', flush=True); time.sleep(120)"]
-          outputs: ["**"]
-        """.write(to: config, atomically: true, encoding: .utf8)
+        let config = try sandbox.writeConfig(
+            name: "long", command: #"[python3, -c, "import time; print('training', flush=True); time.sleep(120)"]"#)
         let process = try sandbox.start(["run", "-c", config.path, "--output-dir", "out"])
         let log = sandbox.root.appendingPathComponent("out/job.log")
         let deadline = Date().addingTimeInterval(120)
@@ -271,8 +237,8 @@ struct RunCommandTests {
         let akCertificate = try write("ak.der", try #require(Data(base64Encoded: chain[0])))
         let attest = try write("quote.msg", try #require(Data(base64Encoded: quote["attest"] ?? "")))
         let signature = try write("quote.sig", try #require(Data(base64Encoded: quote["signature"] ?? "")))
-        let values = try (0...15).map { try #require(bank[String($0)].flatMap(Self.bytes(hex:))) }
-        let pcrs = try write("pcrs.bin", Data(Self.serializedPCRFile(sha256: values)))
+        let values = try (0...15).map { try #require(bank[String($0)].flatMap { Hex.bytes($0) }) }
+        let pcrs = try write("pcrs.bin", Data(Tpm2ToolsPCRFile.serialized(sha256: values)))
 
         let publicKey = try SoftwareTPM.run(
             try SoftwareTPM.tool("openssl"), ["x509", "-inform", "DER", "-in", akCertificate, "-pubkey", "-noout"])
@@ -286,41 +252,6 @@ struct RunCommandTests {
         let accepted = try checkquote(nonce)
         #expect(accepted.status == 0, "\(accepted.output)")
         #expect(try checkquote(String(repeating: "00", count: 32)).status != 0, "another nonce is refused")
-    }
-
-    /// tpm2-tools' serialized PCR file (what `tpm2_quote -o` writes and `tpm2_checkquote -f`
-    /// reads): its in-memory `TPML_PCR_SELECTION`, then the count of `TPML_DIGEST` blocks of up
-    /// to 8 digests each, little-endian with C struct padding.
-    static func serializedPCRFile(sha256 values: [[UInt8]]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        func le32(_ value: Int) { bytes += withUnsafeBytes(of: UInt32(value).littleEndian, Array.init) }
-        le32(1)
-        let bitmap = PCRSelection(hash: .sha256, pcrs: 0..<values.count).bitmap
-        bytes += [0x0B, 0x00, UInt8(bitmap.count)] + bitmap + [UInt8](repeating: 0, count: 5 - bitmap.count)
-        bytes += [UInt8](repeating: 0, count: 15 * 8)
-        let blocks = stride(from: 0, to: values.count, by: 8).map { Array(values[$0..<min($0 + 8, values.count)]) }
-        le32(blocks.count)
-        for block in blocks {
-            le32(block.count)
-            for index in 0..<8 {
-                let digest = index < block.count ? block[index] : []
-                bytes += [UInt8(digest.count), 0] + digest + [UInt8](repeating: 0, count: 64 - digest.count)
-            }
-        }
-        return bytes
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            guard let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex),
-                let byte = UInt8(hex[index..<next], radix: 16)
-            else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }
 
@@ -351,6 +282,18 @@ final class RunSandbox {
         try Subprocess.start(try aicertBinary().path, arguments, environment: environment, directory: root)
     }
 
+    /// Writes `aicert.yaml` here for a project `name` that runs on `platform` (the default when
+    /// `nil`) and whose build runs `command` (a YAML flow sequence), with the `build` lines
+    /// after the command, and keeps every output; returns its URL.
+    func writeConfig(name: String, platform: String? = nil, command: String, build: [String] = []) throws -> URL {
+        let config = root.appendingPathComponent("aicert.yaml")
+        let lines =
+            ["version: 1", "name: \(name)"] + (platform.map { ["platform: \($0)"] } ?? [])
+            + ["build:", "  command: \(command)"] + build.map { "  " + $0 } + [#"  outputs: ["**"]"#]
+        try lines.joined(separator: "\n").write(to: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
     /// Runs `aicert` with `arguments` to completion, at most 4 minutes.
     func aicert(_ arguments: [String]) throws -> ToolResult {
         let result = try Subprocess.run(
@@ -358,41 +301,12 @@ final class RunSandbox {
         return ToolResult(status: result.status, output: result.output, errors: result.errors)
     }
 
-    /// A TCP port free on 127.0.0.1 now.
-    static func freePort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard named else { throw SoftwareTPM.SetupError(description: "no free loopback port") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     /// Waits until something accepts TCP connections on 127.0.0.1:`port`, at most 10 seconds.
     static func waitUntilListening(port: UInt16) throws {
-        for _ in 0..<100 {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            close(descriptor)
-            if connected { return }
-            usleep(100_000)
+        for _ in 0..<100 where !Loopback.accepts(port) { usleep(100_000) }
+        guard Loopback.accepts(port) else {
+            throw SoftwareTPM.SetupError(description: "nothing listens on 127.0.0.1:\(port)")
         }
-        throw SoftwareTPM.SetupError(description: "nothing listens on 127.0.0.1:\(port)")
     }
 
     /// Processes whose command line names this directory, with their command lines.

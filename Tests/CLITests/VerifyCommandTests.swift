@@ -89,7 +89,8 @@ struct VerifyCommandTests {
         let checks = try #require(object["checks"] as? [[String: String]])
         #expect(
             checks.map { $0["name"] ?? "" } == [
-                "ak-chain", "quote-signature", "quote-content", "event-log", "boot-state", "policy", "artifacts",
+                "timestamp", "ak-chain", "quote-signature", "quote-content", "event-log", "boot-state", "policy",
+                "artifacts",
             ])
         #expect(checks.first { $0["name"] == "event-log" }?["status"] == "fail")
         #expect(checks.first { $0["name"] == "event-log" }?["reason"] == "event-digest-mismatch")
@@ -239,7 +240,8 @@ struct VerifyCommandTests {
         #expect(result.output.contains("  secure boot   disabled (PK 1, KEK 1, db 2, dbx 0 signatures)"))
         #expect(
             result.output.contains(
-                "  application   PCR 4 \\EFI\\ubuntu\\shimx64.efi  sha256 d99c93fcb042dbe52707bbde371c75fcf081dd5b0c88a195d44cc57536f6f521"
+                "  application   PCR 4 \\EFI\\ubuntu\\shimx64.efi  sha256 "
+                    + "d99c93fcb042dbe52707bbde371c75fcf081dd5b0c88a195d44cc57536f6f521"
             ))
         #expect(result.output.contains("  command line  /boot/vmlinuz-5.11.0-1008-gcp root=PARTUUID="))
 

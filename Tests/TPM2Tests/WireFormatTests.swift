@@ -1,4 +1,5 @@
 import TPM2
+import TPMTestSupport
 import Testing
 
 @Suite("Wire format")
@@ -112,18 +113,5 @@ struct WireFormatTests {
         let selection = PCRSelection(hash: .sha256, pcrs: [15, 0, 7, 8])
         #expect(selection.bitmap == [0x81, 0x81, 0x00])
         #expect(selection.pcrs == [0, 7, 8, 15])
-    }
-}
-
-/// A small deterministic generator so that failures can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

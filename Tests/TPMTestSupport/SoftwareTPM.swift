@@ -40,7 +40,9 @@ public final class SoftwareTPM: @unchecked Sendable {
         var lastError = "no attempt"
         // Another process may take the ports between our probe and swtpm's bind: retry.
         for _ in 0..<8 {
-            let port = try Self.freePortPair()
+            guard let port = Loopback.freePortPair() else {
+                throw SetupError(description: "no free pair of loopback ports")
+            }
             let process = try Subprocess.start(
                 try Self.tool("swtpm"),
                 Swtpm.tcpArguments(state: directory.appendingPathComponent("state"), port: port)
@@ -125,45 +127,6 @@ public final class SoftwareTPM: @unchecked Sendable {
     @discardableResult
     public func tpm2(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         try Self.run(Self.tool(name), arguments, environment: ["TPM2TOOLS_TCTI": tcti])
-    }
-
-    /// A port P such that P and P+1 (swtpm's control port) are both free on 127.0.0.1 now.
-    private static func freePortPair() throws -> UInt16 {
-        for _ in 0..<32 {
-            let probe = try bindLoopback(port: 0)
-            let port = probe.port
-            guard port < UInt16.max, let next = try? bindLoopback(port: port + 1) else {
-                close(probe.fd)
-                continue
-            }
-            close(next.fd)
-            close(probe.fd)
-            return port
-        }
-        throw SetupError(description: "no free pair of loopback ports")
-    }
-
-    private static func bindLoopback(port: UInt16) throws -> (fd: Int32, port: UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SetupError(description: "socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw SetupError(description: "bind \(port): \(String(cString: strerror(errno)))")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, UInt16(bigEndian: address.sin_port))
     }
 
     private static func waitUntilListening(port: UInt16, process: Subprocess.Running) -> Bool {

@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 import Synchronization
@@ -9,13 +10,6 @@ import Synchronization
 /// cannot miss the exit. Output goes to files, so a detached grandchild that keeps a pipe
 /// open cannot stall the test either.
 public enum Subprocess {
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34), not in Swift's Glibc module:
-    /// without it a child inherits the descriptors other tests have open (a TPM connection
-    /// held by a long-lived child blocks that swtpm for everyone).
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
-        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
-
     /// What a finished program printed and how it ended.
     public struct Result: Sendable {
         /// Exit status, or 128 + the signal that killed it.
@@ -99,7 +93,8 @@ public enum Subprocess {
     }
 
     /// Starts `executable` with `arguments`, `environment` (the whole environment, `nil` for
-    /// ours) in `directory`, reading `input` (or nothing), with no signal blocked.
+    /// ours) in `directory`, reading `input` (or nothing), as ``Spawn`` starts every child: no
+    /// signal blocked (the test thread may have some blocked) and no descriptor of ours.
     public static func start(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
         input: [UInt8]? = nil
@@ -110,51 +105,24 @@ public enum Subprocess {
         let inputFile = scratch.appendingPathComponent("stdin").path
         try Data(input ?? []).write(to: URL(fileURLWithPath: inputFile))
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, inputFile, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(
-            &actions, 1, scratch.appendingPathComponent("stdout").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(
-            &actions, 2, scratch.appendingPathComponent("stderr").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard let addCloseFrom, addCloseFrom(&actions, 3) == 0 else {
-            try? FileManager.default.removeItem(at: scratch)
-            throw SoftwareTPM.SetupError(
-                description: "posix_spawn_file_actions_addclosefrom_np is missing (glibc < 2.34)")
-        }
-
-        // The test thread may have signals blocked; the child starts with none blocked.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for number in [SIGINT, SIGTERM, SIGPIPE, SIGCHLD] { sigaddset(&defaults, number) }
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let environmentLines = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         // glibc's posix_spawn_file_actions_addchdir_np is not in Swift's Glibc module; env -C is.
         let command =
             directory.map { ["/usr/bin/env", "-C", $0.path, executable] + arguments } ?? [executable] + arguments
-        let argv = command.map { strdup($0) } + [nil]
-        let envp = environmentLines.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        func output(_ name: String) -> Spawn.Source {
+            .file(scratch.appendingPathComponent(name).path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
-        guard spawned == 0 else {
+        // Left in our process group: tests signal the program itself, never a group.
+        let spawn = Spawn(
+            command[0], arguments: Array(command.dropFirst()),
+            environment: environment ?? ProcessInfo.processInfo.environment,
+            descriptors: [0: .file(inputFile, flags: O_RDONLY), 1: output("stdout"), 2: output("stderr")],
+            newProcessGroup: false)
+        do {
+            return Running(pid: try spawn.start(), scratch: scratch)
+        } catch {
             try? FileManager.default.removeItem(at: scratch)
-            throw SoftwareTPM.SetupError(
-                description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
+            throw SoftwareTPM.SetupError(description: error.description)
         }
-        return Running(pid: pid, scratch: scratch)
     }
 
     /// The exit status, or 128 + the signal, of a `waitpid` status word.

@@ -30,8 +30,9 @@ def test_a_valid_certificate_exits_0_with_one_line_per_check(certificate: Path, 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].endswith("aicert/v1, platform local")
-    marks = {line.split()[1]: line.split()[0] for line in lines[1:8]}
+    marks = {line.split()[1]: line.split()[0] for line in lines[1:9]}
     assert marks == {
+        "timestamp": "-",
         "ak-chain": "✓",
         "quote-signature": "✓",
         "quote-content": "✓",
@@ -120,7 +121,7 @@ def test_a_failed_verification_exits_1_and_says_which_check(
     ]
     assert report["valid"] is False and [check["name"] for check in report["checks"]] == list(aicert_verify.CHECK_NAMES)
     assert (report["verdict"], report["trust"], report["trust_root"]) == ("INVALID", "custom", "AICert Test Root CA")
-    event_log = report["checks"][3]
+    event_log = report["checks"][4]
     assert list(event_log) == ["name", "status", "reason", "detail"]
     assert (event_log["status"], event_log["reason"]) == ("fail", "summary-mismatch")
 

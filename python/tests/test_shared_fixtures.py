@@ -1,7 +1,7 @@
 """The verdicts of the fixtures the Swift side commits, from the same table it checks itself.
 
-Tests/AICertVerifyTests/Fixtures/expected.json lists, for each file, the trust roots,
-artifacts, policy, time and ``allow_unmeasured_boot`` to verify with, the exit code, the check
+Tests/AICertVerifyTests/Fixtures/expected.json lists, for each file, the trust roots, TSA
+roots, artifacts, policy, time and ``allow_unmeasured_boot`` to verify with, the exit code, the check
 that must fail with its reason code, and the trust the chain must reach. Two
 independent verifiers agreeing on every row is the point: this test fails (it does not skip)
 when the fixtures are missing.
@@ -41,6 +41,7 @@ def test_the_python_verdict_is_the_swift_one(case: dict[str, Any]) -> None:
     assert case["file"] is not None, f"missing {FIXTURES / 'expected.json'}"
     options = {
         "trust_roots": [FIXTURES / root for root in case.get("trust_roots", [])],
+        "tsa_roots": [FIXTURES / root for root in case.get("tsa_roots", [])],
         "artifacts": [FIXTURES / artifact for artifact in case.get("artifacts", [])],
         "policy": FIXTURES / case["policy"] if case.get("policy") else None,
         "at": case.get("at"),
@@ -64,6 +65,8 @@ def test_the_command_line_exit_code_is_the_table_one(case: dict[str, Any]) -> No
     command = [sys.executable, "-m", "aicert_verify", "verify", str(FIXTURES / case["file"]), "--json"]
     for root in case.get("trust_roots", []):
         command += ["--trust-root", str(FIXTURES / root)]
+    for root in case.get("tsa_roots", []):
+        command += ["--tsa-root", str(FIXTURES / root)]
     for artifact in case.get("artifacts", []):
         command += ["--artifact", str(FIXTURES / artifact)]
     if case.get("policy"):

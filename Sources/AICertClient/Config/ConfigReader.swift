@@ -55,7 +55,7 @@ public enum ConfigReader {
 
     private static func read(_ document: Node, file: String, directory: URL) throws -> ProjectConfig {
         let root = try ConfigNode(node: document, key: "", file: file).mapping(allowed: [
-            "version", "name", "platform", "build",
+            "version", "name", "platform", "build", "timestamp",
         ])
 
         let versionNode = try root.required("version", expected: "version: \(ProjectConfig.currentVersion)")
@@ -80,7 +80,18 @@ public enum ConfigReader {
         }
         let build = try BuildSectionReader.read(
             root.required("build", expected: "a mapping with command, inputs and outputs"), directory: directory)
-        return ProjectConfig(name: name, platform: platform, build: build, directory: directory)
+        var timestampURL: URL?
+        if let timestamp = root.optional("timestamp") {
+            let urlNode = try timestamp.mapping(allowed: ["url"]).required(
+                "url", expected: "the Time-Stamping Authority's http(s) URL, e.g. url: https://tsa.example/tsr")
+            let text = try urlNode.text(expected: "an http(s) URL")
+            guard let url = TimestampURL.parse(text) else {
+                throw urlNode.error("expected an absolute http or https URL with a host, found '\(text.prefix(80))'")
+            }
+            timestampURL = url
+        }
+        return ProjectConfig(
+            name: name, platform: platform, build: build, timestampURL: timestampURL, directory: directory)
     }
 
     /// A YAML syntax error, located where the parser stopped.

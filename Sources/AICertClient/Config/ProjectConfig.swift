@@ -10,13 +10,18 @@ public struct ProjectConfig: Hashable, Sendable {
     public var name: String
     public var platform: PlatformKind
     public var build: BuildConfig
+    /// The Time-Stamping Authority asked for a token at the end of a run (`timestamp.url`).
+    public var timestampURL: URL?
     /// The directory of the config file: relative input paths are resolved against it.
     public var directory: URL
 
-    public init(name: String, platform: PlatformKind = .local, build: BuildConfig, directory: URL) {
+    public init(
+        name: String, platform: PlatformKind = .local, build: BuildConfig, timestampURL: URL? = nil, directory: URL
+    ) {
         self.name = name
         self.platform = platform
         self.build = build
+        self.timestampURL = timestampURL
         self.directory = directory
     }
 }

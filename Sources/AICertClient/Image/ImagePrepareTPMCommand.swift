@@ -38,9 +38,6 @@ struct ImagePrepareTPMCommand: AsyncParsableCommand {
         } catch let error as LocalPlatformError {
             Console.error(Data("aicert image prepare-tpm: \(error)\n".utf8))
             throw ExitCode.failure
-        } catch let error as DevelopmentCAError {
-            Console.error(Data("aicert image prepare-tpm: \(error)\n".utf8))
-            throw ExitCode.failure
         }
         print(directory)
     }

@@ -1,3 +1,4 @@
+import AICertCore
 import AICertVerify
 import Foundation
 import TPM2
@@ -54,24 +55,19 @@ enum PreparedTPMState {
                 "prepare-tpm", "cannot copy the TPM template into \(state.path): \(error.localizedDescription)")
         }
 
-        let port = try LoopbackPort.freePair()
+        let port = try Loopback.swtpmPorts()
         let swtpm = try PlatformProcess(
             "swtpm", executable: try HostTool.path("swtpm"),
-            arguments: [
-                "socket", "--tpm2", "--tpmstate", "dir=\(state.path)",
-                "--server", "type=tcp,port=\(port),bindaddr=127.0.0.1",
-                "--ctrl", "type=tcp,port=\(port + 1),bindaddr=127.0.0.1",
-                "--flags", "not-need-init",
-            ],
+            arguments: Swtpm.tcpArguments(state: state, port: port),
             environment: HostTool.environment, log: directory.appendingPathComponent("swtpm.log"))
         teardown.adopt(swtpm)
         defer { swtpm.stop() }
         var tries = 0
-        while tries < 250 && swtpm.isRunning && !LoopbackPort.accepts(port) {
+        while tries < 250 && swtpm.isRunning && !Loopback.accepts(port) {
             tries += 1
             try await Task.sleep(for: .milliseconds(20))
         }
-        guard swtpm.isRunning, LoopbackPort.accepts(port) else {
+        guard swtpm.isRunning, Loopback.accepts(port) else {
             throw LocalPlatformError("swtpm", "did not start on 127.0.0.1:\(port): \(swtpm.logTail())")
         }
         progress("provisioning the attestation key at 0x81000003 and its certificate at NV 0x01C101D0")

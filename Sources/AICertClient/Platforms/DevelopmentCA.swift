@@ -4,19 +4,6 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// Why the development CA could not be created, loaded or used.
-public struct DevelopmentCAError: Error, Hashable, Sendable, CustomStringConvertible {
-    public let file: String
-    public let reason: String
-
-    public init(file: String, _ reason: String) {
-        self.file = file
-        self.reason = reason
-    }
-
-    public var description: String { file.isEmpty ? reason : "\(file): \(reason)" }
-}
-
 /// The local platform's certificate authority: a P-256 root and an intermediate that issues
 /// AK certificates, laid out like a cloud vTPM's chain (root → intermediate → AK).
 ///
@@ -43,38 +30,38 @@ public struct DevelopmentCA: @unchecked Sendable {
         let intermediateKey = P256.Signing.PrivateKey()
         self.rootKey = rootKey
         self.intermediateKey = intermediateKey
-        let rootName = try DistinguishedName {
+        root = try Self.authorityCertificate(
+            key: rootKey, name: "\(name) Root CA", issuer: nil, maxPathLength: 1, from: notBefore, to: notAfter)
+        intermediate = try Self.authorityCertificate(
+            key: intermediateKey, name: "\(name) AK Issuing CA", issuer: (root.subject, rootKey), maxPathLength: 0,
+            from: notBefore, to: notAfter)
+    }
+
+    /// A CA certificate of `key` for the organisation AICert and the common name `name`, signed
+    /// by `issuer` (whose key it names as its authority), or by itself when `issuer` is `nil`.
+    private static func authorityCertificate(
+        key: P256.Signing.PrivateKey, name: String, issuer: (name: DistinguishedName, key: P256.Signing.PrivateKey)?,
+        maxPathLength: Int, from notBefore: Date, to notAfter: Date
+    ) throws -> Certificate {
+        let subject = try DistinguishedName {
             OrganizationName("AICert")
-            CommonName("\(name) Root CA")
+            CommonName(name)
         }
-        let intermediateName = try DistinguishedName {
-            OrganizationName("AICert")
-            CommonName("\(name) AK Issuing CA")
-        }
-        root = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(rootKey.publicKey),
-            notValidBefore: notBefore, notValidAfter: notAfter, issuer: rootName, subject: rootName,
-            signatureAlgorithm: .ecdsaWithSHA256,
+        return try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
+            notValidBefore: notBefore, notValidAfter: notAfter, issuer: issuer?.name ?? subject,
+            subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: maxPathLength))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: .init(rootKey.publicKey))
+                SubjectKeyIdentifier(hash: .init(key.publicKey))
+                if let issuer {
+                    AuthorityKeyIdentifier(
+                        keyIdentifier: SubjectKeyIdentifier(hash: .init(issuer.key.publicKey)).keyIdentifier)
+                }
                 DevelopmentMarker.certificatePoliciesExtension()
             },
-            issuerPrivateKey: .init(rootKey))
-        intermediate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(intermediateKey.publicKey),
-            notValidBefore: notBefore, notValidAfter: notAfter, issuer: rootName, subject: intermediateName,
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: .init(intermediateKey.publicKey))
-                AuthorityKeyIdentifier(
-                    keyIdentifier: SubjectKeyIdentifier(hash: .init(rootKey.publicKey)).keyIdentifier)
-                DevelopmentMarker.certificatePoliciesExtension()
-            },
-            issuerPrivateKey: .init(rootKey))
+            issuerPrivateKey: .init(issuer?.key ?? key))
     }
 
     /// The CA kept in `directory`, created there on first use, and made anew when the kept one
@@ -111,31 +98,31 @@ public struct DevelopmentCA: @unchecked Sendable {
             do {
                 return try String(contentsOf: url, encoding: .utf8)
             } catch {
-                throw DevelopmentCAError(file: url.path, "cannot be read")
+                throw LocalPlatformError(url.path, "cannot be read")
             }
         }
         func key(_ name: String) throws -> P256.Signing.PrivateKey {
             let url = directory.appendingPathComponent(name)
             let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
             if let mode = attributes?[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                throw DevelopmentCAError(
-                    file: url.path, "is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
+                throw LocalPlatformError(
+                    url.path, "is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
             }
             do {
                 return try P256.Signing.PrivateKey(pemRepresentation: try text(name))
-            } catch let error as DevelopmentCAError {
+            } catch let error as LocalPlatformError {
                 throw error
             } catch {
-                throw DevelopmentCAError(file: url.path, "is not a P-256 private key in PEM")
+                throw LocalPlatformError(url.path, "is not a P-256 private key in PEM")
             }
         }
         func certificate(_ name: String) throws -> Certificate {
             do {
                 return try Certificate(pemEncoded: try text(name))
-            } catch let error as DevelopmentCAError {
+            } catch let error as LocalPlatformError {
                 throw error
             } catch {
-                throw DevelopmentCAError(file: directory.appendingPathComponent(name).path, "is not a PEM certificate")
+                throw LocalPlatformError(directory.appendingPathComponent(name).path, "is not a PEM certificate")
             }
         }
         return try DevelopmentCA(
@@ -152,7 +139,7 @@ public struct DevelopmentCA: @unchecked Sendable {
         guard root.publicKey == Certificate.PublicKey(rootKey.publicKey),
             intermediate.publicKey == Certificate.PublicKey(intermediateKey.publicKey)
         else {
-            throw DevelopmentCAError(file: "", "the development CA's keys do not match its certificates")
+            throw LocalPlatformError("development CA", "its keys do not match its certificates")
         }
         self.root = root
         self.intermediate = intermediate
@@ -197,13 +184,13 @@ public struct DevelopmentCA: @unchecked Sendable {
             FileManager.default.createFile(
                 atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
         else {
-            throw DevelopmentCAError(file: url.path, "cannot be written")
+            throw LocalPlatformError(url.path, "cannot be written")
         }
         // rename(2), not FileManager.replaceItemAt, which on Linux fails when `url` does not exist yet.
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw DevelopmentCAError(file: url.path, "cannot be written: \(reason)")
+            throw LocalPlatformError(url.path, "cannot be written: \(reason)")
         }
     }
 }

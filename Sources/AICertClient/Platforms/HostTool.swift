@@ -10,7 +10,8 @@ enum HostTool {
         }
         throw LocalPlatformError(
             name,
-            "is not installed; the local platform needs swtpm, swtpm-tools and bubblewrap (apt-get install swtpm swtpm-tools bubblewrap)"
+            "is not installed; the local platform needs swtpm, swtpm-tools and bubblewrap "
+                + "(apt-get install swtpm swtpm-tools bubblewrap)"
         )
     }
 

@@ -108,14 +108,14 @@ public struct LocalPlatform: Platform {
         let executable = try HostTool.path("swtpm")
         var lastFailure = ""
         for attempt in 0..<8 {
-            let port = try LoopbackPort.freePair()
+            let port = try Loopback.swtpmPorts()
             let swtpm = try PlatformProcess(
                 "swtpm", executable: executable,
                 arguments: Swtpm.tcpArguments(state: run.appendingPathComponent("state"), port: port),
                 environment: HostTool.environment, log: run.appendingPathComponent("swtpm-\(attempt).log"))
             teardown.adopt(swtpm)
             for _ in 0..<250 where swtpm.isRunning {
-                if LoopbackPort.accepts(port) { return port }
+                if Loopback.accepts(port) { return port }
                 try await Task.sleep(for: .milliseconds(20))
             }
             swtpm.stop(grace: .zero)

@@ -1,6 +1,8 @@
-/// Why the local platform could not be set up or run: what failed, and why.
+/// Why the local platform (its swtpm, its runner, its development CA) could not be set up or
+/// run: what failed, and why.
 public struct LocalPlatformError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The step that failed, e.g. `swtpm_setup` or `aicert-runner`.
+    /// The step that failed, e.g. `swtpm_setup` or `aicert-runner`, or the file of the
+    /// development CA that could not be used.
     public let step: String
     public let reason: String
 

@@ -97,7 +97,7 @@ public struct QemuPlatform: Platform {
         } catch {
             throw LocalPlatformError("qemu", "cannot copy \(firmwareVariables): \(error.localizedDescription)")
         }
-        let port = try LoopbackPort.freePair()
+        let port = try Loopback.swtpmPorts()
         let qemu = try PlatformProcess(
             "qemu", executable: try HostTool.path("qemu-system-x86_64"),
             arguments: [

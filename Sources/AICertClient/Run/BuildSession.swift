@@ -19,6 +19,8 @@ struct BuildSession {
     let client: RunnerClient
     let platform: RunningPlatform
     let plan: BuildPlan
+    /// The TSA to time-stamp the certificate with, if any.
+    let timestamping: Timestamping?
     let directory: OutputDirectory
     let display: ProgressDisplay
     /// Where the job's log is echoed live: standard output, or standard error with `--json`.
@@ -47,7 +49,7 @@ struct BuildSession {
         }
 
         let nonce = Nonce.fresh()
-        let certificate = try await runner("issue the certificate") { try await client.attestation(nonce: nonce.bytes) }
+        var certificate = try await runner("issue the certificate") { try await client.attestation(nonce: nonce.bytes) }
         guard certificate.nonce == nonce.hex else {
             throw RunFailure(.verification, "the certificate does not carry the nonce we sent: it may be a replay")
         }
@@ -57,15 +59,24 @@ struct BuildSession {
                 .verification,
                 "the certificate is signed by another attestation key or platform than the runner's verified identity")
         }
+        var timestampFailure: String?
+        if let timestamping {
+            switch await timestamp(certificate, with: timestamping) {
+            case .success(let token): certificate.timestampToken = token
+            case .failure(let failure): timestampFailure = failure.description
+            }
+        }
         let data = try certificate.jsonData()
         // The boot is the verifier's to judge: a build's own check accepts an unmeasured one, and
         // the summary then says so and prints the verify command with --allow-unmeasured-boot.
+        // Without a TSA root, the token was checked as it came (digest, nonce) and is left out here.
+        var checked = certificate
+        if timestamping?.roots.isEmpty ?? true { checked.timestampToken = nil }
         let report = await CertificateVerifier.verify(
-            certificate,
+            checked,
             options: VerificationOptions(
                 trustRoots: platform.trustRoots, knownImages: (try? RegisteredImages.load()) ?? [],
-                allowUnmeasuredBoot: true,
-                artifacts: [staging.path]))
+                allowUnmeasuredBoot: true, artifacts: [staging.path], timestampRoots: timestamping?.roots ?? []))
         guard report.valid else {
             try? directory.writeAtomically(data, to: directory.rejectedCertificate)
             let failure = report.firstFailure.map { "\($0.name.rawValue): \($0.detail)" } ?? "no check passed"
@@ -78,8 +89,41 @@ struct BuildSession {
         if let root = platform.developmentRoot {
             try directory.writeAtomically(Data(try root.pemString.utf8), to: directory.developmentRoot)
         }
+        if let timestampFailure, let url = timestamping?.authority.url.absoluteString {
+            // Nothing is lost: the outputs and the verified certificate stay, under a name that
+            // says what it lacks; `aicert timestamp` adds the token once the TSA answers.
+            try directory.writeAtomically(data, to: directory.unstampedCertificate)
+            let unstamped = directory.shown(directory.unstampedCertificate)
+            throw RunFailure(
+                .platform,
+                "no time-stamp token: \(timestampFailure). The outputs are in \(directory.shown(directory.outputs)) "
+                    + "and the verified certificate without a token is \(unstamped); add one with "
+                    + "`aicert timestamp \(unstamped) --tsa \(url) --output "
+                    + "\(directory.shown(directory.certificate))` (--tsa-optional goes on without one)")
+        }
         try directory.writeAtomically(data, to: directory.certificate)
         return Outcome(identity: identity, status: status, certificate: certificate, report: report)
+    }
+
+    /// A token from the TSA over the quote's signature, or why there is none. With
+    /// `--tsa-optional`, a failure is shown and the run goes on without a token.
+    private func timestamp(_ certificate: AICertificate, with timestamping: Timestamping) async
+        -> Result<Base64Bytes?, TimestampAuthority.Failure>
+    {
+        let url = timestamping.authority.url.absoluteString
+        display.update("asking \(url) for a time-stamp token")
+        do {
+            let token = try await timestamping.authority.token(over: certificate.quote.signature.bytes)
+            display.step("time-stamped by \(url)")
+            return .success(Base64Bytes(token))
+        } catch {
+            guard timestamping.optional else {
+                display.clear()
+                return .failure(error)
+            }
+            display.step("no time-stamp token (\(error)); going on without one (--tsa-optional)")
+            return .success(nil)
+        }
     }
 
     /// Fetches the runner's identity with a fresh nonce and verifies it; returns what was

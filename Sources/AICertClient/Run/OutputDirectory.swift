@@ -16,6 +16,8 @@ struct OutputDirectory: Sendable {
     var certificate: URL { url.appendingPathComponent("certificate.json") }
     /// Where a certificate that failed verification is kept for inspection.
     var rejectedCertificate: URL { url.appendingPathComponent("certificate.rejected.json") }
+    /// A verified certificate that lacks the time-stamp token the run asked for.
+    var unstampedCertificate: URL { url.appendingPathComponent("certificate.unstamped.json") }
     var developmentRoot: URL { url.appendingPathComponent("development-root.pem") }
 
     /// `item` (one of the files above) as a path under ``path``.

@@ -18,7 +18,8 @@ enum OutputDownload {
             guard case .file(let expected) = entry.kind else { continue }
             index += 1
             display.update(
-                "downloading outputs: \(entry.path) (\(index) of \(count) files, \(ProgressDisplay.size(done)) of \(ProgressDisplay.size(total)))"
+                "downloading outputs: \(entry.path) (\(index) of \(count) files, "
+                    + "\(ProgressDisplay.size(done)) of \(ProgressDisplay.size(total)))"
             )
             let target = directory.appendingPathComponent(entry.path)
             try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -26,7 +27,8 @@ enum OutputDownload {
             guard received == expected else {
                 throw RunFailure(
                     .platform,
-                    "output \(entry.path) arrived with SHA-256 \(received.sha256.hex) (\(received.size) bytes), not the measured \(expected.sha256.hex)"
+                    "output \(entry.path) arrived with SHA-256 \(received.sha256.hex) (\(received.size) bytes), "
+                        + "not the measured \(expected.sha256.hex)"
                 )
             }
             done += expected.size
@@ -42,7 +44,8 @@ enum OutputDownload {
             try files.createSymbolicLink(atPath: link.path, withDestinationPath: target)
         }
         display.step(
-            "downloaded \(count) output file\(count == 1 ? "" : "s") (\(ProgressDisplay.size(total))), each matching its measured SHA-256"
+            "downloaded \(count) output file\(count == 1 ? "" : "s") (\(ProgressDisplay.size(total))), "
+                + "each matching its measured SHA-256"
         )
     }
 }

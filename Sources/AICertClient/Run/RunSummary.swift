@@ -10,6 +10,8 @@ struct RunSummary: Sendable {
     let outcome: BuildSession.Outcome
     /// Roots the verification needs besides the built-in ones, as files (`--trust-root`).
     let trustRootFiles: [String]
+    /// Roots for the certificate's time-stamp token, as files (`--tsa-root`), when it has one.
+    var tsaRootFiles: [String] = []
 
     /// `aicert verify DIR/certificate.json --trust-root … [--allow-unmeasured-boot] --artifact DIR/outputs`:
     /// it works as printed, so it names the flag when no reference values describe the boot.
@@ -17,7 +19,9 @@ struct RunSummary: Sendable {
         let unmeasured = outcome.report.check(.bootState)?.status == .skip ? ["--allow-unmeasured-boot"] : []
         return
             (["aicert", "verify", directory.shown(directory.certificate)]
-            + trustRootFiles.flatMap { ["--trust-root", $0] } + unmeasured
+            + trustRootFiles.flatMap { ["--trust-root", $0] }
+            + (outcome.certificate.timestampToken == nil ? [] : tsaRootFiles.flatMap { ["--tsa-root", $0] })
+            + unmeasured
             + ["--artifact", directory.shown(directory.outputs)]).map(Self.quoted).joined(separator: " ")
     }
 
@@ -28,6 +32,11 @@ struct RunSummary: Sendable {
         lines.append(
             "  platform  \(certificate.platform) (trust: \(ReportText.trustText(outcome.report))), "
                 + "\(outcome.identity.attestationKeyCertificate)")
+        if let stamp = outcome.report.timestamp {
+            lines.append("  timestamp \(RFC3339.string(from: stamp.time)) by \(TerminalText.escaped(stamp.authority))")
+        } else if certificate.timestampToken != nil {
+            lines.append("  timestamp a token from the TSA; its chain is checked with --tsa-root")
+        }
         if outcome.report.check(.bootState)?.status == .skip {
             lines.append("  boot      not measured: no reference values describe this machine's boot")
         }
@@ -38,12 +47,14 @@ struct RunSummary: Sendable {
             let commit = input.commit.map { " @ \($0)" } ?? ""
             lines.append("  input     \(input.name): \(input.kind) \(input.source)\(commit)")
             lines.append(
-                "            \(Self.count(input.files, "file")), \(ProgressDisplay.size(UInt64(max(input.bytes, 0)))), manifest \(input.manifestDigest)"
+                "            \(Self.count(input.files, "file")), \(ProgressDisplay.size(UInt64(max(input.bytes, 0)))), "
+                    + "manifest \(input.manifestDigest)"
             )
         }
         for output in outcome.report.outputs {
             lines.append(
-                "  output    \(output.name): \(Self.count(output.files, "file")), \(ProgressDisplay.size(UInt64(max(output.bytes, 0)))), "
+                "  output    \(output.name): \(Self.count(output.files, "file")), "
+                    + "\(ProgressDisplay.size(UInt64(max(output.bytes, 0)))), "
                     + "manifest \(output.manifestDigest) in \(directory.shown(directory.outputs))/")
         }
         let marks: [CheckStatus: String] = [.pass: "✓", .fail: "✗", .warn: "!", .skip: "-"]

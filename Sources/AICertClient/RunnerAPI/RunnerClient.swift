@@ -212,7 +212,6 @@ public struct RunnerClient: Sendable {
         }
     }
 
-
     /// A path component percent-encoded: everything but unreserved characters.
     private static func encoded(_ component: String) -> String {
         component.addingPercentEncoding(

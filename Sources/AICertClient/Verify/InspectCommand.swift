@@ -91,7 +91,8 @@ struct InspectCommand: ParsableCommand {
             "command:   \(summary.command.joined(separator: " "))",
             "timeout:   \(summary.timeoutSeconds) s",
             "made at:   \(certificate.runnerTime)",
-            "duration:  \(String(format: "%.1f", Double(summary.durationMilliseconds) / 1000)) s, exit status \(summary.exitStatus)",
+            "duration:  \(String(format: "%.1f", Double(summary.durationMilliseconds) / 1000)) s, "
+                + "exit status \(summary.exitStatus)",
         ]
         if let problem {
             lines.insert(

@@ -51,6 +51,14 @@ struct VerifyCommand: AsyncParsableCommand {
     var trustRoots: [String] = []
 
     @Option(
+        name: .customLong("tsa-root"),
+        help: ArgumentHelp(
+            "A PEM (or DER) root a time-stamp token's TSA certificate may chain to; repeatable. A valid token "
+                + "moves the AK chain's check to its time (docs/timestamps.md).",
+            valueName: "pem"))
+    var tsaRoots: [String] = []
+
+    @Option(
         help: ArgumentHelp(
             "A policy file (YAML, see docs/policy.md): roots, reference PCRs, required inputs and outputs.",
             valueName: "file"))
@@ -65,7 +73,9 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Check the chain at this RFC 3339 time instead of now, e.g. `--at 2026-12-01T00:00:00Z`.", valueName: "time"
+            "Check the chain at this RFC 3339 time instead of now, unless a valid time-stamp token gives its own, "
+                + "e.g. `--at 2026-12-01T00:00:00Z`.",
+            valueName: "time"
         ))
     var at: String?
 
@@ -115,11 +125,21 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw CannotVerify("--trust-root \(error)")
             }
         }
+        var timestampRoots: [Certificate] = []
+        for root in tsaRoots {
+            do {
+                timestampRoots += try TrustStore.certificates(
+                    in: try CertificateFile.bytes(root, limit: 1 << 20), source: root)
+            } catch let error as TrustRootError {
+                throw CannotVerify("--tsa-root \(error)")
+            }
+        }
         var verificationPolicy: VerificationPolicy?
         if let policy {
             do {
                 let file = try PolicyFile.load(policy)
                 roots += file.trustedRoots
+                timestampRoots += file.timestampRoots
                 verificationPolicy = file.policy
             } catch let error as PolicyFileError {
                 throw CannotVerify("policy \(error)")
@@ -147,7 +167,7 @@ struct VerifyCommand: AsyncParsableCommand {
             VerificationOptions(
                 trustRoots: roots, policy: verificationPolicy, knownImages: registered,
                 allowUnmeasuredBoot: allowUnmeasuredBoot,
-                artifacts: artifacts, validationTime: time)
+                artifacts: artifacts, validationTime: time, timestampRoots: timestampRoots)
         )
     }
 }

@@ -93,18 +93,17 @@ public struct InputSummary: Hashable, Sendable, Codable {
     }
 
     public init(name: String, kind: InputKind, source: String, commit: String? = nil, manifest: Manifest) {
-        self.name = name
-        self.kind = kind
-        self.source = source
-        self.commit = commit
-        self.manifestDigest = manifest.digest.hex
-        self.files = manifest.fileCount
-        self.bytes = Int(manifest.totalFileBytes)
+        let measured = ManifestSummary(name: name, manifest: manifest)
+        self.init(
+            name: name, kind: kind, source: source, commit: commit, manifestDigest: measured.manifestDigest,
+            files: measured.files, bytes: measured.bytes)
     }
 }
 
-/// One output as the event log records it.
-public struct OutputSummary: Hashable, Sendable, Codable {
+/// A named tree as its manifest measures it: the manifest's digest, how many regular files it
+/// lists and their bytes. The event log records each output so, and the runner answers an
+/// upload with its own measurement of the input (``RunnerAPI/UploadResult``).
+public struct ManifestSummary: Hashable, Sendable, Codable {
     public var name: String
     public var manifestDigest: String
     public var files: Int
@@ -122,13 +121,16 @@ public struct OutputSummary: Hashable, Sendable, Codable {
         self.bytes = bytes
     }
 
+    /// The summary of `manifest`, named `name`.
     public init(name: String, manifest: Manifest) {
-        self.name = name
-        self.manifestDigest = manifest.digest.hex
-        self.files = manifest.fileCount
-        self.bytes = Int(manifest.totalFileBytes)
+        self.init(
+            name: name, manifestDigest: manifest.digest.hex, files: manifest.fileCount,
+            bytes: Int(manifest.totalFileBytes))
     }
 }
+
+/// One output as the event log records it.
+public typealias OutputSummary = ManifestSummary
 
 /// What a build was, derived from its event log: the readable summary a certificate carries.
 public struct BuildSummary: Hashable, Sendable, Codable {

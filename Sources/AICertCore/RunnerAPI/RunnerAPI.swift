@@ -134,24 +134,7 @@ public enum RunnerAPI {
 
     /// What an upload answers: the runner's measurement of the input, for the client to compare
     /// with its own.
-    public struct UploadResult: Hashable, Sendable, Codable {
-        public var name: String
-        public var manifestDigest: String
-        public var files: Int
-        public var bytes: Int
-
-        enum CodingKeys: String, CodingKey {
-            case name, files, bytes
-            case manifestDigest = "manifest_digest"
-        }
-
-        public init(name: String, manifest: Manifest) {
-            self.name = name
-            manifestDigest = manifest.digest.hex
-            files = manifest.fileCount
-            bytes = Int(manifest.totalFileBytes)
-        }
-    }
+    public typealias UploadResult = ManifestSummary
 
     /// `GET /v1/health`.
     public struct Health: Hashable, Sendable, Codable {

@@ -27,6 +27,6 @@ extension RunnerAPI.BuildStatus {
             endedAt: build.endedAt.map { RFC3339.string(from: $0, milliseconds: true) },
             exitStatus: build.outcome?.exitStatus, durationMilliseconds: build.outcome?.durationMilliseconds,
             timedOut: build.outcome?.timedOut,
-            error: build.failure.map { RunnerAPI.ErrorBody(error: $0.code.rawValue, detail: $0.detail) })
+            error: build.failure?.body)
     }
 }

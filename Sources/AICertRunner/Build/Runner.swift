@@ -226,7 +226,7 @@ actor Runner {
     private func fetchRemoteInputs() async throws {
         let context = FetchContext(scratch: workspace.staging.path, limit: limits.inputBytes)
         for input in build?.spec.inputs ?? [] {
-            guard let fetcher = InputFetchers.fetcher(for: input.origin.kind) else { continue }
+            guard let fetcher = InputFetchers.fetcher(for: input.origin) else { continue }
             let fetched = try await fetcher.fetch(input, to: workspace.staged(input.name).path, context: context)
             try promote(input.name)
             build?.inputs[input.name] = .ready(fetched.manifest, commit: fetched.commit)

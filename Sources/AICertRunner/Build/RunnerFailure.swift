@@ -14,6 +14,9 @@ public struct RunnerFailure: Error, Hashable, Sendable, CustomStringConvertible 
         self.detail = TerminalText.escaped(detail, limit: 2048)
     }
 
+    /// The `{error, detail}` body an error response or a failed build's status carries.
+    public var body: RunnerAPI.ErrorBody { RunnerAPI.ErrorBody(code, detail) }
+
     public var description: String { "\(code.rawValue): \(detail)" }
 
     public static func == (lhs: RunnerFailure, rhs: RunnerFailure) -> Bool { lhs.code == rhs.code }

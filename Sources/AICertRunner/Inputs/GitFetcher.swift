@@ -12,19 +12,12 @@ struct GitFetcher: InputFetcher {
     /// The longest a clone may take.
     static let timeout = Duration.seconds(1800)
 
-    func fetch(_ input: InputSpec, to path: String, context: FetchContext) async throws -> FetchedInput {
-        guard case .git(let commit) = input.origin else {
-            throw RunnerFailure(.internalError, "input '\(input.name)' is not a git input")
-        }
-        let manifest = try await Self.fetch(
-            input.source, commit: commit, to: path, name: input.name, home: context.scratch + "/.git-home",
-            limit: context.limit)
-        return FetchedInput(manifest: manifest, commit: commit)
-    }
+    /// The full commit id the spec pins.
+    let commit: String
 
-    private static func fetch(
-        _ source: String, commit: String, to path: String, name: String, home: String, limit: Int64
-    ) async throws -> Manifest {
+    func fetch(_ input: InputSpec, to path: String, context: FetchContext) async throws -> FetchedInput {
+        let name = input.name
+        let home = context.scratch + "/.git-home"
         let candidates: [String] = ["/usr/bin/git", "/usr/local/bin/git", "/bin/git"]
         guard let git = candidates.first(where: { access($0, X_OK) == 0 }) else {
             throw RunnerFailure(.inputFailed, "input '\(name)': git is not installed on the runner")
@@ -39,16 +32,16 @@ struct GitFetcher: InputFetcher {
         let safety = [
             "-c", "protocol.file.allow=never", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
         ]
-        try await run(
-            git, safety + ["clone", "--quiet", "--no-checkout", "--template=", "--", source, path], environment, name,
-            "clone")
-        try await run(
+        try await Self.run(
+            git, safety + ["clone", "--quiet", "--no-checkout", "--template=", "--", input.source, path], environment,
+            name, "clone")
+        try await Self.run(
             git,
             ["-C", path] + safety + [
                 "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit, "--",
             ],
             environment, name, "checkout of \(commit)")
-        let head = try await run(
+        let head = try await Self.run(
             git, ["-C", path] + safety + ["rev-parse", "--verify", "HEAD^{commit}"], environment, name, "rev-parse")
         guard head.trimmingCharacters(in: .whitespacesAndNewlines) == commit else {
             throw RunnerFailure(.inputFailed, "input '\(name)': the checkout is at \(head), not \(commit)")
@@ -60,10 +53,11 @@ struct GitFetcher: InputFetcher {
         } catch let error as MeasurementError {
             throw RunnerFailure(.inputFailed, "input '\(name)': the worktree cannot be measured: \(error.reason)")
         }
-        guard manifest.totalFileBytes <= UInt64(limit) else {
-            throw RunnerFailure(.tooLarge, "input '\(name)': the worktree holds more than the limit of \(limit) bytes")
+        guard manifest.totalFileBytes <= UInt64(context.limit) else {
+            throw RunnerFailure(
+                .tooLarge, "input '\(name)': the worktree holds more than the limit of \(context.limit) bytes")
         }
-        return manifest
+        return FetchedInput(manifest: manifest, commit: commit)
     }
 
     @discardableResult

@@ -1,7 +1,8 @@
 import AICertCore
 
 /// Brings an input the runner fetches itself (not one the client uploads) into the staging
-/// area and measures it. One fetcher per ``InputKind``; ``InputFetchers/fetcher(for:)`` finds it.
+/// area and measures it. One fetcher per ``InputKind``; ``InputFetchers/fetcher(for:)`` makes it
+/// with what the spec pins.
 protocol InputFetcher: Sendable {
     /// Fetches `input` to `path`, checks it against what the spec pins (a commit, a digest) and
     /// measures it. Failures are ``RunnerFailure``s naming the input.
@@ -22,14 +23,15 @@ struct FetchedInput: Sendable {
     let commit: String?
 }
 
-/// The fetchers by kind.
+/// The fetchers by origin.
 enum InputFetchers {
-    /// The fetcher for `kind`, or `nil` for an upload, which the client sends.
-    static func fetcher(for kind: InputKind) -> (any InputFetcher)? {
-        switch kind {
+    /// The fetcher for an input from `origin`, holding what it pins, or `nil` for an upload,
+    /// which the client sends.
+    static func fetcher(for origin: InputSpec.Origin) -> (any InputFetcher)? {
+        switch origin {
         case .upload: nil
-        case .git: GitFetcher()
-        case .url: URLFetcher()
+        case .git(let commit): GitFetcher(commit: commit)
+        case .url(let sha256): URLFetcher(expected: sha256)
         }
     }
 }

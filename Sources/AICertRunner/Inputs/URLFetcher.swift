@@ -10,26 +10,21 @@ struct URLFetcher: InputFetcher {
     /// The longest a download may take.
     static let timeout = TimeAmount.hours(2)
 
-    func fetch(_ input: InputSpec, to path: String, context: FetchContext) async throws -> FetchedInput {
-        guard case .url(let sha256) = input.origin else {
-            throw RunnerFailure(.internalError, "input '\(input.name)' is not a url input")
-        }
-        let manifest = try await Self.fetch(
-            input.source, to: path, name: input.name, expected: sha256, limit: context.limit)
-        return FetchedInput(manifest: manifest, commit: nil)
-    }
+    /// The SHA-256 the spec pins.
+    let expected: SHA256Hash
 
-    /// Downloads `source` to `path` as input `name`; returns its manifest. A status other than
-    /// 200, a body beyond `limit` bytes or a digest other than `expected` is an error.
-    private static func fetch(
-        _ source: String, to path: String, name: String, expected: SHA256Hash, limit: Int64
-    ) async throws -> Manifest {
+    /// Downloads the input's source to `path`. A status other than 200, a body beyond the limit
+    /// or a digest other than ``expected`` is an error.
+    func fetch(_ input: InputSpec, to path: String, context: FetchContext) async throws -> FetchedInput {
+        let source = input.source
+        let name = input.name
+        let limit = context.limit
         var request = HTTPClientRequest(url: source)
         request.method = .GET
         let receiver = try FileReceiver(path: path, name: name, limit: limit)
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await HTTPClient.shared.execute(request, timeout: Self.timeout)
         } catch {
             throw RunnerFailure(.inputFailed, "input '\(name)': fetching \(source) failed: \(error)")
         }
@@ -59,6 +54,6 @@ struct URLFetcher: InputFetcher {
                     + "\(expected.hex)"
             )
         }
-        return manifest
+        return FetchedInput(manifest: manifest, commit: nil)
     }
 }

@@ -7,19 +7,20 @@ import Hummingbird
 ///
 /// Equality compares the code only, so tests can match the kind of failure, not its text.
 public struct APIError: Error, Hashable, Sendable, CustomStringConvertible {
-    public let code: RunnerErrorCode
-    /// What failed and why, with anything taken from a request escaped.
-    public let detail: String
+    /// The failure sent: its code, and what failed and why with anything taken from a request
+    /// escaped. Equality is the failure's, on the code only.
+    public let failure: RunnerFailure
+
+    public var code: RunnerErrorCode { failure.code }
+    public var detail: String { failure.detail }
 
     public init(_ code: RunnerErrorCode, _ detail: String) {
-        self.code = code
-        self.detail = TerminalText.escaped(detail, limit: 2048)
+        failure = RunnerFailure(code, detail)
     }
 
     /// The edge's form of a domain failure.
     public init(_ failure: RunnerFailure) {
-        code = failure.code
-        detail = failure.detail
+        self.failure = failure
     }
 
     /// The HTTP status the code is sent with.
@@ -36,10 +37,7 @@ public struct APIError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The JSON body.
-    var body: RunnerAPI.ErrorBody { RunnerAPI.ErrorBody(code, detail) }
+    var body: RunnerAPI.ErrorBody { failure.body }
 
-    public var description: String { "\(code.rawValue): \(detail)" }
-
-    public static func == (lhs: APIError, rhs: APIError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public var description: String { failure.description }
 }

@@ -13,8 +13,22 @@ enum BootStateCheck {
     /// kernel's (8, 9), the stub's sections (11) and its load options (12, zero when none).
     static let explainedPCRs: Set<Int> = Set(0...9).union([11, 12])
     /// The boot chain's PCRs.
+    ///
+    /// A firmware log's events for any of them must replay; reference values are given for
+    /// them only. PCRs 14 and 15 belong to the build and are judged by `event-log`.
     static let bootPCRs = 0...13
 
+    /// The `boot-state` result for a boot whose quoted SHA-256 PCRs are `pcrs`.
+    ///
+    /// - Parameters:
+    ///   - platform: The platform the runner event signs, which selects the policy's reference
+    ///     values; `nil` when the event log cannot be read.
+    ///   - image: The base image the runner event names, looked up among the known images
+    ///     when the policy has no values for the platform.
+    ///   - pcrs: The quoted SHA-256 bank, `nil` when the PCR values are unreadable or cannot
+    ///     be trusted; every PCR is then absent, so no reference value can match.
+    ///   - firmwareLog: The firmware event log the certificate carries, if any.
+    ///   - options: The policy, the known images and whether an unmeasured boot is accepted.
     static func run(
         platform: String?, image: ImageIdentity?, pcrs: PCRBank?, firmwareLog: [UInt8]?, options: VerificationOptions
     ) -> CheckResult {
@@ -116,8 +130,12 @@ enum BootStateCheck {
     }
 }
 
+/// How a firmware event log's boot chain is judged against a policy's boot rules.
 extension VerificationPolicy.BootRules {
     /// The first way `chain` breaks these rules, or `nil`.
+    ///
+    /// Rules are checked in a fixed order: Secure Boot, the EFI applications, the kernel
+    /// command lines, then the separators of PCRs 0–7; a rule left `nil` is not checked.
     func violation(in chain: BootChain) -> String? {
         if let secureBoot {
             let wanted: BootChain.SecureBootState = secureBoot ? .enabled : .disabled

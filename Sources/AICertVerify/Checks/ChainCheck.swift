@@ -18,7 +18,11 @@ enum ChainCheck {
     /// `tcg-kp-AIKCertificate`: the extended key usage of an attestation key certificate.
     static let attestationKeyPurpose: ASN1ObjectIdentifier = [2, 23, 133, 8, 3]
 
-    static func run(chain: [[UInt8]], trustStore: TrustStore, at time: Date) async -> ChainOutcome {
+    /// Checks `chain` at `time`: the time-stamp token's when `stamped`, else now or `--at`.
+    static func run(chain: [[UInt8]], trustStore: TrustStore, at time: Date, stamped: Bool = false) async
+        -> ChainOutcome
+    {
+        let when = RFC3339.string(from: time) + (stamped ? " (the time-stamp token's time)" : "")
         func fail(_ reason: CheckReason, _ detail: String) -> ChainOutcome {
             ChainOutcome(result: .fail(.akChain, reason, detail), trust: .none, root: nil)
         }
@@ -39,7 +43,7 @@ enum ChainCheck {
             return fail(
                 .certificateExpired,
                 "'\(certificate.commonName)' is \(time < certificate.notValidBefore ? "not yet valid" : "expired") at "
-                    + "\(RFC3339.string(from: time)) (valid \(RFC3339.string(from: certificate.notValidBefore)) to "
+                    + "\(when) (valid \(RFC3339.string(from: certificate.notValidBefore)) to "
                     + "\(RFC3339.string(from: certificate.notValidAfter)))")
         }
         let leaf = certificates[0]
@@ -69,7 +73,7 @@ enum ChainCheck {
             return ChainOutcome(
                 result: .pass(
                     .akChain,
-                    "AK certificate '\(leaf.commonName)' chains to '\(root.commonName)'\(shown), valid at \(RFC3339.string(from: time))"
+                    "AK certificate '\(leaf.commonName)' chains to '\(root.commonName)'\(shown), valid at \(when)"
                 ),
                 trust: trust, root: root)
         case .couldNotValidate(let failures):

@@ -4,9 +4,19 @@ import TPM2
 
 /// `event-log`: the log obeys the build grammar, replays to the quoted PCR 14 and 15, binds
 /// every manifest the certificate carries, and agrees with the certificate's summary.
+///
+/// The log is the signed record of the build: its records extend PCR 14 (inputs) and PCR 15
+/// (outputs), so once it replays to the quoted values, every later check can read the build
+/// from the log rather than from the certificate's unsigned members.
 enum EventLogCheck {
     /// The summary derived from the log, when the log can be read, and the check's result;
     /// `pcrs` is the quoted SHA-256 bank, `nil` when the certificate's PCR values are unreadable.
+    ///
+    /// In order: the log parses and obeys the grammar (`log-grammar`, `event-digest-mismatch`);
+    /// it replays to PCR 14 and 15 (`pcr-replay-mismatch`); the manifests are exactly those its
+    /// events name (`manifest-mismatch`); the written summary is the derived one
+    /// (`summary-mismatch`); the certificate's platform is the signed one (`platform-mismatch`).
+    /// The summary is returned whenever the log parses, even when a later step fails.
     static func run(_ certificate: AICertificate, pcrs: PCRBank?) -> (summary: BuildSummary?, result: CheckResult) {
         func fail(_ reason: CheckReason, _ detail: String) -> CheckResult { .fail(.eventLog, reason, detail) }
         let summary: BuildSummary
@@ -29,7 +39,8 @@ enum EventLogCheck {
                     fail(
                         .pcrReplayMismatch,
                         "replaying the \(digests.count) records of PCR \(pcr) gives "
-                            + "\(replayed.hexString.prefix(16))…, the quoted value is \(quoted.map { "\($0.hexString.prefix(16))…" } ?? "absent")"
+                            + "\(replayed.hexString.prefix(16))…, the quoted value is "
+                            + "\(quoted.map { "\($0.hexString.prefix(16))…" } ?? "absent")"
                     )
                 )
             }
@@ -64,6 +75,9 @@ enum EventLogCheck {
     }
 
     /// The first manifest that is missing, extra, or not the one its event names.
+    ///
+    /// Inputs first, then outputs: every event's manifest must be carried with the event's
+    /// digest, file count and byte count, and every carried manifest must have an event.
     private static func manifestProblem(_ certificate: AICertificate, summary: BuildSummary) -> String? {
         let sides:
             [(
@@ -103,6 +117,9 @@ enum EventLogCheck {
 
     /// The first member of the summary as written that differs from, or is absent in, the
     /// summary derived from the log.
+    ///
+    /// Compares JSON values, so a member the format does not define, which decoding would
+    /// drop, is a difference too; `(all)` when either side is not a JSON object.
     private static func differingMember(_ raw: JSONValue, _ derived: BuildSummary) -> String? {
         guard let data = try? JSONEncoder().encode(derived),
             let expected = try? JSONDecoder().decode(JSONValue.self, from: data),
@@ -113,6 +130,8 @@ enum EventLogCheck {
     }
 
     /// The first summary field that differs, by its JSON name.
+    ///
+    /// Compares the decoded summaries field by field, in the order the format lists them.
     private static func differingField(_ claimed: BuildSummary, _ derived: BuildSummary) -> String? {
         let fields: [(String, Bool)] = [
             ("runner", claimed.runner == derived.runner), ("platform", claimed.platform == derived.platform),

@@ -2,14 +2,23 @@ import AICertCore
 
 /// `policy`: the inputs and outputs the policy requires are in the event log with the
 /// digests (and commits) it names.
+///
+/// Only the event log's summary is read, never the certificate's own, so a requirement is
+/// met only by what the TPM measured. The check skips with `not-requested` when there is no
+/// policy or it requires nothing.
 enum PolicyCheck {
     /// An input or output of the build as the event log names it.
     private struct Named {
+        /// The input's or output's name in the build.
         var name: String
+        /// Its manifest digest, lowercase hex.
         var digest: String
+        /// The git commit an input was fetched at; `nil` for outputs and non-git inputs.
         var commit: String?
     }
 
+    /// The `policy` result for the build `summary` derived from the event log (`nil` when
+    /// the log cannot be read) against `policy`: inputs first, then outputs, first miss wins.
     static func run(summary: BuildSummary?, policy: VerificationPolicy?) -> CheckResult {
         guard let policy else { return CheckResult(.policy, .skip, .notRequested, "no policy given") }
         guard !policy.inputs.isEmpty || !policy.outputs.isEmpty else {

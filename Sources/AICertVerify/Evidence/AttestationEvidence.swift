@@ -31,19 +31,39 @@ public struct AttestationEvidence: Sendable {
         case absent
     }
 
+    /// The key that signed the quote: the AK's public area (read, or the issue that it does
+    /// not parse), or the AK certificate's key.
     public let signingKey: SigningKey
     /// The AK certificate (the chain's first), or `nil` when none is carried or it is not DER X.509.
     public let akCertificate: Certificate?
     /// The `TPMS_ATTEST` exactly as the TPM signed it: signatures are checked over these bytes.
     public let attest: [UInt8]
+    /// The quote read from ``attest``, or the `attest-unreadable` issue when the bytes are not a
+    /// `TPMS_ATTEST` of a quote.
     public let attestation: Result<QuoteAttestation, EvidenceIssue>
+    /// The quote's signature (`TPMT_SIGNATURE`), or the `signature-unreadable` issue.
     public let signature: Result<Signature, EvidenceIssue>
     /// The carried PCR values, one bank per algorithm.
+    ///
+    /// Not yet trusted: they are the quoted ones only once ``PCRDigestCheck`` has passed. When
+    /// they cannot be read, the `pcr-values-malformed` issue.
     public let banks: Result<[PCRBank], EvidenceIssue>
+    /// The nonce the quote must carry, and so how its freshness is judged.
     public let nonce: ExpectedNonce
 
     /// Evidence from its parts as a document carries them; `publicArea` is the AK's
     /// `TPMT_PUBLIC`, or `nil` when the format has none and the AK certificate's key signs.
+    ///
+    /// Never throws: a part that does not parse is kept as the issue its check will report.
+    ///
+    /// - Parameters:
+    ///   - publicArea: The AK's `TPMT_PUBLIC`, or `nil`.
+    ///   - akCertificate: The DER AK certificate (the chain's first), or `nil` when none is
+    ///     carried; one that is not DER X.509 is treated as absent.
+    ///   - attest: The signed `TPMS_ATTEST`, exactly as carried.
+    ///   - signature: The `TPMT_SIGNATURE` over `attest`.
+    ///   - banks: The carried PCR values, or why they cannot be read.
+    ///   - nonce: The nonce the quote must carry.
     public init(
         publicArea: [UInt8]?, akCertificate: [UInt8]?, attest: [UInt8], signature: [UInt8],
         banks: Result<[PCRBank], PCRBankError>, nonce: ExpectedNonce
@@ -68,13 +88,18 @@ public struct AttestationEvidence: Sendable {
     }
 
     /// The carried bank of `algorithm`, or `nil` when there is none or the PCR values are unreadable.
+    ///
+    /// The values are as carried: trust them only after ``PCRDigestCheck`` has passed.
     public func bank(_ algorithm: AlgorithmID) -> PCRBank? {
         (try? banks.get())?.first { $0.algorithm == algorithm }
     }
 }
 
+/// The evidence of each document that carries a quote.
 extension AttestationEvidence {
     /// The evidence of an `aicert/v1` certificate, which must carry its own nonce.
+    ///
+    /// Its PCR values are the SHA-256 bank of its `pcrs` member, its nonce the one it writes.
     public init(certificate: AICertificate) {
         self.init(
             publicArea: certificate.attestationKey.publicArea.bytes,
@@ -85,6 +110,8 @@ extension AttestationEvidence {
     }
 
     /// The evidence of a runner's identity document, which must carry `sentNonce`.
+    ///
+    /// The client sent `sentNonce` to the runner, so a quote with it is fresh.
     public init(identity: RunnerIdentity, sentNonce: [UInt8]) {
         self.init(
             publicArea: identity.attestationKey.publicArea.bytes,
@@ -103,6 +130,8 @@ extension AttestationEvidence {
     }
 
     /// The banks of a tpm2-tools PCR file, in the order the file first names them.
+    ///
+    /// A PCR given twice in one bank is an error rather than a silent overwrite.
     private static func banks(pcrFile: [UInt8]) throws(PCRBankError) -> [PCRBank] {
         let file: Tpm2ToolsPCRValues
         do {

@@ -2,9 +2,14 @@ import AICertCore
 import TPM2
 
 /// Why carried PCR values cannot be read: the checks report it as `pcr-values-malformed`.
+///
+/// Thrown by ``PCRBank``'s initializers; ``AttestationEvidence`` keeps it as the issue of its
+/// ``AttestationEvidence/banks``.
 public struct PCRBankError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A sentence naming the PCR or member that is wrong, and how.
     public let description: String
 
+    /// An error explained by `description`; only this module creates them.
     init(_ description: String) { self.description = description }
 }
 
@@ -24,6 +29,9 @@ public struct PCRBank: Hashable, Sendable {
 
     /// A bank of `algorithm` holding `values`; every index must be a PCR and every value of the
     /// algorithm's digest size.
+    ///
+    /// - Throws: ``PCRBankError`` when `algorithm` is not a hash, an index is outside
+    ///   ``indices``, or a value has the wrong size.
     public init(_ algorithm: AlgorithmID, values: [Int: [UInt8]]) throws(PCRBankError) {
         guard let size = algorithm.digestSize else {
             throw PCRBankError("\(algorithm) is not a hash algorithm, so it is no PCR bank")
@@ -40,6 +48,12 @@ public struct PCRBank: Hashable, Sendable {
 
     /// The SHA-256 bank of a `pcrs` member as certificates and identity documents write it:
     /// `{"sha256": {"0": "…", …}}` with decimal indices and 64 lowercase hex digits, nothing else.
+    ///
+    /// One spelling per PCR: `"07"` or `"+7"` is refused, so that two members cannot name the
+    /// same PCR.
+    ///
+    /// - Throws: ``PCRBankError`` when the member holds another bank, an index or a value is
+    ///   not in that form, or an index is not a PCR.
     public init(pcrsMember member: [String: [String: String]]) throws(PCRBankError) {
         guard member.keys.sorted() == ["sha256"], let bank = member["sha256"] else {
             throw PCRBankError("pcrs must hold the sha256 bank only; it holds \(member.keys.sorted())")
@@ -64,6 +78,8 @@ public struct PCRBank: Hashable, Sendable {
     public var pcrs: [Int] { values.keys.sorted() }
 
     /// `0–15` or `0–15, 17`: PCR indices as ranges, for reports.
+    ///
+    /// Indices are sorted first; runs of consecutive indices are joined with an en dash.
     public static func ranges(_ pcrs: some Sequence<Int>) -> String {
         var parts: [String] = []
         var start: Int?

@@ -3,9 +3,15 @@ import TPM2
 
 /// The quote is a `TPMS_ATTEST` of a quote that the TPM generated itself.
 /// Reasons: `attest-unreadable`, `not-tpm-generated`.
+///
+/// A TPM puts `TPM_GENERATED_VALUE` in the magic of every structure it generates, and a
+/// restricted key refuses to sign outside data that starts with it, so the magic proves that
+/// the TPM, not a caller of its signing key, produced the quote.
 public struct GeneratedQuoteCheck: EvidenceCheck {
+    /// The rule; it has no settings.
     public init() {}
 
+    /// Finds "a TPM-generated quote", or throws `not-tpm-generated` for another magic.
     public func check(_ evidence: AttestationEvidence) throws(EvidenceIssue) -> String? {
         let quote = try evidence.attestation.get()
         guard quote.magic == QuoteAttestation.generatedMagic else {
@@ -18,9 +24,16 @@ public struct GeneratedQuoteCheck: EvidenceCheck {
 
 /// The quote's `extraData` is the expected nonce, so the quote is fresh.
 /// Reasons: `nonce-malformed`, `nonce-mismatch`, and `nonce-absent` (a warning).
+///
+/// What the nonce must be comes from ``AttestationEvidence/nonce``: a certificate's own
+/// (checked to follow the nonce rule first), the one a client sent, or none for a format that
+/// records none.
 public struct NonceCheck: EvidenceCheck {
+    /// The rule; it has no settings.
     public init() {}
 
+    /// Finds that the `extraData` is the expected nonce, or throws the issue; with no nonce
+    /// to expect it throws the `nonce-absent` warning.
     public func check(_ evidence: AttestationEvidence) throws(EvidenceIssue) -> String? {
         let expected: [UInt8]
         switch evidence.nonce {
@@ -43,8 +56,13 @@ public struct NonceCheck: EvidenceCheck {
 
 /// The quote selects the SHA-256 bank only, with the PCRs it must cover.
 /// Reason: `pcr-selection-invalid`.
+///
+/// Create one with ``including(_:)`` (a certificate's quote may cover more) or
+/// ``exactly(_:)`` (a runner's identity quote must not).
 public struct PCRSelectionCheck: EvidenceCheck {
+    /// The SHA-256 PCRs the quote must select.
     private let required: Set<Int>
+    /// Whether the quote may select SHA-256 PCRs beyond ``required``.
     private let allowsMore: Bool
 
     /// A selection of SHA-256 PCRs that includes `pcrs`.
@@ -57,6 +75,8 @@ public struct PCRSelectionCheck: EvidenceCheck {
         PCRSelectionCheck(required: Set(pcrs), allowsMore: false)
     }
 
+    /// Finds the selected SHA-256 PCRs, or throws when another bank, too few or (for
+    /// ``exactly(_:)``) too many PCRs are selected.
     public func check(_ evidence: AttestationEvidence) throws(EvidenceIssue) -> String? {
         let selections = try evidence.attestation.get().quote.pcrSelection.selections.filter { !$0.pcrs.isEmpty }
         guard selections.count == 1, let selection = selections.first, selection.hash == .sha256 else {
@@ -80,7 +100,11 @@ public struct PCRSelectionCheck: EvidenceCheck {
 
 /// The carried PCR values are readable and are exactly the quoted ones, bank by bank.
 /// Reasons: `pcr-values-malformed`; a carried set other than the quoted one is `uncovered`.
+///
+/// Without it, a carried value outside the quote could pass for signed, and a quoted PCR
+/// could be missing from what later checks read.
 public struct PCRCoverageCheck: EvidenceCheck {
+    /// The reason for carried values that are not the quoted set.
     private let uncovered: CheckReason
 
     /// `uncovered`: the reason for carried values that are not the quoted set (`pcr-values-malformed`
@@ -89,6 +113,8 @@ public struct PCRCoverageCheck: EvidenceCheck {
         self.uncovered = uncovered
     }
 
+    /// Finds nothing to add when every carried bank holds exactly the quoted PCRs; throws
+    /// the `uncovered` reason for an extra or a missing PCR.
     public func check(_ evidence: AttestationEvidence) throws(EvidenceIssue) -> String? {
         let banks = try evidence.banks.get()
         let selection = try evidence.attestation.get().quote.pcrSelection
@@ -117,9 +143,15 @@ public struct PCRCoverageCheck: EvidenceCheck {
 }
 
 /// The quote's PCR digest is the digest of the carried values. Reason: `pcr-digest-mismatch`.
+///
+/// The TPM signs only a digest of the selected PCR values, so this rule is what makes the
+/// carried values the signed ones: after it passes, every check may read them.
 public struct PCRDigestCheck: EvidenceCheck {
+    /// The rule; it has no settings.
     public init() {}
 
+    /// Finds that the PCR digest is that of the carried values, hashed with the signature's
+    /// hash (SHA-256 when the signature is unreadable), or throws `pcr-digest-mismatch`.
     public func check(_ evidence: AttestationEvidence) throws(EvidenceIssue) -> String? {
         let quote = try evidence.attestation.get().quote
         let values = Dictionary(try evidence.banks.get().map { ($0.algorithm, $0.values) }) { first, _ in first }

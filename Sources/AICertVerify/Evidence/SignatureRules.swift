@@ -11,10 +11,17 @@ import X509
 /// `ak-certificate-unreadable`, `ak-key-mismatch`.
 public struct AttestationKeyCheck: EvidenceCheck {
     /// What a TPM-resident attestation key must be.
+    ///
+    /// `fixedTPM` and `sensitiveDataOrigin`: the TPM generated the key and it cannot leave it;
+    /// `restricted` and `sign`: it signs only data the TPM has checked, so never a forged
+    /// quote. A key that can also `decrypt` is refused.
     public static let requiredAttributes: ObjectAttributes = [.fixedTPM, .sensitiveDataOrigin, .restricted, .sign]
 
+    /// The rule; it has no settings.
     public init() {}
 
+    /// Finds the key's type and the AK certificate's name, or throws why the key that signed
+    /// the quote is not acceptable or not certified.
     public func check(_ evidence: AttestationEvidence) throws(EvidenceIssue) -> String? {
         let (key, certificate) = try Self.key(of: evidence)
         switch evidence.signingKey {
@@ -63,6 +70,7 @@ public struct AttestationKeyCheck: EvidenceCheck {
         }
     }
 
+    /// The AK certificate, or the `ak-certificate-unreadable` issue when none was read.
     private static func certificate(of evidence: AttestationEvidence) throws(EvidenceIssue) -> Certificate {
         guard let certificate = evidence.akCertificate else {
             throw .failure(.akCertificateUnreadable, "there is no readable AK certificate to compare the AK with")
@@ -73,9 +81,15 @@ public struct AttestationKeyCheck: EvidenceCheck {
 
 /// The signature over the quote verifies with the acceptable, certified key of
 /// ``AttestationKeyCheck``. Reasons: those of the key, `signature-unreadable`, `signature-invalid`.
+///
+/// The signature is checked over ``AttestationEvidence/attest``, the bytes exactly as the TPM
+/// signed them.
 public struct QuoteSignatureCheck: EvidenceCheck {
+    /// The rule; it has no settings.
     public init() {}
 
+    /// Finds the signature's scheme and hash once it verifies, or throws the key's issue,
+    /// `signature-unreadable` or `signature-invalid`.
     public func check(_ evidence: AttestationEvidence) throws(EvidenceIssue) -> String? {
         let (key, _) = try AttestationKeyCheck.key(of: evidence)
         let signature = try evidence.signature.get()
@@ -88,6 +102,7 @@ public struct QuoteSignatureCheck: EvidenceCheck {
     }
 }
 
+/// A short name of an attestation key for the report.
 extension AttestationPublicKey {
     /// `RSA 2048` or `ECC nistP256`, for reports.
     var summary: String {

@@ -1,8 +1,13 @@
 /// Why a runner's identity was not accepted; nothing is sent to a runner whose identity fails.
+///
+/// Thrown by ``IdentityVerifier/verify(_:nonce:trustStore:platform:)``. Equality and hashing
+/// use the ``check`` only, so tests compare which check failed, not the words.
 public struct IdentityVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Which check failed; tests compare this.
     public struct Check: Hashable, Sendable, CustomStringConvertible {
+        /// The check's name as messages show it, e.g. `ak-chain`.
         public let description: String
+        /// A check named `name`; only the static members below create checks.
         private init(_ name: String) { description = name }
         /// The AK certificate does not chain to a trusted root at the current time.
         public static let chain = Check("ak-chain")
@@ -16,15 +21,21 @@ public struct IdentityVerificationError: Error, Hashable, Sendable, CustomString
         public static let platform = Check("platform")
     }
 
+    /// The check the identity failed.
     public let check: Check
+    /// A sentence for the builder saying what was wrong and, where it helps, what to do.
     public let reason: String
 
+    /// An error for a failed `check`, explained by `reason`.
     public init(_ check: Check, _ reason: String) {
         self.check = check
         self.reason = reason
     }
 
+    /// `the runner's identity fails <check>: <reason>`, as the CLI prints it.
     public var description: String { "the runner's identity fails \(check): \(reason)" }
+    /// Whether two errors are of the same ``check``; their reasons are not compared.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.check == rhs.check }
+    /// Hashes the ``check`` only, consistently with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(check) }
 }

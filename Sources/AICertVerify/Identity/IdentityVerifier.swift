@@ -16,7 +16,9 @@ import X509
 public enum IdentityVerifier {
     /// What an accepted identity tells: the AK certificate's subject and the root it chains to.
     public struct Accepted: Hashable, Sendable {
+        /// The common name of the AK certificate's subject (the whole subject when it has none).
         public let attestationKeyCertificate: String
+        /// The common name of the trusted root the AK certificate chains to.
         public let root: String
     }
 
@@ -30,6 +32,17 @@ public enum IdentityVerifier {
 
     /// Verifies `identity`, which must carry `nonce`, against `trustStore` at the current time;
     /// `platform`, when given, is the kind of platform the client started.
+    ///
+    /// The platform is compared first, then the checks run in the order above and the first
+    /// failure is thrown. The identity's `nonce` member must also be `nonce` in lowercase hex.
+    ///
+    /// - Parameters:
+    ///   - identity: The identity document the runner answered with.
+    ///   - nonce: The fresh nonce the client sent; the quote's `extraData` must be it.
+    ///   - trustStore: The roots the AK certificate may chain to.
+    ///   - platform: The kind of platform the client started, or `nil` not to compare.
+    /// - Returns: The AK certificate's subject and the root it chains to.
+    /// - Throws: ``IdentityVerificationError`` naming the first check that failed.
     public static func verify(
         _ identity: RunnerIdentity, nonce: [UInt8], trustStore: TrustStore, platform: PlatformKind?
     ) async throws -> Accepted {
@@ -63,6 +76,7 @@ public enum IdentityVerifier {
         return Accepted(attestationKeyCertificate: evidence.akCertificate?.commonName ?? "", root: root.commonName)
     }
 
+    /// The reason for a quote without our nonce.
     private static let replay = "the quote does not carry the nonce we sent: it may be a replay"
 
     /// The identity's words for a failed check: its own where it says more to a builder, the

@@ -19,6 +19,8 @@ public struct PolicyFileError: Error, Hashable, Sendable, CustomStringConvertibl
 public struct PolicyFile: Sendable {
     public let policy: VerificationPolicy
     public let trustedRoots: [Certificate]
+    /// Roots a time-stamp token's TSA certificate may chain to (`tsa_roots`).
+    public let timestampRoots: [Certificate]
 
     public static let maximumSize = 1 << 20
 
@@ -167,11 +169,13 @@ private struct PolicyReader {
     func read(_ root: Node) throws -> PolicyFile {
         var policy = VerificationPolicy()
         var roots: [Certificate] = []
+        var timestampRoots: [Certificate] = []
         var sawVersion = false
         for (key, value) in try mapping(
             root, "",
             allowed: [
-                "version", "trusted_roots", "platforms", "images", "allow_unmeasured_boot", "inputs", "outputs",
+                "version", "trusted_roots", "tsa_roots", "platforms", "images", "allow_unmeasured_boot", "inputs",
+                "outputs",
             ])
         {
             switch key {
@@ -179,16 +183,9 @@ private struct PolicyReader {
                 guard value.int == 1 else { throw error(value, key, "expected 1") }
                 sawVersion = true
             case "trusted_roots":
-                for item in try sequence(value, key) {
-                    let path = try string(item, key)
-                    let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
-                    guard let data = try? Data(contentsOf: url) else { throw error(item, key, "cannot read '\(path)'") }
-                    do {
-                        roots += try TrustStore.certificates(in: data, source: path)
-                    } catch {
-                        throw self.error(item, key, "\(error)")
-                    }
-                }
+                roots += try certificates(value, key)
+            case "tsa_roots":
+                timestampRoots += try certificates(value, key)
             case "platforms":
                 for (platform, body) in try mapping(value, key, allowed: ["local", "remote", "qemu", "azure"]) {
                     let platformKey = "platforms.\(platform)"
@@ -236,6 +233,22 @@ private struct PolicyReader {
             }
         }
         guard sawVersion else { throw error(root, "version", "is required (version: 1)") }
-        return PolicyFile(policy: policy, trustedRoots: roots)
+        return PolicyFile(policy: policy, trustedRoots: roots, timestampRoots: timestampRoots)
+    }
+
+    /// The certificates of a list of PEM or DER files, relative to the policy's directory.
+    private func certificates(_ value: Node, _ key: String) throws -> [Certificate] {
+        var certificates: [Certificate] = []
+        for item in try sequence(value, key) {
+            let path = try string(item, key)
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+            guard let data = try? Data(contentsOf: url) else { throw error(item, key, "cannot read '\(path)'") }
+            do {
+                certificates += try TrustStore.certificates(in: data, source: path)
+            } catch {
+                throw self.error(item, key, "\(error)")
+            }
+        }
+        return certificates
     }
 }

@@ -39,7 +39,7 @@ public struct TPMProperty: RawRepresentable, Hashable, Sendable {
 }
 
 /// `TPMS_TAGGED_PROPERTY`: one property and its value.
-public struct TaggedProperty: Hashable, Sendable {
+public struct TaggedProperty: Hashable, Sendable, TPMCodable {
     /// Which property this is.
     public var property: TPMProperty
     /// The property's value.
@@ -49,6 +49,18 @@ public struct TaggedProperty: Hashable, Sendable {
     public init(property: TPMProperty, value: UInt32) {
         self.property = property
         self.value = value
+    }
+
+    /// Reads the property, then its value.
+    public init(from reader: inout TPMReader) throws {
+        property = TPMProperty(rawValue: try reader.read(UInt32.self, "TPMS_TAGGED_PROPERTY.property"))
+        value = try reader.read(UInt32.self, "TPMS_TAGGED_PROPERTY.value")
+    }
+
+    /// Writes the property, then its value.
+    public func encode(into writer: inout TPMWriter) {
+        writer.write(property.rawValue)
+        writer.write(value)
     }
 }
 
@@ -67,21 +79,12 @@ public enum CapabilityData: Hashable, Sendable, TPMCodable {
         let capability = Capability(rawValue: try reader.read(UInt32.self, "TPMS_CAPABILITY_DATA.capability"))
         switch capability {
         case .handles:
-            let count = try reader.readCount(max: TPMLimits.handles, "TPML_HANDLE")
-            var handles: [Handle] = []
-            for _ in 0..<count { handles.append(try Handle(from: &reader)) }
-            self = .handles(handles)
+            self = .handles(try reader.readList(of: Handle.self, max: TPMLimits.handles, "TPML_HANDLE"))
         case .pcrs:
             self = .pcrs(try PCRSelectionList(from: &reader))
         case .tpmProperties:
-            let count = try reader.readCount(max: TPMLimits.properties, "TPML_TAGGED_TPM_PROPERTY")
-            var properties: [TaggedProperty] = []
-            for _ in 0..<count {
-                let property = TPMProperty(rawValue: try reader.read(UInt32.self, "TPMS_TAGGED_PROPERTY.property"))
-                let value = try reader.read(UInt32.self, "TPMS_TAGGED_PROPERTY.value")
-                properties.append(TaggedProperty(property: property, value: value))
-            }
-            self = .properties(properties)
+            self = .properties(
+                try reader.readList(of: TaggedProperty.self, max: TPMLimits.properties, "TPML_TAGGED_TPM_PROPERTY"))
         default:
             throw TPM2Error.unsupported(
                 "TPMS_CAPABILITY_DATA.capability", "capability \(capability.rawValue) is not implemented")
@@ -93,18 +96,13 @@ public enum CapabilityData: Hashable, Sendable, TPMCodable {
         switch self {
         case .handles(let handles):
             writer.write(Capability.handles.rawValue)
-            writer.write(UInt32(handles.count))
-            for handle in handles { writer.write(handle) }
+            writer.writeList(handles)
         case .pcrs(let list):
             writer.write(Capability.pcrs.rawValue)
             writer.write(list)
         case .properties(let properties):
             writer.write(Capability.tpmProperties.rawValue)
-            writer.write(UInt32(properties.count))
-            for tagged in properties {
-                writer.write(tagged.property.rawValue)
-                writer.write(tagged.value)
-            }
+            writer.writeList(properties)
         }
     }
 }

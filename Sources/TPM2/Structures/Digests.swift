@@ -62,14 +62,9 @@ public struct TaggedDigestList: Hashable, Sendable, TPMCodable {
 
     /// Reads the count (at most ``TPMLimits/pcrBanks``) and the tagged digests.
     public init(from reader: inout TPMReader) throws {
-        let count = try reader.readCount(max: TPMLimits.pcrBanks, "TPML_DIGEST_VALUES")
-        digests = []
-        for _ in 0..<count { digests.append(try TaggedDigest(from: &reader)) }
+        digests = try reader.readList(of: TaggedDigest.self, max: TPMLimits.pcrBanks, "TPML_DIGEST_VALUES")
     }
 
     /// Writes the count and the tagged digests.
-    public func encode(into writer: inout TPMWriter) {
-        writer.write(UInt32(digests.count))
-        for digest in digests { writer.write(digest) }
-    }
+    public func encode(into writer: inout TPMWriter) { writer.writeList(digests) }
 }

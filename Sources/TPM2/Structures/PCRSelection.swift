@@ -65,16 +65,11 @@ public struct PCRSelectionList: Hashable, Sendable, TPMCodable {
 
     /// Reads the count (at most ``TPMLimits/pcrBanks``) and the selections.
     public init(from reader: inout TPMReader) throws {
-        let count = try reader.readCount(max: TPMLimits.pcrBanks, "TPML_PCR_SELECTION")
-        selections = []
-        for _ in 0..<count { selections.append(try PCRSelection(from: &reader)) }
+        selections = try reader.readList(of: PCRSelection.self, max: TPMLimits.pcrBanks, "TPML_PCR_SELECTION")
     }
 
     /// Writes the count and the selections.
-    public func encode(into writer: inout TPMWriter) {
-        writer.write(UInt32(selections.count))
-        for selection in selections { writer.write(selection) }
-    }
+    public func encode(into writer: inout TPMWriter) { writer.writeList(selections) }
 
     /// `(bank, pcr)` pairs in the order the TPM hashes them into a quote's `pcrDigest`:
     /// banks in list order, PCRs ascending within each.

@@ -78,6 +78,15 @@ public struct TPMReader: Sendable {
         return count
     }
 
+    /// Reads a TPML: the count, refused over `max` before anything is allocated, then that many
+    /// values of `T`.
+    public mutating func readList<T: TPMParseable>(of _: T.Type, max: Int, _ field: String) throws -> [T] {
+        let count = try readCount(max: max, field)
+        var values: [T] = []
+        for _ in 0..<count { values.append(try T(from: &self)) }
+        return values
+    }
+
     /// Throws unless every byte was consumed.
     public func expectEnd(_ structure: String) throws {
         guard isAtEnd else {

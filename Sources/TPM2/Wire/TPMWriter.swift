@@ -38,6 +38,12 @@ public struct TPMWriter: Sendable {
     public mutating func write(_ value: some TPMSerializable) {
         value.encode(into: &self)
     }
+
+    /// Writes a TPML: the UINT32 count, then each value's own encoding.
+    public mutating func writeList(_ values: [some TPMSerializable]) {
+        write(UInt32(values.count))
+        for value in values { write(value) }
+    }
 }
 
 /// A value that can be written as TPM wire bytes.

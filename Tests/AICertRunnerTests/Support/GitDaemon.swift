@@ -1,3 +1,4 @@
+import AICertCore
 import Foundation
 import Glibc
 import TPMTestSupport
@@ -7,7 +8,7 @@ import TPMTestSupport
 /// A git repository with one commit, served by `git daemon` on a free loopback port.
 final class GitDaemon: Sendable {
     let directory: URL
-    let port: Int
+    let port: UInt16
     let commit: String
     private let daemon: ChildProcess
 
@@ -45,7 +46,7 @@ final class GitDaemon: Sendable {
             in: .whitespacesAndNewlines)
         var lastError = ""
         for _ in 0..<5 {
-            let port = FreePort.pick()
+            guard let port = Loopback.freePort() else { continue }
             // git-daemon itself, not `git daemon`, so that the process stopped is the daemon.
             let daemon = try ChildProcess.spawn(
                 libexec + "/git-daemon",
@@ -57,7 +58,7 @@ final class GitDaemon: Sendable {
                 environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path], descriptors: [:])
             var listening = false
             for _ in 0..<200 where !listening {
-                listening = FreePort.isListening(port)
+                listening = Loopback.accepts(port)
                 if !listening { usleep(20_000) }
             }
             if listening {

@@ -5,7 +5,7 @@ A second, independent implementation of docs/certificate-format.md::
     import aicert_verify
 
     report = aicert_verify.verify(aicert_verify.load("certificate.json"), trust_roots=["root.pem"],
-                                  artifacts=["outputs/"])
+                                  artifacts=["outputs/"], tsa_roots=["tsa-root.pem"])
     for check in report.checks:
         print(check.status.mark, check.name, check.detail)
     print(aicert_verify.hash_path("outputs/"))
@@ -25,7 +25,7 @@ from .policy import (
     load_registered_images,
     parse_policy,
 )
-from .report import CHECK_NAMES, Check, Report, Status
+from .report import CHECK_NAMES, LEGACY_CHECK_NAMES, Check, Report, Stamp, Status
 from .verify import verify
 
 __version__ = "0.1.0"
@@ -42,6 +42,7 @@ __all__ = [
     "FirmwareLogError",
     "FormatError",
     "KnownImage",
+    "LEGACY_CHECK_NAMES",
     "LegacyCertificate",
     "Manifest",
     "MeasurementError",
@@ -49,6 +50,7 @@ __all__ = [
     "PolicyError",
     "Report",
     "Requirement",
+    "Stamp",
     "Status",
     "TrustRootError",
     "V1Certificate",

@@ -55,6 +55,9 @@ class V1Certificate(Certificate):
     certificate_chain: list[bytes]
     summary: dict[str, Any]
     firmware_event_log: bytes | None
+    # An RFC 3161 TimeStampToken (DER) over the SHA-256 of the quote's signature, when the
+    # builder asked a Time-Stamping Authority for one; judged by the ``timestamp`` check.
+    timestamp_token: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,9 @@ def _v1(document: dict[str, Any]) -> V1Certificate:
     firmware = None
     if "firmware_event_log" in document:
         firmware = top.base64("firmware_event_log")
+    token = None
+    if document.get("timestamp_token") is not None:  # null is no token, as for the Swift verifier
+        token = top.base64("timestamp_token")
     return V1Certificate(
         format=V1_FORMAT,
         platform=platform,
@@ -187,6 +193,7 @@ def _v1(document: dict[str, Any]) -> V1Certificate:
         certificate_chain=chain,
         summary=summary,
         firmware_event_log=firmware,
+        timestamp_token=token,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -178,17 +178,31 @@ class ChainResult:
     reason: str = "ok"
 
 
-def check_chain(chain: list[x509.Certificate], roots: Iterable[TrustRoot], at: datetime) -> ChainResult:
+PurposeRule = Callable[[list[x509.Certificate]], str | None]
+
+
+def check_chain(
+    chain: list[x509.Certificate],
+    roots: Iterable[TrustRoot],
+    at: datetime,
+    *,
+    purpose: PurposeRule | None = None,
+    time_note: str = "",
+    max_carried: int = MAX_CHAIN,
+) -> ChainResult:
     """Builds and checks a path from ``chain[0]`` through ``chain[1:]`` to one of ``roots``.
 
     Every candidate path is tried; the first one without problems wins. Otherwise the problem
     of the most promising path (one that reached a root) is reported, else why none did.
+    ``purpose`` is the extended-key-usage rule a path must meet (by default the AK purpose's);
+    ``time_note`` follows the time in a validity problem (e.g. where the time came from);
+    ``max_carried`` bounds ``len(chain)``.
     """
     if not chain:
         return ChainResult(None, None, "the certificate carries no AK certificate", "chain-missing")
-    if len(chain) > MAX_CHAIN:
+    if len(chain) > max_carried:
         return ChainResult(
-            None, None, f"the chain has {len(chain)} certificates, more than {MAX_CHAIN}", "chain-too-long"
+            None, None, f"the chain has {len(chain)} certificates, more than {max_carried}", "chain-too-long"
         )
     anchors = list(roots)
     if not anchors:
@@ -232,7 +246,7 @@ def check_chain(chain: list[x509.Certificate], roots: Iterable[TrustRoot], at: d
         return ChainResult(None, None, dead_end[0] if dead_end else "no path to a trusted root", "untrusted-root")
     problems: list[tuple[str, str]] = []
     for path, anchor in complete:
-        found = _path_problem(path, at)
+        found = _path_problem(path, at, purpose or _purpose_problem, time_note)
         if found is None:
             return ChainResult(path, anchor, None)
         problems.append(found)
@@ -250,17 +264,20 @@ def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def _path_problem(path: list[x509.Certificate], at: datetime) -> tuple[str, str] | None:
-    """The reason code and detail of the first rule ``path`` breaks: validity, AK purpose, then RFC 5280."""
+def _path_problem(
+    path: list[x509.Certificate], at: datetime, purpose_rule: PurposeRule, time_note: str
+) -> tuple[str, str] | None:
+    """The reason code and detail of the first rule ``path`` breaks: validity, purpose, then RFC 5280."""
     for certificate in path:
         start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
         if at < start or at > end:
             state = "not yet valid" if at < start else "expired"
             return (
                 "certificate-expired",
-                f"{describe(certificate)} is {state} at {_time(at)}: valid from {_time(start)} to {_time(end)}",
+                f"{describe(certificate)} is {state} at {_time(at)}{time_note}: "
+                f"valid from {_time(start)} to {_time(end)}",
             )
-    purpose = _purpose_problem(path)
+    purpose = purpose_rule(path)
     if purpose:
         return "ak-purpose-missing", purpose
     problem = _rfc5280_problem(path)

@@ -38,7 +38,9 @@ the last line is the verdict (VALID, "VALID, boot not measured" or INVALID) and 
 AK chain reached: production (a built-in root), development (the AICert development CA) or
 custom (another root you trusted). Only the built-in Azure vTPM root is trusted unless
 --trust-root or the policy's trusted_roots name more; nothing the certificate carries is
-trusted by itself. boot-state fails without reference values for the boot (the policy's
+trusted by itself. A certificate's RFC 3161 time-stamp token is checked first (timestamp):
+when it is valid and its TSA chains to a --tsa-root (or the policy's tsa_roots), the AK chain
+is checked at the token's time instead of now or --at. boot-state fails without reference values for the boot (the policy's
 platforms, or a known image: the policy's images and $AICERT_HOME/images/*.yaml, default
 ~/.aicert) unless --allow-unmeasured-boot. Proofs of the original AICert (attestation.json)
 are verified through the same checks.
@@ -92,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         "e.g. --trust-root dev-root.pem",
     )
     check.add_argument(
+        "--tsa-root",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a PEM (or DER) root certificate a time-stamp token's TSA may chain to (none is built in); "
+        "repeatable, e.g. --tsa-root tsa-root.pem",
+    )
+    check.add_argument(
         "--policy", metavar="FILE", help="a policy file (YAML, docs/policy.md), e.g. --policy policy.yaml"
     )
     check.add_argument(
@@ -114,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--json",
         action="store_true",
-        help="print the report as JSON: {valid, verdict, format, platform, trust, trust_root, checks, inputs, outputs}",
+        help="print the report as JSON: {valid, verdict, format, platform, trust, trust_root, checks, inputs, "
+        "outputs}, and timestamp {time, authority} when a valid time-stamp token says when the quote existed",
     )
     hashing = _command(
         commands,
@@ -174,6 +185,12 @@ def _verify(arguments: argparse.Namespace) -> int:
             roots.extend(load_roots(path))
     except TrustRootError as error:
         return _cannot(f"--trust-root {error}")
+    tsa_roots: list[TrustRoot] = []
+    try:
+        for path in arguments.tsa_root:
+            tsa_roots.extend(load_roots(path))
+    except TrustRootError as error:
+        return _cannot(f"--tsa-root {error}")
     policy = None
     if arguments.policy is not None:
         try:
@@ -202,6 +219,7 @@ def _verify(arguments: argparse.Namespace) -> int:
             at=arguments.at,
             allow_unmeasured_boot=arguments.allow_unmeasured_boot,
             known_images=images,
+            tsa_roots=[root.certificate for root in tsa_roots],
         )
     except AICertError as error:
         return _cannot(f"{arguments.certificate}: {error}")

@@ -92,6 +92,8 @@ class Policy:
     source: str | None = None
     images: list[KnownImage] = field(default_factory=list)
     allow_unmeasured_boot: bool = False
+    # Roots a time-stamp token's TSA certificate may chain to (``tsa_roots``).
+    tsa_roots: list[TrustRoot] = field(default_factory=list)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -115,14 +117,14 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 
 
 def load_policy(path: PolicySource) -> Policy:
-    """Reads a policy file; ``trusted_roots`` are resolved relative to the file."""
+    """Reads a policy file; ``trusted_roots`` and ``tsa_roots`` are resolved relative to the file."""
     text_path = os.fspath(path)
     data = read_bounded(text_path, MAX_POLICY_BYTES, PolicyError)
     return parse_policy(data, base=os.path.dirname(os.path.abspath(text_path)), source=text_path)
 
 
 def parse_policy(data: bytes | str, *, base: str | None = None, source: str | None = None) -> Policy:
-    """Parses policy YAML; relative ``trusted_roots`` are resolved against ``base``."""
+    """Parses policy YAML; relative ``trusted_roots`` and ``tsa_roots`` are resolved against ``base``."""
     try:
         document = yaml.load(data, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
@@ -135,23 +137,24 @@ def parse_policy(data: bytes | str, *, base: str | None = None, source: str | No
         raise PolicyError("the policy is not a YAML mapping")
     _known(
         document,
-        {"version", "trusted_roots", "platforms", "images", "allow_unmeasured_boot", "inputs", "outputs"},
+        {
+            "version",
+            "trusted_roots",
+            "tsa_roots",
+            "platforms",
+            "images",
+            "allow_unmeasured_boot",
+            "inputs",
+            "outputs",
+        },
         "",
     )
     if "version" not in document:
         raise PolicyError("required key is missing", "version")
     if type(document["version"]) is not int or document["version"] != 1:
         raise PolicyError("must be 1", "version")
-    roots: list[TrustRoot] = []
-    for index, item in enumerate(_list(document.get("trusted_roots", []), "trusted_roots")):
-        key = f"trusted_roots[{index}]"
-        if not isinstance(item, str) or not item:
-            raise PolicyError("is not a file name", key)
-        path = item if os.path.isabs(item) or base is None else os.path.join(base, item)
-        try:
-            roots.extend(load_roots(path))
-        except TrustRootError as error:
-            raise PolicyError(str(error), key) from None
+    roots = _roots(document, "trusted_roots", base)
+    tsa_roots = _roots(document, "tsa_roots", base)
     platforms: dict[str, BootReference] = {}
     for name, platform in _mapping(document.get("platforms", {}), "platforms").items():
         key = f"platforms.{name}"
@@ -168,7 +171,22 @@ def parse_policy(data: bytes | str, *, base: str | None = None, source: str | No
         raise PolicyError("must be true or false", "allow_unmeasured_boot")
     inputs = _requirements(document.get("inputs", []), "inputs", with_commit=True)
     outputs = _requirements(document.get("outputs", []), "outputs", with_commit=False)
-    return Policy(roots, platforms, inputs, outputs, source, images, allow)
+    return Policy(roots, platforms, inputs, outputs, source, images, allow, tsa_roots)
+
+
+def _roots(document: dict[Any, Any], name: str, base: str | None) -> list[TrustRoot]:
+    """The certificates of the PEM or DER files a list names, relative to ``base``."""
+    roots: list[TrustRoot] = []
+    for index, item in enumerate(_list(document.get(name, []), name)):
+        key = f"{name}[{index}]"
+        if not isinstance(item, str) or not item:
+            raise PolicyError("is not a file name", key)
+        path = item if os.path.isabs(item) or base is None else os.path.join(base, item)
+        try:
+            roots.extend(load_roots(path))
+        except TrustRootError as error:
+            raise PolicyError(str(error), key) from None
+    return roots
 
 
 def load_registered_images(home: str | os.PathLike[str] | None = None) -> list[KnownImage]:

@@ -5,10 +5,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
-__all__ = ["CHECK_NAMES", "TRUST_LEVELS", "Status", "Check", "Report", "guarded", "INTERNAL_ERROR", "INTERNAL_REASON"]
+__all__ = [
+    "CHECK_NAMES",
+    "LEGACY_CHECK_NAMES",
+    "TRUST_LEVELS",
+    "Status",
+    "Check",
+    "Report",
+    "Stamp",
+    "guarded",
+    "rfc3339",
+    "INTERNAL_ERROR",
+    "INTERNAL_REASON",
+]
 
 INTERNAL_ERROR = "internal error while checking"
 # The reason of a check that failed because the verifier itself raised (always a bug).
@@ -19,8 +32,19 @@ TRUST_LEVELS = ("production", "development", "custom", "none")
 UNMEASURED_BOOT = ("boot-not-measured", "unknown-image")
 MAX_DETAIL = 1000  # characters: quoted names from a hostile certificate cannot flood a report
 
-# The checks, in the order they run (docs/certificate-format.md, "Verification").
-CHECK_NAMES = ("ak-chain", "quote-signature", "quote-content", "event-log", "boot-state", "policy", "artifacts")
+# The checks of an aicert/v1 report, in the order they run (docs/verification-rules.md).
+CHECK_NAMES = (
+    "timestamp",
+    "ak-chain",
+    "quote-signature",
+    "quote-content",
+    "event-log",
+    "boot-state",
+    "policy",
+    "artifacts",
+)
+# A legacy proof has no time-stamp token: its report has the other seven.
+LEGACY_CHECK_NAMES = CHECK_NAMES[1:]
 
 
 _ONE_LINE = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
@@ -69,6 +93,23 @@ class Check:
         return {"name": self.name, "status": self.status.value, "reason": self.reason, "detail": self.detail}
 
 
+def rfc3339(moment: datetime) -> str:
+    """``2026-11-25T07:40:00Z``: UTC, whole seconds (as the Swift verifier writes times)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a valid RFC 3161 time-stamp token proves: when the quote existed (its ``genTime``)
+    and which Time-Stamping Authority says so (its certificate's subject, RFC 4514)."""
+
+    time: datetime
+    authority: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"time": rfc3339(self.time), "authority": self.authority}
+
+
 @dataclass(frozen=True)
 class Report:
     """Every check of one verification, and the inputs and outputs the event log names.
@@ -77,7 +118,8 @@ class Report:
     (``name``, ``kind``, ``source``, ``commit`` when present, ``manifest_digest``, ``files``,
     ``bytes``); they are empty when the log cannot be read. ``platform`` is the platform the
     event log signs (``None`` when the log cannot be read); ``trust`` and ``trust_root`` say
-    what anchored the AK chain.
+    what anchored the AK chain; ``timestamp`` is the :class:`Stamp` of a valid time-stamp token
+    (the AK chain was then checked at its time), else ``None``.
     """
 
     format: str
@@ -87,6 +129,7 @@ class Report:
     outputs: list[dict[str, Any]] = field(default_factory=list)
     trust: str = "none"
     trust_root: str | None = None
+    timestamp: Stamp | None = None
 
     @property
     def valid(self) -> bool:
@@ -115,7 +158,8 @@ class Report:
         return [check for check in self.checks if check.status == Status.FAIL]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The report JSON's members; ``timestamp`` (``{"time", "authority"}``) only with a valid token."""
+        result: dict[str, Any] = {
             "valid": self.valid,
             "verdict": self.verdict,
             "format": self.format,
@@ -126,6 +170,9 @@ class Report:
             "inputs": self.inputs,
             "outputs": self.outputs,
         }
+        if self.timestamp is not None:
+            result["timestamp"] = self.timestamp.to_json()
+        return result
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The report as JSON, in the shape docs/certificate-format.md ("The report") gives."""

@@ -19,7 +19,8 @@ class VerificationRequest:
     ``roots`` are every trusted root (built-in, given, the policy's); ``artifacts`` the paths to
     match against the outputs; ``at`` when the AK chain must be valid (``None``: now);
     ``known_images`` the images ``boot-state`` may use besides the built-in and the policy's;
-    ``allow_unmeasured_boot`` turns a boot without reference values into a skip.
+    ``allow_unmeasured_boot`` turns a boot without reference values into a skip; ``tsa_roots``
+    are the roots a time-stamp token's TSA certificate may chain to (given and the policy's).
     """
 
     roots: list[TrustRoot]
@@ -28,3 +29,4 @@ class VerificationRequest:
     at: datetime | None
     known_images: Sequence[KnownImage] = ()
     allow_unmeasured_boot: bool = False
+    tsa_roots: Sequence[TrustRoot] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography import x509
@@ -16,9 +17,10 @@ from .chain import TrustRoot, describe, parse_certificate
 from .eventlog import LogReading, read_log
 from .expectations import artifacts_check, policy_check
 from .quote import QuoteProblem, digest_alg_for, generated_quote, key_problem, pcr_composite, signature_check
-from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Status
+from .report import INTERNAL_ERROR, INTERNAL_REASON, Check, Report, Stamp, Status
 from .report import guarded as _guard
 from .request import VerificationRequest
+from .timestamp import timestamp_check
 from .tpm import ObjectAttributes, TPMParseError, parse_public, parse_signature
 from .tpm.attest import Attestation
 from .tpm.constants import ALG_NULL, ALG_SHA256, algorithm_name
@@ -40,12 +42,16 @@ _REQUIRED = {
 
 
 def verify_v1(certificate: V1Certificate, request: VerificationRequest) -> Report:
-    """The seven checks of an ``aicert/v1`` certificate; the chain at ``request.at`` or now."""
+    """The eight checks of an ``aicert/v1`` certificate; the chain at a valid time-stamp
+    token's time, else at ``request.at`` or now."""
+    stamp_check, stamp = _guarded_timestamp(certificate, request.tsa_roots)
     quoted, pcr_problem = read_quoted_pcrs(certificate.pcrs)
     reading = _guarded_log(certificate, quoted)
-    chain = _guarded_chain(certificate, request.roots, request.at)
+    at = stamp.time if stamp is not None else request.at
+    chain = _guarded_chain(certificate, request.roots, at, stamped=stamp is not None)
     boot = BootInputs(reading.platform, reading.image, quoted, certificate.firmware_event_log)
     checks = [
+        stamp_check,
         chain.check,
         _guard("quote-signature", lambda: _signature_check(certificate)),
         _guard("quote-content", lambda: _content_check(certificate, quoted, pcr_problem)),
@@ -63,7 +69,9 @@ def verify_v1(certificate: V1Certificate, request: VerificationRequest) -> Repor
         _guard("artifacts", lambda: artifacts_check(request.artifacts, reading.output_manifests)),
     ]
     inputs, outputs = (reading.inputs, reading.outputs) if reading.readable else ([], [])
-    return Report(certificate.format, reading.platform, checks, inputs, outputs, chain.trust, chain.trust_root)
+    return Report(
+        certificate.format, reading.platform, checks, inputs, outputs, chain.trust, chain.trust_root, stamp
+    )
 
 
 def _guarded_log(certificate: V1Certificate, quoted: dict[int, bytes] | None) -> LogReading:
@@ -80,9 +88,19 @@ def _guarded_log(certificate: V1Certificate, quoted: dict[int, bytes] | None) ->
         return LogReading(problem=f"{INTERNAL_ERROR}: {type(error).__name__}: {error}", reason=INTERNAL_REASON)
 
 
-def _guarded_chain(certificate: V1Certificate, roots: list[TrustRoot], at: datetime | None) -> ChainOutcome:
+def _guarded_timestamp(certificate: V1Certificate, roots: Sequence[TrustRoot]) -> tuple[Check, Stamp | None]:
     try:
-        return _chain_check(certificate, roots, at)
+        return timestamp_check(certificate.timestamp_token, certificate.signature, roots)
+    except Exception as error:  # noqa: BLE001 - fail closed
+        detail = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"
+        return Check("timestamp", Status.FAIL, INTERNAL_REASON, detail), None
+
+
+def _guarded_chain(
+    certificate: V1Certificate, roots: list[TrustRoot], at: datetime | None, *, stamped: bool = False
+) -> ChainOutcome:
+    try:
+        return _chain_check(certificate, roots, at, stamped)
     except Exception as error:  # noqa: BLE001 - fail closed
         detail = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"
         return ChainOutcome(Check("ak-chain", Status.FAIL, INTERNAL_REASON, detail))
@@ -116,7 +134,9 @@ def _leaf(certificate: V1Certificate) -> x509.Certificate | None:
         return None
 
 
-def _chain_check(certificate: V1Certificate, roots: list[TrustRoot], at: datetime | None) -> ChainOutcome:
+def _chain_check(
+    certificate: V1Certificate, roots: list[TrustRoot], at: datetime | None, stamped: bool
+) -> ChainOutcome:
     parsed: list[x509.Certificate] = []
     for index, der in enumerate(certificate.certificate_chain):
         try:
@@ -124,7 +144,7 @@ def _chain_check(certificate: V1Certificate, roots: list[TrustRoot], at: datetim
         except ValueError:
             detail = f"attestation_key.certificate_chain[{index}] is not a DER X.509 certificate"
             return ChainOutcome(Check("ak-chain", Status.FAIL, "certificate-unreadable", detail))
-    return ak_chain_check(parsed, roots, at)
+    return ak_chain_check(parsed, roots, at, stamped=stamped)
 
 
 def _signature_check(certificate: V1Certificate) -> Check:

@@ -32,8 +32,9 @@ def verify(
     strict: bool = False,
     allow_unmeasured_boot: bool = False,
     known_images: Iterable[KnownImage] = (),
+    tsa_roots: Iterable[RootSource] = (),
 ) -> Report:
-    """Verifies a certificate and returns a :class:`Report` of the seven checks.
+    """Verifies a certificate and returns a :class:`Report` of its checks.
 
     ``cert`` is a :class:`Certificate` from :func:`aicert_verify.load`, or anything ``load`` reads.
     ``trust_roots`` are trusted besides the built-in Azure vTPM root: certificate objects, PEM
@@ -41,7 +42,9 @@ def verify(
     file (its ``trusted_roots`` are trusted too). ``artifacts`` are paths to re-hash and match
     against the outputs. ``at`` (an aware ``datetime`` or RFC 3339 text; a naive ``datetime`` is
     taken as UTC) is when the AK chain must be valid; by default now (never a time the
-    certificate states). ``known_images`` are images whose boot reference values ``boot-state``
+    certificate states). ``tsa_roots`` (as ``trust_roots``; none are built in), with the
+    policy's ``tsa_roots``, are the roots a certificate's RFC 3161 time-stamp token may chain
+    to: a valid token moves the AK chain's check to its time, whatever ``at`` says. ``known_images`` are images whose boot reference values ``boot-state``
     may use besides the built-in ones and the policy's (e.g. :func:`aicert_verify.load_registered_images`);
     ``allow_unmeasured_boot`` (or the policy's ``allow_unmeasured_boot``) turns a boot without
     reference values from a failure into a skip (verdict ``VALID, boot not measured``).
@@ -55,11 +58,17 @@ def verify(
     for source in trust_roots:
         roots.extend(load_roots(source))
     parsed_policy = policy if isinstance(policy, Policy) or policy is None else load_policy(policy)
+    stamp_roots: list[TrustRoot] = []
+    for source in tsa_roots:
+        stamp_roots.extend(load_roots(source))
     if parsed_policy is not None:
         roots.extend(parsed_policy.trusted_roots)
+        stamp_roots.extend(parsed_policy.tsa_roots)
     moment = _moment(at)
     paths = [os.fspath(path) for path in artifacts]
-    request = VerificationRequest(roots, parsed_policy, paths, moment, list(known_images), allow_unmeasured_boot)
+    request = VerificationRequest(
+        roots, parsed_policy, paths, moment, list(known_images), allow_unmeasured_boot, stamp_roots
+    )
     if isinstance(certificate, V1Certificate):
         report = verify_v1(certificate, request)
     elif isinstance(certificate, LegacyCertificate):
