@@ -20,7 +20,6 @@ let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", packa
 
 let package = Package(
     name: "AICert",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "aicert", targets: ["aicert"]),
         .executable(name: "aicert-runner", targets: ["aicert-runner"]),

@@ -66,13 +66,15 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The base image for --platform qemu: the directory image/build.sh wrote (disk.raw), e.g. `--image image-out`.",
+            "The base image for --platform qemu: the directory image/build.sh wrote (disk.raw), e.g. `--image "
+                + "image-out`.",
             valueName: "dir"))
     var image: String?
 
     @Option(
         help: ArgumentHelp(
-            "The remote runner's base URL: https, or http to 127.0.0.1 through a tunnel, e.g. `--runner-url https://runner.example:8800`.",
+            "The remote runner's base URL: https, or http to 127.0.0.1 through a tunnel, e.g. `--runner-url "
+                + "https://runner.example:8800`.",
             valueName: "url"))
     var runnerURL: String?
 
@@ -84,7 +86,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("trust-root"),
         help: ArgumentHelp(
-            "A PEM root certificate the remote runner's AK may chain to besides the built-in ones; repeatable, e.g. `--trust-root onprem-root.pem`.",
+            "A PEM root certificate the remote runner's AK may chain to besides the built-in ones; repeatable, e.g. "
+                + "`--trust-root onprem-root.pem`.",
             valueName: "pem"))
     var trustRoots: [String] = []
 
@@ -107,8 +110,9 @@ struct RunCommand: AsyncParsableCommand {
     var tsaOptional = false
 
     @Flag(
-        help:
-            "Print the result as JSON ({certificate, outputs, job_log, verify_command, report}); the job's log goes to standard error."
+        help: ArgumentHelp(
+            "Print the result as JSON ({certificate, outputs, job_log, verify_command, report}); the job's log goes "
+                + "to standard error.")
     )
     var json = false
 
@@ -129,7 +133,8 @@ struct RunCommand: AsyncParsableCommand {
             // tunnel, a VM's port forward), else through TLS (a proxy in front of the runner).
             guard scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) else {
                 throw ValidationError(
-                    "--runner-url \(runnerURL) would send the token in clear text; use https, or http to 127.0.0.1 through a tunnel."
+                    "--runner-url \(runnerURL) would send the token in clear text; use https, or http to 127.0.0.1 "
+                        + "through a tunnel."
                 )
             }
         }
@@ -237,7 +242,8 @@ struct RunCommand: AsyncParsableCommand {
     private func remotePlatform() throws -> RemotePlatform {
         guard let runnerURL, let url = URL(string: runnerURL), let tokenFile else {
             throw ValidationError(
-                "the remote platform needs --runner-url and --token-file, e.g. `--runner-url https://runner.example:8800 --token-file token`."
+                "the remote platform needs --runner-url and --token-file, e.g. `--runner-url "
+                    + "https://runner.example:8800 --token-file token`."
             )
         }
         let token: String

@@ -183,7 +183,8 @@ struct FixtureTests {
         certificate = otherTPM.certificate
         certificate.timestampToken = stampedValid.timestampToken
         try add(
-            "timestamp-other-signature", certificate, tsaRoots: tsaRoot, failing: (.timestamp, .timestampImprintMismatch))
+            "timestamp-other-signature", certificate, tsaRoots: tsaRoot,
+            failing: (.timestamp, .timestampImprintMismatch))
         try add(
             "timestamp-untrusted-tsa", stampedValid, tsaRoots: ["other-tsa-root.pem"],
             failing: (.timestamp, .timestampUntrusted))

@@ -18,9 +18,9 @@ struct TimestampTests {
         return try SampleBuild(recipe)
     }
 
-    static func stamp(_ certificate: AICertificate, by tsa: OpenSSLTimestampAuthority, withoutPurpose: Bool = false) throws
-        -> AICertificate
-    {
+    static func stamp(
+        _ certificate: AICertificate, by tsa: OpenSSLTimestampAuthority, withoutPurpose: Bool = false
+    ) throws -> AICertificate {
         var stamped = certificate
         let imprint = Array(SHA256.hash(data: certificate.quote.signature.bytes))
         stamped.timestampToken = Base64Bytes(try tsa.token(over: imprint, withoutPurpose: withoutPurpose))

@@ -58,6 +58,7 @@ def test_a_sound_certificate_verifies(factory: CertificateFactory, root_pem: Pat
     assert report.valid, report.checks
     outcomes = {check.name: (check.status.value, check.reason) for check in report.checks}
     assert outcomes == {
+        "timestamp": ("skip", "not-requested"),
         "ak-chain": ("pass", "ok"),
         "quote-signature": ("pass", "ok"),
         "quote-content": ("pass", "ok"),
@@ -80,12 +81,13 @@ def test_a_sound_certificate_verifies(factory: CertificateFactory, root_pem: Pat
     assert as_json["valid"] is True and as_json["format"] == "aicert/v1" and as_json["platform"] == "local"
     assert as_json["verdict"] == "VALID, boot not measured" and as_json["trust"] == "custom"
     assert as_json["trust_root"] == "AICert Test Root CA"
-    assert as_json["checks"][0] == {
+    assert as_json["checks"][1] == {
         "name": "ak-chain",
         "status": "pass",
         "reason": "ok",
-        "detail": report.checks[0].detail,
+        "detail": report.checks[1].detail,
     }
+    assert "timestamp" not in as_json  # only a valid time-stamp token adds it
 
 
 def test_a_boot_without_reference_values_fails_unless_accepted(factory: CertificateFactory, root_pem: Path) -> None:

@@ -82,7 +82,8 @@ struct BuildSession {
             let failure = report.firstFailure.map { "\($0.name.rawValue): \($0.detail)" } ?? "no check passed"
             throw RunFailure(
                 .verification,
-                "the certificate does not verify (\(failure)); it is kept as \(directory.shown(directory.rejectedCertificate))"
+                "the certificate does not verify (\(failure)); it is kept as "
+                    + "\(directory.shown(directory.rejectedCertificate))"
             )
         }
         try directory.publishOutputs(from: staging)
@@ -171,11 +172,13 @@ struct BuildSession {
         guard result.manifestDigest == expected.digest.hex else {
             throw RunFailure(
                 .platform,
-                "the runner measured input \(name) as \(result.manifestDigest), but it is \(expected.digest.hex) here; did it change during the upload?"
+                "the runner measured input \(name) as \(result.manifestDigest), but it is \(expected.digest.hex) here; "
+                    + "did it change during the upload?"
             )
         }
         display.step(
-            "uploaded \(name): \(result.files) file\(result.files == 1 ? "" : "s"), \(ProgressDisplay.size(UInt64(max(result.bytes, 0)))), manifest \(result.manifestDigest)"
+            "uploaded \(name): \(result.files) file\(result.files == 1 ? "" : "s"), "
+                + "\(ProgressDisplay.size(UInt64(max(result.bytes, 0)))), manifest \(result.manifestDigest)"
         )
     }
 

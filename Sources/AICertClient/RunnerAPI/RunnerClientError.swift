@@ -15,7 +15,7 @@ public struct RunnerClientError: Error, Hashable, Sendable, CustomStringConverti
 
     public init(status: Int, code: String, detail: String) {
         self.status = status
-        body = RunnerAPI.ErrorBody(error: code, detail: detail)
+        body = RunnerAPI.ErrorBody(code, detail)
     }
 
     public var description: String {

@@ -76,25 +76,24 @@ struct TimestampCommand: AsyncParsableCommand {
         }
         guard let url = TimestampURL.parse(tsa) else { throw ExitCode(2) }
         let signature = certificate.quote.signature.bytes
+        let token: [UInt8]
         do {
-            let token = try await TimestampAuthority(url: url).token(over: signature)
-            if !roots.isEmpty {
-                switch await TimestampVerifier.verify(token: token, signature: signature, roots: roots) {
-                case .success(let stamp):
-                    Console.error(
-                        Data(
-                            "time-stamped at \(RFC3339.string(from: stamp.time)) by \(TerminalText.escaped(stamp.authority))\n"
-                                .utf8))
-                case .failure(let failure):
-                    Self.fail("the token does not verify (\(failure.reason.rawValue)): \(failure.detail)")
-                    throw ExitCode(3)
-                }
-            }
-            certificate.timestampToken = Base64Bytes(token)
-        } catch let failure as TimestampAuthority.Failure {
-            Self.fail("no time-stamp token: \(failure)")
+            token = try await TimestampAuthority(url: url).token(over: signature)
+        } catch {
+            Self.fail("no time-stamp token: \(error)")
             throw ExitCode(3)
         }
+        if !roots.isEmpty {
+            switch await TimestampVerifier.verify(token: token, signature: signature, roots: roots) {
+            case .success(let stamp):
+                let line = "time-stamped at \(RFC3339.string(from: stamp.time)) by \(stamp.authority)"
+                Console.error(Data((TerminalText.escaped(line) + "\n").utf8))
+            case .failure(let failure):
+                Self.fail("the token does not verify (\(failure.reason.rawValue)): \(failure.detail)")
+                throw ExitCode(3)
+            }
+        }
+        certificate.timestampToken = Base64Bytes(token)
         let destination = URL(fileURLWithPath: output ?? path)
         do {
             try OutputDirectory(path: destination.deletingLastPathComponent().path)

@@ -46,7 +46,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("trust-root"),
         help: ArgumentHelp(
-            "A PEM (or DER) root certificate to trust besides the built-in ones; repeatable, e.g. `--trust-root dev-root.pem`.",
+            "A PEM (or DER) root certificate to trust besides the built-in ones; repeatable, e.g. `--trust-root "
+                + "dev-root.pem`.",
             valueName: "pem"))
     var trustRoots: [String] = []
 
@@ -83,13 +84,15 @@ struct VerifyCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Accept a boot that no reference values describe (a local development run); boot-state is then skipped.",
             discussion:
-                "The verdict line says `VALID, boot not measured`: nothing then proves what software ran beside the job."
+                "The verdict line says `VALID, boot not measured`: nothing then proves what software ran beside the "
+                + "job."
         ))
     var allowUnmeasuredBoot = false
 
     @Flag(
-        help:
-            "Print the report as JSON: {valid, verdict, trust, trust_root, format, platform, checks, inputs, outputs, summary}."
+        help: ArgumentHelp(
+            "Print the report as JSON: {valid, verdict, trust, trust_root, format, platform, checks, inputs, "
+                + "outputs, summary, timestamp}.")
     )
     var json = false
 
@@ -188,7 +191,8 @@ enum ReportText {
             for input in report.inputs {
                 let commit = input.commit.map { " @\($0.prefix(12))" } ?? ""
                 lines.append(
-                    "  \(input.name)  \(input.kind) \(input.source)\(commit)  \(input.manifestDigest.prefix(16))…  \(Sizes.files(input.files)), \(Sizes.bytes(input.bytes))"
+                    "  \(input.name)  \(input.kind) \(input.source)\(commit)  \(input.manifestDigest.prefix(16))…  "
+                        + "\(Sizes.files(input.files)), \(Sizes.bytes(input.bytes))"
                 )
             }
         }
@@ -196,14 +200,16 @@ enum ReportText {
             lines.append("outputs:")
             for output in report.outputs {
                 lines.append(
-                    "  \(output.name)  \(output.manifestDigest.prefix(16))…  \(Sizes.files(output.files)), \(Sizes.bytes(output.bytes))"
+                    "  \(output.name)  \(output.manifestDigest.prefix(16))…  \(Sizes.files(output.files)), "
+                        + "\(Sizes.bytes(output.bytes))"
                 )
             }
         }
         if let failure = report.firstFailure {
             let count = report.checks.count { $0.status == .fail }
             lines.append(
-                "INVALID: \(failure.name.rawValue) failed\(count > 1 ? " (and \(count - 1) more)" : ""): \(failure.detail)"
+                "INVALID: \(failure.name.rawValue) failed\(count > 1 ? " (and \(count - 1) more)" : ""): "
+                    + "\(failure.detail)"
             )
         } else {
             let warnings = report.checks.filter { $0.status == .warn }.map(\.name.rawValue)

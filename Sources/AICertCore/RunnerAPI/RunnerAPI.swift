@@ -155,13 +155,13 @@ public enum RunnerAPI {
         public var error: String
         public var detail: String
 
-        public init(error: String, detail: String) {
-            self.error = error
-            self.detail = detail
+        /// A body with `code` as sent, known to this version or not.
+        public init(_ code: String, _ detail: String) {
+            (error, self.detail) = (code, detail)
         }
 
         public init(_ code: RunnerErrorCode, _ detail: String) {
-            self.init(error: code.rawValue, detail: detail)
+            self.init(code.rawValue, detail)
         }
     }
 }

@@ -65,7 +65,8 @@ enum ChainCheck {
             if let issuer = validated.dropFirst().first(where: { !Self.allowsAttestation($0, required: false) }) {
                 return fail(
                     .akPurposeMissing,
-                    "'\(issuer.commonName)' restricts the purposes it certifies, and attestation keys (2.23.133.8.3) are not among them"
+                    "'\(issuer.commonName)' restricts the purposes it certifies, and attestation keys (2.23.133.8.3) "
+                        + "are not among them"
                 )
             }
             let trust = trustStore.trust(of: root)

@@ -13,34 +13,11 @@ public enum TimestampVerifier {
     static let timeStampingPurpose: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 8]
 
     /// What a valid token proves: the time, and the TSA that says so.
-    public struct Stamp: Hashable, Sendable, Codable {
+    public struct Stamp: Hashable, Sendable {
         /// The token's `genTime`, as RFC 3339 in the report.
         public let time: Date
         /// The TSA certificate's subject.
         public let authority: String
-
-        public init(time: Date, authority: String) {
-            self.time = time
-            self.authority = authority
-        }
-
-        enum CodingKeys: String, CodingKey { case time, authority }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            let text = try container.decode(String.self, forKey: .time)
-            guard let time = RFC3339.date(from: text) else {
-                throw DecodingError.dataCorruptedError(forKey: .time, in: container, debugDescription: "not RFC 3339")
-            }
-            self.time = time
-            authority = try container.decode(String.self, forKey: .authority)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(RFC3339.string(from: time), forKey: .time)
-            try container.encode(authority, forKey: .authority)
-        }
     }
 
     /// The `timestamp` check for `token` over `signature` (the quote's `TPMT_SIGNATURE` bytes),
@@ -200,5 +177,25 @@ struct TimeStampingChainPolicy: VerifierPolicy {
             return .failsToMeetPolicy(reason: "the TSA certificate lacks the timeStamping purpose")
         }
         return .meetsPolicy
+    }
+}
+
+extension TimestampVerifier.Stamp: Codable {
+    enum CodingKeys: String, CodingKey { case time, authority }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let text = try container.decode(String.self, forKey: .time)
+        guard let time = RFC3339.date(from: text) else {
+            throw DecodingError.dataCorruptedError(forKey: .time, in: container, debugDescription: "not RFC 3339")
+        }
+        self.time = time
+        authority = try container.decode(String.self, forKey: .authority)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(RFC3339.string(from: time), forKey: .time)
+        try container.encode(authority, forKey: .authority)
     }
 }

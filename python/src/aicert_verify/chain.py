@@ -147,7 +147,7 @@ def parse_certificate(data: bytes, *, pem: bool = False) -> list[x509.Certificat
                 certificate.public_key(),
                 certificate.signature_hash_algorithm,
             )
-        except (x509.InvalidVersion, UnsupportedAlgorithm, TypeError) as error:
+        except (x509.InvalidVersion, x509.DuplicateExtension, UnsupportedAlgorithm, TypeError) as error:
             raise ValueError(str(error)) from None
     return certificates
 
