@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import CertificateFactory, b64, encode
+from builders import CertificateFactory, b64, encode, legacy_document
 from conftest import REPOSITORY, start_tpm
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,7 +31,8 @@ from pki import PKI, der, issue
 from swtpm import SoftwareTPM
 
 import aicert_verify
-from aicert_verify.chain import load_roots
+from aicert_verify import der as der_reader
+from aicert_verify.chain import TrustRoot, load_roots
 from aicert_verify.report import INTERNAL_ERROR
 from aicert_verify.timestamp import MAX_TOKEN_BYTES, TimestampFormatError, parse_token, timestamp_check
 
@@ -214,7 +215,7 @@ def test_the_command_line_and_the_policy_take_tsa_roots(
     assert raised.value.key == "tsa_roots[0]"
 
 
-def _other_signature(document: dict[str, Any], tsa: TSA) -> tuple[dict[str, Any], list[Path]]:
+def _other_signature(document: dict[str, Any], tsa: TSA, other: TSA) -> tuple[dict[str, Any], list[Path]]:
     result = stamped(document, tsa)
     signature = bytearray(quote_signature(result))
     signature[-1] ^= 0x01
@@ -260,10 +261,7 @@ def test_each_wrong_token_fails_naming_why(
     make, reason = CASES[case]
     start = now()
     document = sample(factory, live_pki, start - dt.timedelta(hours=1), start + dt.timedelta(hours=1))
-    if make is _other_signature:
-        wrong, roots = _other_signature(document, tsa)
-    else:
-        wrong, roots = make(document, tsa, other_tsa)
+    wrong, roots = make(document, tsa, other_tsa)
     report = verify(wrong, live_root, roots)
     assert not report.valid
     assert outcome(report, "timestamp") == ("fail", reason), report.checks
@@ -290,14 +288,14 @@ def test_a_gen_time_before_the_ak_certificate_fails_the_chain(
 
 
 @pytest.fixture(scope="module")
-def token_and_roots(tsa: TSA) -> tuple[bytes, bytes, list[aicert_verify.chain.TrustRoot]]:
+def token_and_roots(tsa: TSA) -> tuple[bytes, bytes, list[TrustRoot]]:
     """A real token over the SHA-256 of ``signature``, and the TSA's roots."""
     signature = b"a quote's signature"
     return tsa.token(hashlib.sha256(signature).digest()), signature, load_roots(tsa.root)
 
 
 def test_the_token_parses_to_what_the_tsa_signed(
-    token_and_roots: tuple[bytes, bytes, list[aicert_verify.chain.TrustRoot]],
+    token_and_roots: tuple[bytes, bytes, list[TrustRoot]],
 ) -> None:
     token, signature, roots = token_and_roots
     parsed = parse_token(token)
@@ -315,7 +313,7 @@ def test_the_token_parses_to_what_the_tsa_signed(
 
 
 def test_every_prefix_and_trailing_bytes_are_malformed(
-    token_and_roots: tuple[bytes, bytes, list[aicert_verify.chain.TrustRoot]],
+    token_and_roots: tuple[bytes, bytes, list[TrustRoot]],
 ) -> None:
     token, signature, roots = token_and_roots
     for length in range(len(token)):
@@ -331,7 +329,7 @@ def test_every_prefix_and_trailing_bytes_are_malformed(
 
 
 def test_a_changed_byte_anywhere_gives_a_reason_never_an_exception(
-    token_and_roots: tuple[bytes, bytes, list[aicert_verify.chain.TrustRoot]],
+    token_and_roots: tuple[bytes, bytes, list[TrustRoot]],
 ) -> None:
     token, signature, roots = token_and_roots
     seen: set[str] = set()
@@ -369,7 +367,7 @@ def _ec_certificate(
 
 
 def test_an_ecdsa_tsa_named_by_its_key_identifier_with_sha384(
-    token_and_roots: tuple[bytes, bytes, list[aicert_verify.chain.TrustRoot]], tmp_path: Path
+    token_and_roots: tuple[bytes, bytes, list[TrustRoot]], tmp_path: Path
 ) -> None:
     """The TSTInfo of a real token, signed again as OpenSSL's CMS does it: ECDSA P-256 over
     SHA-384 signed attributes, the signer named by subjectKeyIdentifier (``-keyid``)."""
@@ -397,14 +395,14 @@ def test_an_ecdsa_tsa_named_by_its_key_identifier_with_sha384(
     assert parsed.signer.key_identifier is not None and parsed.signer.issuer is None
     assert parsed.signer.digest_algorithm == "2.16.840.1.101.3.4.2.2"
 
-    check, stamp = timestamp_check(resigned, signature, [aicert_verify.chain.TrustRoot(root, "ec root")])
+    check, stamp = timestamp_check(resigned, signature, [TrustRoot(root, "ec root")])
     assert (check.status, check.reason) == ("pass", "ok"), check
     assert stamp is not None and stamp.authority == "CN=EC TSA"
     check, _ = timestamp_check(resigned, signature, roots)
     assert check.reason == "timestamp-untrusted", check
     flipped = bytearray(resigned)
     flipped[-3] ^= 0x01  # inside the ECDSA signature, the token's last element
-    check, _ = timestamp_check(bytes(flipped), signature, [aicert_verify.chain.TrustRoot(root, "ec root")])
+    check, _ = timestamp_check(bytes(flipped), signature, [TrustRoot(root, "ec root")])
     assert check.reason in ("timestamp-signature-invalid", "timestamp-malformed"), check
 
 
@@ -422,8 +420,6 @@ def test_a_null_token_is_no_token_and_a_bad_one_a_format_error(
 
 
 def test_a_legacy_proof_has_no_timestamp_check(pki: PKI, rsa_factory: CertificateFactory, root_pem: Path) -> None:
-    from builders import legacy_document
-
     document = legacy_document(pki, rsa_factory.ak_key, ['{"event": "input"}'])
     report = aicert_verify.verify(encode(document), trust_roots=[root_pem], at="2026-11-25T07:40:00Z")
     assert [check.name for check in report.checks] == list(aicert_verify.LEGACY_CHECK_NAMES)
@@ -451,3 +447,73 @@ def test_a_real_tpm_quote_stamped_verifies_after_its_ak_certificate_expired(
     report = verify(stamped(document, tsa), live_root, [tsa.root], at=later)
     assert report.valid, report.checks
     assert outcome(report, "timestamp") == ("pass", "ok")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "why"),
+    [
+        (b"\x04\x81\x01\x00", "a length in the long form that fits the short"),
+        (b"\x04\x82\x00\x81" + bytes(0x81), "a length with a leading zero byte"),
+        (b"\x30\x80\x00\x00", "an indefinite length"),
+        (b"\x1f\x05\x00", "a tag number below 31 in the long form"),
+        (b"\x1f\x80\x20\x00", "a long-form tag number with a leading zero"),
+        (b"\x00\x00", "[UNIVERSAL 0]"),
+        (b"\x04\x02\x00", "content shorter than its length"),
+        (b"\x04\x00\x00", "a byte after the element"),
+        (b"\x30\x02" * 25 + b"\x05\x00", "more than 50 levels"),
+    ],
+)
+def test_the_der_reader_refuses_what_der_forbids(encoding: bytes, why: str) -> None:
+    with pytest.raises(der_reader.DERError):
+        der_reader.parse(encoding)
+
+
+def test_the_der_reader_reads_what_it_must() -> None:
+    nested = b"\x05\x00"
+    for _ in range(49):
+        nested = b"\x30" + bytes([len(nested)]) + nested
+    assert der_reader.parse(nested).is_(der_reader.UNIVERSAL, der_reader.SEQUENCE)  # 50 levels
+    with pytest.raises(der_reader.DERError):
+        der_reader.parse(b"\x30" + bytes([len(nested)]) + nested)
+    assert der_reader.integer(der_reader.parse(b"\x02\x02\x00\x80"), "x") == 128
+    assert der_reader.integer(der_reader.parse(b"\x02\x01\xff"), "x") == -1
+    for bad in (b"\x02\x02\x00\x7f", b"\x02\x02\xff\x80", b"\x02\x00", b"\x22\x03\x02\x01\x01"):
+        with pytest.raises(der_reader.DERError):
+            der_reader.integer(der_reader.parse(bad), "x")
+    with pytest.raises(der_reader.DERError):
+        der_reader.integer(der_reader.parse(b"\x02\x09\x01" + bytes(8)), "x")  # more than 64 bits
+    assert der_reader.unsigned_integer(der_reader.parse(b"\x02\x09\x01" + bytes(8)), "x") == 1 << 64
+    with pytest.raises(der_reader.DERError):
+        der_reader.unsigned_integer(der_reader.parse(b"\x02\x01\x80"), "x")
+    assert der_reader.oid(der_reader.parse(b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02"), "x") == "1.2.840.113549.1.7.2"
+    for bad in (b"\x06\x00", b"\x06\x02\x80\x01", b"\x06\x01\x81"):
+        with pytest.raises(der_reader.DERError):
+            der_reader.oid(der_reader.parse(bad), "x")
+    assert der_reader.ordered_set_of(der_reader.parse(b"\x31\x06\x02\x01\x01\x02\x01\x02"), "x")
+    with pytest.raises(der_reader.DERError):
+        der_reader.ordered_set_of(der_reader.parse(b"\x31\x06\x02\x01\x02\x02\x01\x01"), "x")
+    with pytest.raises(der_reader.DERError):
+        der_reader.octet_string(der_reader.parse(b"\x24\x03\x04\x01\x00"), "x")  # a constructed OCTET STRING
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"20261203162512Z", dt.datetime(2026, 12, 3, 16, 25, 12, tzinfo=dt.timezone.utc)),
+        (b"20261203162512.25Z", dt.datetime(2026, 12, 3, 16, 25, 12, 250000, tzinfo=dt.timezone.utc)),
+        (b"20261231235960Z", dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)),  # a leap second
+        (b"20261203162512.50Z", None),  # a trailing zero
+        (b"20261203162512.Z", None),
+        (b"202612031625Z", None),
+        (b"20261203162512+0100", None),
+        (b"20260230000000Z", None),
+        (b"20261203246000Z", None),
+    ],
+)
+def test_gen_time_is_a_der_generalized_time(text: bytes, expected: dt.datetime | None) -> None:
+    node = der_reader.parse(b"\x18" + bytes([len(text)]) + text)
+    if expected is None:
+        with pytest.raises(der_reader.DERError):
+            der_reader.generalized_time(node, "genTime")
+    else:
+        assert der_reader.generalized_time(node, "genTime") == expected

@@ -40,10 +40,10 @@ custom (another root you trusted). Only the built-in Azure vTPM root is trusted 
 --trust-root or the policy's trusted_roots name more; nothing the certificate carries is
 trusted by itself. A certificate's RFC 3161 time-stamp token is checked first (timestamp):
 when it is valid and its TSA chains to a --tsa-root (or the policy's tsa_roots), the AK chain
-is checked at the token's time instead of now or --at. boot-state fails without reference values for the boot (the policy's
-platforms, or a known image: the policy's images and $AICERT_HOME/images/*.yaml, default
-~/.aicert) unless --allow-unmeasured-boot. Proofs of the original AICert (attestation.json)
-are verified through the same checks.
+is checked at the token's time instead of now or --at. boot-state fails without reference
+values for the boot (the policy's platforms, or a known image: the policy's images and
+$AICERT_HOME/images/*.yaml, default ~/.aicert) unless --allow-unmeasured-boot. Proofs of the
+original AICert (attestation.json) are verified through the same checks, without timestamp.
 
 exit status: 0 valid, 1 verification failed, 2 could not verify (usage error, unreadable
 file, not JSON, unknown format, missing member, bad policy or root file).

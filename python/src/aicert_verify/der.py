@@ -206,7 +206,7 @@ def set_of(node: Node, what: str) -> Items:
 def ordered_set_of(node: Node, what: str) -> tuple[Node, ...]:
     """The elements of a SET OF, which DER sorts by their encodings (X.690 11.6)."""
     elements = _constructed(node, SET, what).children
-    for previous, following in zip(elements, elements[1:]):
+    for previous, following in zip(elements, elements[1:], strict=False):
         if _set_less_than(following.encoded, previous.encoded):
             raise DERError(f"the elements of {what} are not in DER order")
     return elements
@@ -214,7 +214,7 @@ def ordered_set_of(node: Node, what: str) -> tuple[Node, ...]:
 
 def _set_less_than(left: bytes, right: bytes) -> bool:
     """swift-asn1's order of SET OF elements: bytewise, a shorter prefix first unless only zeros follow."""
-    for a, b in zip(left, right):
+    for a, b in zip(left, right, strict=False):
         if a != b:
             return a < b
     return not all(byte == 0 for byte in right[len(left) :])

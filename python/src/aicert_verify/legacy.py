@@ -2,10 +2,10 @@
 
 The old format carries a quote (``TPMS_ATTEST``), its signature, tpm2-tools' PCR file, the AK
 certificate with its CA certificates, and an event log of JSON strings, each extended as
-SHA-256 of the string into some PCR. It has no AK public area, nonce, manifests or clock, so
-the same seven checks judge what it does carry, and what it cannot show is a warning or a
-failure, never a pass: the chain is checked at the current time unless told another, and
-freshness is a warning.
+SHA-256 of the string into some PCR. It has no AK public area, nonce, manifests, clock or
+time-stamp token, so the seven checks of ``aicert/v1`` other than ``timestamp`` judge what it
+does carry, and what it cannot show is a warning or a failure, never a pass: the chain is
+checked at the current time unless told another, and freshness is a warning.
 """
 
 from __future__ import annotations

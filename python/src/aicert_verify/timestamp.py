@@ -329,9 +329,7 @@ class _Refused(Exception):
         self.detail = detail
 
 
-def timestamp_check(
-    token: bytes | None, signature: bytes, roots: Sequence[TrustRoot]
-) -> tuple[Check, Stamp | None]:
+def timestamp_check(token: bytes | None, signature: bytes, roots: Sequence[TrustRoot]) -> tuple[Check, Stamp | None]:
     """The ``timestamp`` check of ``token`` over ``signature`` (the quote's ``TPMT_SIGNATURE``
     bytes) against the TSA ``roots``, and the :class:`Stamp` when it passes.
 
@@ -383,9 +381,7 @@ def _verify(data: bytes, signature: bytes, roots: Sequence[TrustRoot]) -> Stamp:
             f"'{signer.issuer.rfc4514_string()}' against",
         )
     others = [certificate for certificate in token.certificates if certificate is not signer]
-    result = check_chain(
-        [signer, *others], roots, token.time, purpose=_tsa_purpose, max_carried=len(others) + 1
-    )
+    result = check_chain([signer, *others], roots, token.time, purpose=_tsa_purpose, max_carried=len(others) + 1)
     if result.problem is not None:
         raise _Refused(
             "timestamp-untrusted",

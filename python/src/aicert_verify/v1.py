@@ -69,9 +69,7 @@ def verify_v1(certificate: V1Certificate, request: VerificationRequest) -> Repor
         _guard("artifacts", lambda: artifacts_check(request.artifacts, reading.output_manifests)),
     ]
     inputs, outputs = (reading.inputs, reading.outputs) if reading.readable else ([], [])
-    return Report(
-        certificate.format, reading.platform, checks, inputs, outputs, chain.trust, chain.trust_root, stamp
-    )
+    return Report(certificate.format, reading.platform, checks, inputs, outputs, chain.trust, chain.trust_root, stamp)
 
 
 def _guarded_log(certificate: V1Certificate, quoted: dict[int, bytes] | None) -> LogReading:

@@ -44,8 +44,9 @@ def verify(
     taken as UTC) is when the AK chain must be valid; by default now (never a time the
     certificate states). ``tsa_roots`` (as ``trust_roots``; none are built in), with the
     policy's ``tsa_roots``, are the roots a certificate's RFC 3161 time-stamp token may chain
-    to: a valid token moves the AK chain's check to its time, whatever ``at`` says. ``known_images`` are images whose boot reference values ``boot-state``
-    may use besides the built-in ones and the policy's (e.g. :func:`aicert_verify.load_registered_images`);
+    to: a valid token moves the AK chain's check to its time, whatever ``at`` says.
+    ``known_images`` are images whose boot reference values ``boot-state`` may use besides
+    the built-in ones and the policy's (e.g. :func:`aicert_verify.load_registered_images`);
     ``allow_unmeasured_boot`` (or the policy's ``allow_unmeasured_boot``) turns a boot without
     reference values from a failure into a skip (verdict ``VALID, boot not measured``).
 
