@@ -256,7 +256,9 @@ def test_hash_command_prints_digest_and_path(tmp_path: Path) -> None:
     assert lines[1].endswith(f"  {example / 'hello.txt'}")
     os.mkfifo(tmp_path / "pipe")
     failed = subprocess.run(
-        [sys.executable, "-m", "aicert_verify", "hash", str(tmp_path / "pipe"), str(example)], capture_output=True, text=True
+        [sys.executable, "-m", "aicert_verify", "hash", str(tmp_path / "pipe"), str(example)],
+        capture_output=True,
+        text=True,
     )
     assert failed.returncode == 1
     assert "pipe" in failed.stderr and WORKED_DIGEST in failed.stdout

@@ -59,7 +59,10 @@ outputs:
     assert policy.platforms == {"qemu": aicert_verify.BootReference({4: (DIGEST,), 11: ("5a" * 32, "77" * 32)}, rules)}
     assert policy.images == [
         aicert_verify.KnownImage(
-            "aicert-base", "1.0", "68" * 32, aicert_verify.BootReference({4: (DIGEST,)}, aicert_verify.BootRules(separators=True))
+            "aicert-base",
+            "1.0",
+            "68" * 32,
+            aicert_verify.BootReference({4: (DIGEST,)}, aicert_verify.BootRules(separators=True)),
         )
     ]
     assert policy.allow_unmeasured_boot is False

@@ -460,7 +460,6 @@ def test_a_real_tpm_quote_stamped_verifies_after_its_ak_certificate_expired(
         (b"\x00\x00", "[UNIVERSAL 0]"),
         (b"\x04\x02\x00", "content shorter than its length"),
         (b"\x04\x00\x00", "a byte after the element"),
-        (b"\x30\x02" * 25 + b"\x05\x00", "more than 50 levels"),
     ],
 )
 def test_the_der_reader_refuses_what_der_forbids(encoding: bytes, why: str) -> None:
@@ -485,7 +484,8 @@ def test_the_der_reader_reads_what_it_must() -> None:
     assert der_reader.unsigned_integer(der_reader.parse(b"\x02\x09\x01" + bytes(8)), "x") == 1 << 64
     with pytest.raises(der_reader.DERError):
         der_reader.unsigned_integer(der_reader.parse(b"\x02\x01\x80"), "x")
-    assert der_reader.oid(der_reader.parse(b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02"), "x") == "1.2.840.113549.1.7.2"
+    signed_data = der_reader.parse(b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02")
+    assert der_reader.oid(signed_data, "x") == "1.2.840.113549.1.7.2"
     for bad in (b"\x06\x00", b"\x06\x02\x80\x01", b"\x06\x01\x81"):
         with pytest.raises(der_reader.DERError):
             der_reader.oid(der_reader.parse(bad), "x")

@@ -56,11 +56,6 @@ public struct BuildConfig: Hashable, Sendable {
 public struct InputConfig: Hashable, Sendable {
     public var name: String
     public var source: InputSource
-
-    public init(name: String, source: InputSource) {
-        self.name = name
-        self.source = source
-    }
 }
 
 /// Where an input's bytes come from: one case per ``InputKind``, the runner's fetchers' mirror.

@@ -53,18 +53,38 @@ public struct TaggedDigest: Hashable, Sendable, TPMCodable {
 }
 
 /// `TPML_DIGEST_VALUES`: one digest per bank, as `PCR_Extend` takes them.
-public struct TaggedDigestList: Hashable, Sendable, TPMCodable {
+public struct TaggedDigestList: Hashable, Sendable, TPMBankList {
+    /// The list's name in the TPM specification.
+    public static let specificationName = "TPML_DIGEST_VALUES"
     /// One digest per bank.
     public var digests: [TaggedDigest]
 
     /// A list of `digests`.
     public init(_ digests: [TaggedDigest]) { self.digests = digests }
 
-    /// Reads the count (at most ``TPMLimits/pcrBanks``) and the tagged digests.
+    /// The digests, as ``TPMBankList`` reads and writes them.
+    public var elements: [TaggedDigest] { digests }
+}
+
+/// A TPM list with at most one element per PCR bank (`TPML_DIGEST_VALUES`,
+/// `TPML_PCR_SELECTION`): a 32-bit count, then the elements.
+public protocol TPMBankList: TPMCodable {
+    /// What the list holds.
+    associatedtype Element: TPMCodable
+    /// The list's name in the TPM specification, for errors.
+    static var specificationName: String { get }
+    /// The elements in wire order.
+    var elements: [Element] { get }
+    /// A list of `elements`.
+    init(_ elements: [Element])
+}
+
+extension TPMBankList {
+    /// Reads the count (at most ``TPMLimits/pcrBanks``) and the elements.
     public init(from reader: inout TPMReader) throws {
-        digests = try reader.readList(of: TaggedDigest.self, max: TPMLimits.pcrBanks, "TPML_DIGEST_VALUES")
+        self.init(try reader.readList(of: Element.self, max: TPMLimits.pcrBanks, Self.specificationName))
     }
 
-    /// Writes the count and the tagged digests.
-    public func encode(into writer: inout TPMWriter) { writer.writeList(digests) }
+    /// Writes the count and the elements.
+    public func encode(into writer: inout TPMWriter) { writer.writeList(elements) }
 }

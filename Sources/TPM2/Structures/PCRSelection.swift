@@ -56,20 +56,17 @@ public struct PCRSelection: Hashable, Sendable, TPMCodable {
 /// `TPML_PCR_SELECTION`: the selections of several banks.
 ///
 /// Its order matters: a quote hashes the selected PCR values in ``orderedPCRs`` order.
-public struct PCRSelectionList: Hashable, Sendable, TPMCodable {
+public struct PCRSelectionList: Hashable, Sendable, TPMBankList {
+    /// The list's name in the TPM specification.
+    public static let specificationName = "TPML_PCR_SELECTION"
     /// One selection per bank, in wire order.
     public var selections: [PCRSelection]
 
     /// A list of `selections`.
     public init(_ selections: [PCRSelection]) { self.selections = selections }
 
-    /// Reads the count (at most ``TPMLimits/pcrBanks``) and the selections.
-    public init(from reader: inout TPMReader) throws {
-        selections = try reader.readList(of: PCRSelection.self, max: TPMLimits.pcrBanks, "TPML_PCR_SELECTION")
-    }
-
-    /// Writes the count and the selections.
-    public func encode(into writer: inout TPMWriter) { writer.writeList(selections) }
+    /// The selections, as ``TPMBankList`` reads and writes them.
+    public var elements: [PCRSelection] { selections }
 
     /// `(bank, pcr)` pairs in the order the TPM hashes them into a quote's `pcrDigest`:
     /// banks in list order, PCRs ascending within each.
