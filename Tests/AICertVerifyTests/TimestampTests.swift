@@ -107,4 +107,28 @@ struct TimestampTests {
         #expect(report.check(.akChain)?.reason == .certificateExpired, "\(report.checks)")
         #expect(report.check(.akChain)?.detail.contains("not yet valid") == true)
     }
+
+    /// A hostile token: every byte changed in turn parses or is refused, never traps, and whatever
+    /// the change, the check ends as a pass or a `timestamp-*` failure.
+    @Test func everyChangedByteOfATokenEndsAsAReasonNeverACrash() async throws {
+        let sample = try Self.sample()
+        defer { sample.remove() }
+        let tsa = try OpenSSLTimestampAuthority()
+        defer { tsa.remove() }
+        let stamped = try Self.stamp(sample.certificate, by: tsa)
+        let token = try #require(stamped.timestampToken?.bytes)
+        let roots = try TrustStore.certificates(in: Data(contentsOf: tsa.root), source: "tsa")
+        let signature = stamped.quote.signature.bytes
+        var reasons: Set<CheckReason> = []
+        for index in token.indices {
+            var changed = token
+            changed[index] ^= 0x5A
+            switch await TimestampVerifier.verify(token: changed, signature: signature, roots: roots) {
+            case .success: reasons.insert(.ok)
+            case .failure(let failure): reasons.insert(failure.reason)
+            }
+        }
+        #expect(reasons.allSatisfy { $0 == .ok || $0.rawValue.hasPrefix("timestamp-") }, "\(reasons)")
+        #expect(reasons.contains(.timestampMalformed) && reasons.contains(.timestampSignatureInvalid))
+    }
 }
