@@ -90,7 +90,9 @@ struct InspectCommand: ParsableCommand {
             "runner:    \(summary.runner)",
             "command:   \(summary.command.joined(separator: " "))",
             "timeout:   \(summary.timeoutSeconds) s",
-            "made at:   \(certificate.runnerTime)",
+            "made at:   \(certificate.runnerTime) (the runner's clock, unsigned)"
+                + (certificate.timestampToken == nil
+                    ? "" : "; carries a time-stamp token (`aicert verify --tsa-root` checks it)"),
             "duration:  \(String(format: "%.1f", Double(summary.durationMilliseconds) / 1000)) s, "
                 + "exit status \(summary.exitStatus)",
         ]
