@@ -77,6 +77,7 @@ struct TimestampRunTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("outputs/w.txt").path))
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("certificate.json").path))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("certificate.unstamped.json").path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("RUN-INCOMPLETE").path))
 
         // Later, once a TSA answers, `aicert timestamp` adds the token.
         let server = try Server(tsa)
@@ -86,6 +87,7 @@ struct TimestampRunTests {
             "--output", "out/certificate.json",
         ])
         #expect(added.status == 0, "\(added.output)\(added.errors)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("RUN-INCOMPLETE").path))
         let verified = try sandbox.aicert([
             "verify", "out/certificate.json", "--trust-root", "out/development-root.pem", "--allow-unmeasured-boot",
             "--tsa-root", tsa.root.path, "--at", "2099-01-01T00:00:00Z",

@@ -29,9 +29,9 @@ struct ImagePrepareTPMCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Ctrl-C stops the swtpm it provisions with, as for `aicert run`.
-        let teardown = PlatformTeardown()
-        defer { teardown.release() }
         do {
+            let teardown = try PlatformTeardown()
+            defer { teardown.release() }
             try await PreparedTPMState.make(
                 in: URL(fileURLWithPath: directory), home: LocalPlatform.defaultHome(), teardown: teardown,
                 progress: { Console.error(Data("aicert image prepare-tpm: \($0)\n".utf8)) })

@@ -34,7 +34,7 @@ public struct LocalPlatform: Platform {
     /// returned platform is stopped, SIGINT, SIGTERM and SIGHUP stop both and exit the process.
     public func start(progress: @escaping @Sendable (String) -> Void) async throws -> RunningPlatform {
         progress("starting the local platform (swtpm and aicert-runner)")
-        let teardown = PlatformTeardown()
+        let teardown = try PlatformTeardown()
         do {
             return try await Self.start(home: home, teardown: teardown, progress: progress)
         } catch {

@@ -13,6 +13,8 @@ final class PlatformProcess: Sendable {
     let log: URL
     /// The wait status once reaped.
     private let reaped = Mutex<Int32?>(nil)
+    /// Called once, after the process is reaped (its pid may then be reused).
+    private let whenReaped = Mutex<(@Sendable (pid_t) -> Void)?>(nil)
 
     /// Starts `executable` (an absolute path) with `arguments` and exactly `environment`.
     init(_ name: String, executable: String, arguments: [String], environment: [String: String], log: URL) throws {
@@ -34,15 +36,30 @@ final class PlatformProcess: Sendable {
 
     /// Whether the process is still running; reaps it if it has ended.
     var isRunning: Bool {
-        reaped.withLock { status in
-            guard status == nil else { return false }
+        let (running, justReaped) = reaped.withLock { status -> (Bool, Bool) in
+            guard status == nil else { return (false, false) }
             var wait: Int32 = 0
             let result = waitpid(pid, &wait, WNOHANG)
             if result == pid || (result < 0 && errno == ECHILD) {
                 status = wait
-                return false
+                return (false, true)
             }
-            return true
+            return (true, false)
+        }
+        if justReaped, let handler = takeReapedHandler() { handler(pid) }
+        return running
+    }
+
+    /// Calls `handler` with the pid once the process is reaped, at once if it already was.
+    func onReaped(_ handler: @escaping @Sendable (pid_t) -> Void) {
+        whenReaped.withLock { $0 = handler }
+        if !isRunning, let handler = takeReapedHandler() { handler(pid) }
+    }
+
+    private func takeReapedHandler() -> (@Sendable (pid_t) -> Void)? {
+        whenReaped.withLock { handler in
+            defer { handler = nil }
+            return handler
         }
     }
 

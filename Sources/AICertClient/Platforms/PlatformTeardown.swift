@@ -6,7 +6,9 @@ import Synchronization
 /// What one local run has started and made: its processes (stopped last-started first) and
 /// its temporary directory. Released exactly once, by ``RunningPlatform/stop()``, by a failed
 /// start, or by SIGINT, SIGTERM or SIGHUP, after which the process exits with 128 + the signal
-/// number (130 for Ctrl-C). No swtpm or runner outlives the `aicert` that started it.
+/// number (130 for Ctrl-C). No swtpm or runner outlives the `aicert` that started it: should
+/// it die without a teardown (SIGKILL), a ``PlatformWatchdog`` ends them and removes the
+/// directories.
 final class PlatformTeardown: Sendable {
     private struct State {
         var processes: [PlatformProcess] = []
@@ -19,10 +21,13 @@ final class PlatformTeardown: Sendable {
 
     private let state = Mutex(State())
     private let signalSources = Mutex<[any DispatchSourceSignal]>([])
+    private let watchdog: PlatformWatchdog
     static let trappedSignals = [SIGINT, SIGTERM, SIGHUP]
 
-    /// Installs the signal handlers; until ``release()`` they tear down and exit.
-    init() {
+    /// Starts the watchdog and installs the signal handlers; until ``release()`` they tear
+    /// down and exit.
+    init() throws {
+        watchdog = try PlatformWatchdog()
         signalSources.withLock { sources in
             sources = Self.trappedSignals.map { number in
                 signal(number, SIG_IGN)
@@ -42,15 +47,25 @@ final class PlatformTeardown: Sendable {
     /// Adds a process to stop; stops it at once if the teardown already ran.
     func adopt(_ process: PlatformProcess) {
         let late = state.withLock { state in
-            if !state.released { state.processes.append(process) }
+            if !state.released {
+                state.processes.append(process)
+                watchdog.watch(process)
+            }
             return state.released
         }
-        if late { process.stop(grace: .zero) }
+        if late {
+            process.stop(grace: .zero)
+        } else {
+            process.onReaped { [watchdog] pid in watchdog.forget(pid) }
+        }
     }
 
     /// Adds a directory to remove.
     func adopt(directory: URL) {
-        state.withLock { $0.directories.append(directory) }
+        state.withLock { state in
+            state.directories.append(directory)
+            if !state.released { watchdog.watch(directory: directory) }
+        }
     }
 
     /// Stops every process (SIGTERM, SIGKILL after a grace period), removes the directories and
@@ -70,6 +85,7 @@ final class PlatformTeardown: Sendable {
             state.released = true
             for process in state.processes.reversed() { process.stop() }
             for directory in state.directories { try? FileManager.default.removeItem(at: directory) }
+            watchdog.dismiss()
         }
         signalSources.withLock { sources in
             for source in sources { source.cancel() }

@@ -35,7 +35,7 @@ public struct QemuPlatform: Platform {
     /// stopped, SIGINT, SIGTERM and SIGHUP stop QEMU and swtpm and exit.
     public func start(progress: @escaping @Sendable (String) -> Void) async throws -> RunningPlatform {
         progress("starting the qemu platform (swtpm and the base image under QEMU)")
-        let teardown = PlatformTeardown()
+        let teardown = try PlatformTeardown()
         do {
             return try await Self.start(image: image, home: home, teardown: teardown, progress: progress)
         } catch {

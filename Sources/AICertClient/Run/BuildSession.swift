@@ -26,8 +26,21 @@ struct BuildSession {
     /// Where the job's log is echoed live: standard output, or standard error with `--json`.
     let logEcho: FileHandle
 
+    /// Runs the build; the output directory is marked incomplete until the certificate is
+    /// written, and keeps the mark with the reason when the run fails.
     func run() async throws -> Outcome {
         try directory.prepare()
+        do {
+            let outcome = try await build()
+            try directory.markComplete()
+            return outcome
+        } catch {
+            directory.markFailed((error as? RunFailure)?.reason ?? "\(error)")
+            throw error
+        }
+    }
+
+    private func build() async throws -> Outcome {
         // Measured before the build exists: an unreadable input must not cost a remote runner
         // its one build per TPM reset.
         var measured: [(upload: BuildPlan.Upload, manifest: Manifest)] = []

@@ -95,9 +95,17 @@ struct TimestampCommand: AsyncParsableCommand {
         }
         certificate.timestampToken = Base64Bytes(token)
         let destination = URL(fileURLWithPath: output ?? path)
+        let directory = OutputDirectory(path: destination.deletingLastPathComponent().path)
         do {
-            try OutputDirectory(path: destination.deletingLastPathComponent().path)
-                .writeAtomically(try certificate.jsonData(), to: destination)
+            try directory.writeAtomically(try certificate.jsonData(), to: destination)
+            // A run that failed only for want of a token is finished once its stamped
+            // certificate.json is in place beside the unstamped one.
+            let source = URL(fileURLWithPath: path).standardizedFileURL
+            if destination.standardizedFileURL == directory.certificate.standardizedFileURL,
+                source == directory.unstampedCertificate.standardizedFileURL
+            {
+                try directory.markComplete()
+            }
         } catch {
             Self.fail("cannot write \(destination.path): \(error)")
             throw ExitCode(3)
