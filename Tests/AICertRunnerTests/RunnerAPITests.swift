@@ -36,6 +36,18 @@ struct RunnerAPITests {
         }
     }
 
+    @Test func aLogFollowValueOutsideTheDocumentIsRefused() async throws {
+        try await LiveRunner.with { runner in
+            let logs = runner.baseURL.absoluteString + "/v1/build/logs"
+            for value in ["AAA", "yes", "2", ""] {
+                let answer = try await RawHTTP.send(.GET, logs + "?follow=" + value, token: runner.token)
+                #expect(answer.status == 400 && answer.errorCode == "invalid_request", "follow=\(value)")
+            }
+            let noBuild = try await RawHTTP.send(.GET, logs + "?follow=0", token: runner.token)
+            #expect(noBuild.status == 404 && noBuild.errorCode == "not_found")
+        }
+    }
+
     @Test func aSecondBuildAndOutOfOrderCallsAreConflicts() async throws {
         try await LiveRunner.with { runner in
             let client = runner.client

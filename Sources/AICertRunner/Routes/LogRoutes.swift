@@ -1,3 +1,4 @@
+import AICertCore
 import Hummingbird
 import NIOCore
 
@@ -8,8 +9,15 @@ enum LogRoutes {
 
     static func add(to router: Router<some RequestContext>, runner: Runner) {
         router.get("/v1/build/logs") { request, _ in
+            let follow: Bool
+            switch request.uri.queryParameters.get("follow") {
+            case nil, "0": follow = false
+            case "1", "true": follow = true
+            case let other?:
+                // The detail is escaped where a RunnerFailure is made.
+                throw APIError(.invalidRequest, "follow must be 0, 1 or true, not '\(other)'")
+            }
             let log = try await runner.log()
-            let follow = ["1", "true"].contains(request.uri.queryParameters.get("follow") ?? "0")
             let body = ResponseBody { writer in
                 var offset = 0
                 while true {
