@@ -46,7 +46,7 @@ trap cleanup EXIT
 echo "== starting swtpm and aicert-runner"
 live_runner_start "$runner" "$work_dir/live"
 # The runner itself, not the `timeout` around it.
-pid="$(pgrep -P "$live_runner_pid" -x aicert-runner)"
+pid=$live_runner_process
 rss() { ps -o rss= -p "$pid" | awk '{ printf "%.1f", $1 / 1024 }'; }
 peak_rss() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
 timeout 10 curl -sS --fail "$live_runner_base/v1/health" >/dev/null

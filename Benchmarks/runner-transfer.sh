@@ -36,64 +36,22 @@ runner="$(cd "$package_root" && swift build -c release --scratch-path "$scratch_
 
 if [ -z "$work_dir" ]; then work_dir="$(mktemp -d "${TMPDIR:-/tmp}/aicert-runner-benchmark.XXXXXX")"; fi
 mkdir -p "$work_dir"
-swtpm_pid=""
-runner_pid=""
+. "$package_root/scripts/live-runner.sh"
 cleanup() {
-    if [ -n "$runner_pid" ]; then kill "$runner_pid" 2>/dev/null || true; wait "$runner_pid" 2>/dev/null || true; fi
-    if [ -n "$swtpm_pid" ]; then kill "$swtpm_pid" 2>/dev/null || true; wait "$swtpm_pid" 2>/dev/null || true; fi
+    live_runner_stop
     if [ "$keep" = 0 ]; then rm -rf "$work_dir"; fi
 }
 trap cleanup EXIT
 cd "$work_dir"
 
-free_port() {
-    python3 -c 'import socket
-while True:
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    t = socket.socket()
-    try:
-        t.bind(("127.0.0.1", p + 1)); t.close(); print(p); break
-    except OSError:
-        t.close()'
-}
-
-echo "== starting swtpm with an AK at 0x81000003 and a placeholder AK certificate at NV 0x01C101D0"
-mkdir -p tpm
-tpm_port="$(free_port)"
-swtpm socket --tpm2 --tpmstate dir="$work_dir/tpm" --flags not-need-init,startup-clear \
-    --server type=tcp,port="$tpm_port",bindaddr=127.0.0.1 --ctrl type=tcp,port="$((tpm_port + 1))",bindaddr=127.0.0.1 &
-swtpm_pid=$!
-export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$tpm_port"
-for _ in $(seq 50); do tpm2_getrandom 1 >/dev/null 2>&1 && break; sleep 0.1; done
-tpm2_createprimary -Q -C e -g sha256 -G rsa2048:rsassa-sha256:null -c ak.ctx \
-    -a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign'
-tpm2_evictcontrol -Q -C o -c ak.ctx 0x81000003 >/dev/null
-# The benchmark issues no certificate, so the AK certificate need not certify the AK.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=benchmark -days 1 \
-    -keyout ak-cert-key.pem -outform DER -out ak-cert.der 2>/dev/null
-tpm2_nvdefine -Q 0x01C101D0 -C o -s "$(stat -c %s ak-cert.der)" -a 'ownerwrite|ownerread|authread|no_da'
-tpm2_nvwrite -Q 0x01C101D0 -C o -i ak-cert.der
-unset TPM2TOOLS_TCTI
+echo "== starting swtpm with an AK at 0x81000003 and a placeholder AK certificate, and aicert-runner"
+live_runner_start "$runner" "$work_dir/live"
+runner_pid=$live_runner_process
+token=$live_runner_token
+base=$live_runner_base
 
 echo "== generating a $size-byte input"
 head -c "$size" /dev/urandom > input.bin
-python3 -c 'import secrets; print(secrets.token_hex(32))' > token
-chmod 600 token
-token="$(cat token)"
-
-echo "== starting aicert-runner"
-"$runner" serve --tcti "swtpm:host=127.0.0.1,port=$tpm_port" --workspace "$work_dir/workspace" \
-    --listen 127.0.0.1:0 --token-file "$work_dir/token" > runner.out 2> runner.err &
-runner_pid=$!
-port=""
-for _ in $(seq 100); do
-    port="$(sed -n 's/^aicert-runner listening on 127.0.0.1:\([0-9]*\)$/\1/p' runner.out)"
-    [ -n "$port" ] && break
-    kill -0 "$runner_pid" 2>/dev/null || { cat runner.out runner.err >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "the runner did not start" >&2; cat runner.out runner.err >&2; exit 1; }
-base="http://127.0.0.1:$port"
 api() { curl -sS --fail-with-body -H "Authorization: Bearer $token" "$@"; }
 peak_rss() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$runner_pid/status"; }
 now() { date +%s%N; }

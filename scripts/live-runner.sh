@@ -4,13 +4,15 @@
 # Benchmarks/runner-transfer.sh sets one up. Needs swtpm, tpm2-tools, openssl, python3, bwrap.
 #
 #   live_runner_start RUNNER DIR   starts both under DIR (which it creates); sets
-#                                  live_runner_pid, live_runner_port, live_runner_token,
-#                                  live_runner_base
+#                                  live_runner_pid (its `timeout` wrapper), live_runner_process
+#                                  (the runner itself, for its memory), live_runner_port,
+#                                  live_runner_token, live_runner_base
 #   live_runner_stop               stops both (call it from an EXIT trap)
 #
 # Every process runs under `timeout`, so nothing outlives a hung caller for long.
 
 live_runner_pid=""
+live_runner_process=""
 live_swtpm_pid=""
 live_runner_port=""
 live_runner_token=""
@@ -86,4 +88,5 @@ live_runner_start() {
         return 1
     fi
     live_runner_base="http://127.0.0.1:$live_runner_port"
+    live_runner_process=$(pgrep -P "$live_runner_pid" -x aicert-runner)
 }

@@ -14,11 +14,12 @@ struct TimestampRunTests {
         let url: String
         private let process: Subprocess.Running
 
-        init(_ tsa: OpenSSLTimestampAuthority, status: Int = 200) throws {
+        init(_ tsa: OpenSSLTimestampAuthority, status: Int = 200, replay: Bool = false) throws {
             let port = try #require(Loopback.freePort())
             process = try Subprocess.start(
                 OpenSSLTimestampAuthority.script,
-                ["serve", tsa.directory.path, "--port", "\(port)", "--status", "\(status)"])
+                ["serve", tsa.directory.path, "--port", "\(port)", "--status", "\(status)"]
+                    + (replay ? ["--replay"] : []))
             try RunSandbox.waitUntilListening(port: port)
             url = "http://127.0.0.1:\(port)/tsr"
         }
@@ -78,6 +79,21 @@ struct TimestampRunTests {
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("certificate.json").path))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("certificate.unstamped.json").path))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("RUN-INCOMPLETE").path))
+
+        // A TSA that replays an earlier answer for the same certificate is refused: its nonce
+        // is not this request's.
+        let replaying = try Server(tsa, replay: true)
+        defer { replaying.stop() }
+        let fresh = try sandbox.aicert([
+            "timestamp", "out/certificate.unstamped.json", "--tsa", replaying.url, "--output", "out/first.json",
+        ])
+        #expect(fresh.status == 0, "\(fresh.output)\(fresh.errors)")
+        let replayed = try sandbox.aicert([
+            "timestamp", "out/certificate.unstamped.json", "--tsa", replaying.url, "--output", "out/second.json",
+        ])
+        #expect(replayed.status == 3, "\(replayed.output)\(replayed.errors)")
+        #expect(replayed.errors.contains("another nonce"), "\(replayed.errors)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("second.json").path))
 
         // Later, once a TSA answers, `aicert timestamp` adds the token.
         let server = try Server(tsa)
