@@ -16,7 +16,11 @@ let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTLS: Target.Dependency = .product(name: "HummingbirdTLS", package: "hummingbird")
 let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 
 let package = Package(
     name: "AICert",
@@ -34,19 +38,22 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "TPM2", dependencies: [crypto]),
         .target(name: "AICertCore", dependencies: ["TPM2", crypto]),
         .target(name: "AICertVerify", dependencies: ["AICertCore", "TPM2", crypto, cryptoExtras, x509, asn1, yams]),
         .target(
-            name: "AICertRunner", dependencies: ["AICertVerify", "AICertCore", "TPM2", hummingbird, asyncHTTPClient]),
+            name: "AICertRunner",
+            dependencies: ["AICertVerify", "AICertCore", "TPM2", hummingbird, hummingbirdTLS, nioSSL, asyncHTTPClient]),
         .target(name: "AICertImage", dependencies: ["AICertCore", "TPM2", crypto]),
         .target(
             name: "AICertClient",
             dependencies: [
                 "AICertImage", "AICertVerify", "AICertCore", "TPM2",
-                argumentParser, crypto, x509, asn1, yams, asyncHTTPClient,
+                argumentParser, crypto, x509, asn1, yams, asyncHTTPClient, nioSSL, nioPosix, nioHTTP1,
             ],
             // The starter project of `aicert init` is examples/iris, byte for byte.
             resources: [
@@ -74,7 +81,7 @@ let package = Package(
             name: "AICertRunnerTests",
             dependencies: [
                 "AICertRunner", "AICertClient", "AICertVerify", "AICertCore", "TPM2", "TPMTestSupport",
-                crypto, hummingbird, asyncHTTPClient,
+                crypto, hummingbird, asyncHTTPClient, nioSSL,
             ]
         ),
         .testTarget(

@@ -150,7 +150,7 @@ qemu-system-x86_64 \
 qemu_pid=$!
 
 echo "boot.sh: booting $image (serial log $run/serial.log, runner port $port)"
-until curl -fsS -m 5 "http://127.0.0.1:$port/v1/health" > "$run/health.json" 2>/dev/null; do
+until curl -fsSk -m 5 "https://127.0.0.1:$port/v1/health" > "$run/health.json" 2>/dev/null; do
     if ! kill -0 "$qemu_pid" 2>/dev/null; then
         echo "boot.sh: the machine stopped after $(elapsed) s; the end of its serial log:" >&2
         tail -n 25 "$run/serial.log" | tr -d '\r' >&2
@@ -170,6 +170,6 @@ for _ in $(seq 120); do
     sleep 1
 done
 if [ -n "$keep_running" ]; then
-    echo "boot.sh: runner at http://127.0.0.1:$port, token in $token_file; Ctrl-C stops the machine"
+    echo "boot.sh: runner at https://127.0.0.1:$port, token in $token_file; Ctrl-C stops the machine"
     wait "$qemu_pid" || true
 fi

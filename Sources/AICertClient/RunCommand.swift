@@ -73,8 +73,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The remote runner's base URL: https, or http to 127.0.0.1 through a tunnel, e.g. `--runner-url "
-                + "https://runner.example:8800`.",
+            "The remote runner's base URL, https (the runner's own TLS, whose key its quote binds; a tunnel is "
+                + "fine), e.g. `--runner-url https://runner.example:8800`.",
             valueName: "url"))
     var runnerURL: String?
 
@@ -127,15 +127,14 @@ struct RunCommand: AsyncParsableCommand {
                 ["http", "https"].contains(scheme),
                 let host = url.host, !host.isEmpty
             else {
-                throw ValidationError("--runner-url is an absolute http(s) URL such as https://runner.example:8800.")
+                throw ValidationError("--runner-url is an absolute https URL such as https://runner.example:8800.")
             }
-            // The bearer token goes with every request: in clear text only over loopback (an SSH
-            // tunnel, a VM's port forward), else through TLS (a proxy in front of the runner).
-            guard scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) else {
+            // The runner serves TLS itself, with the key its quote binds: a proxy that ends TLS
+            // in front of it, or plain http, could read the inputs and is refused.
+            guard scheme == "https" else {
                 throw ValidationError(
-                    "--runner-url \(runnerURL) would send the token in clear text; use https, or http to 127.0.0.1 "
-                        + "through a tunnel."
-                )
+                    "--runner-url \(runnerURL): the runner serves TLS with a key its quote binds; use https://, through "
+                        + "a tunnel if need be (the TLS stays end to end).")
             }
         }
     }

@@ -36,6 +36,8 @@ public enum CheckReason: String, Hashable, Sendable, Codable, CaseIterable {
     case notTPMGenerated = "not-tpm-generated"
     case nonceMalformed = "nonce-malformed"
     case nonceMismatch = "nonce-mismatch"
+    /// The quote does not bind its nonce to the TLS key of the channel it was asked for over.
+    case channelBindingMismatch = "channel-binding-mismatch"
     /// Legacy proofs only: the format records no nonce, so freshness is unproven (a warning).
     case nonceAbsent = "nonce-absent"
     case pcrSelectionInvalid = "pcr-selection-invalid"

@@ -10,7 +10,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the runner's HTTP API (docs/runner-api.yaml) for one build.",
         discussion: """
-            The runner refuses to start if PCR 14 or 15 is not zero (a build was measured since \
+            The API is served over TLS 1.3 with a P-256 key made at start and kept in memory; its \
+            SPKI digest is signed into the runner event and bound into every quote, so that a client \
+            knows it talks to this runner. The runner refuses to start if PCR 14 or 15 is not zero (a build was measured since \
             the TPM was reset), if the boot is not what --expect-secure-boot and \
             --expect-verity-root ask for, if the workspace is not empty, or if bubblewrap cannot \
             make a sandbox. It stops on SIGTERM or SIGINT, killing a running job. Exit status 1 when \
@@ -72,13 +74,24 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(
         help: ArgumentHelp(
+            "Serve plain HTTP instead of TLS, for tests and benchmarks on a loopback address only.",
+            discussion:
+                "No TLS key is bound into quotes and certificates name no channel; the aicert CLI does not speak "
+                + "to such a runner."))
+    var plainHTTPForTests = false
+
+    @Flag(
+        help: ArgumentHelp(
             "Refuse to serve unless / is a dm-verity device with the root hash named by aicert.verity= on a measured "
                 + "kernel command line.",
             discussion: "For the base image, whose initrd maps the root that way."))
     var expectVerityRoot = false
 
     func validate() throws {
-        _ = try ListenAddress(listen)
+        let address = try ListenAddress(listen)
+        if plainHTTPForTests && !["127.0.0.1", "::1", "localhost"].contains(address.host) {
+            throw ValidationError("--plain-http-for-tests listens on a loopback address only, such as 127.0.0.1:0")
+        }
         if let expectSecureBoot, expectSecureBoot != "enabled" && expectSecureBoot != "disabled" {
             throw ValidationError("--expect-secure-boot is enabled or disabled")
         }
@@ -100,7 +113,8 @@ struct Serve: AsyncParsableCommand {
         let address = try ListenAddress(listen)
         let configuration = RunnerConfiguration(
             tcti: tcti, workspace: URL(fileURLWithPath: workspace), host: address.host, port: address.port,
-            token: try TokenFile.read(tokenFile), platform: platform,
+            token: try TokenFile.read(tokenFile), transport: plainHTTPForTests ? .plainHTTPForTests : .tls,
+            platform: platform,
             image: try image.map(ImageIdentityFile.read),
             intermediates: try akIntermediates.map(PEMCertificates.read) ?? [],
             firmwareLog: firmwareLog == "none" ? nil : firmwareLog,
@@ -116,7 +130,9 @@ struct Serve: AsyncParsableCommand {
         }
         let serving = Task {
             try await server.run { port in
-                FileHandle.standardOutput.write(Data("aicert-runner listening on \(address.host):\(port)\n".utf8))
+                FileHandle.standardOutput.write(
+                    Data("aicert-runner listening on \(address.host):\(port)\n".utf8)
+                        + Data((server.tls.map { "aicert-runner TLS key SPKI SHA-256 \($0.keyDigest.hex)\n" } ?? "").utf8))
             }
         }
         let signals = [SIGTERM, SIGINT].map { number in

@@ -30,7 +30,7 @@ struct RemoteInputTests {
             #expect(log.isEmpty)
             #expect(
                 !FileManager.default.fileExists(atPath: runner.workspace.appendingPathComponent("outputs/ran").path))
-            let identity = try await client.identity(nonce: Array(repeating: 3, count: 32))
+            let identity = try await client.identity(nonce: Array(repeating: 3, count: 32)).identity
             #expect(identity.pcrs["sha256"]?["14"] == String(repeating: "0", count: 64))
             #expect(identity.pcrs["sha256"]?["15"] == String(repeating: "0", count: 64))
 

@@ -42,7 +42,7 @@ struct RunnerLifecycleTests {
 
         let client = runner.client
         #expect(try await client.health().status == "ok")
-        let identity = try await client.identity(nonce: Array(repeating: 7, count: 32))
+        let identity = try await client.identity(nonce: Array(repeating: 7, count: 32)).identity
         #expect(identity.runner["name"] == .string("aicert-runner"))
         #expect(identity.runner["executable_sha256"]?.stringValue?.count == 64)
         #expect(identity.pcrs["sha256"]?["14"] == String(repeating: "0", count: 64))

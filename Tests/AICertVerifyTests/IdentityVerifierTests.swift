@@ -13,6 +13,8 @@ import X509
 @Suite(.timeLimit(.minutes(2)))
 struct IdentityVerifierTests {
     static let nonce = Array(repeating: UInt8(0x3C), count: 32)
+    /// The SPKI digest of the TLS key the identity's connection presented.
+    static let channel = SHA256Hash.of(Array("the runner's TLS key".utf8))
 
     /// An identity document of a fresh TPM quoted with ``nonce``, and the CA that certified its AK.
     struct Made: Sendable {
@@ -22,7 +24,7 @@ struct IdentityVerifierTests {
 
     /// An identity from a fresh TPM whose AK has `template`, after `extend` ran on the TPM.
     static func make(
-        template: PublicArea = .rsaAttestationKeyTemplate, ca: DevelopmentCA? = nil,
+        template: PublicArea = .rsaAttestationKeyTemplate, ca: DevelopmentCA? = nil, channel: SHA256Hash? = channel,
         extend: (TPMClient) throws -> Void = { _ in }
     ) throws -> Made {
         let ca = try ca ?? DevelopmentCA()
@@ -34,8 +36,10 @@ struct IdentityVerifierTests {
                 notAfter: Date().addingTimeInterval(86_400))
             try extend(client)
             let platform = try PlatformIdentity.read(from: client, intermediates: [try ca.intermediate.derBytes])
-            return try Attestor(platform: PlatformKind.local.rawValue, identity: platform).identityDocument(
-                tpm: client, nonce: nonce, runner: .object(["name": .string("aicert-runner")]))
+            var runner: [String: JSONValue] = ["name": .string("aicert-runner")]
+            runner[ChannelBinding.runnerEventMember] = channel.map { .string($0.hex) }
+            return try Attestor(platform: PlatformKind.local.rawValue, identity: platform, tlsKeyDigest: channel)
+                .identityDocument(tpm: client, nonce: nonce, runner: .object(runner))
         }
         return Made(identity: identity, ca: ca)
     }
@@ -43,22 +47,45 @@ struct IdentityVerifierTests {
     static let fresh = Result { try make() }
 
     func verify(
-        _ identity: RunnerIdentity, ca: DevelopmentCA, nonce: [UInt8] = nonce, roots: [Certificate]? = nil,
-        platform: PlatformKind? = .local
+        _ identity: RunnerIdentity, ca: DevelopmentCA, nonce: [UInt8] = nonce, channel: SHA256Hash? = channel,
+        roots: [Certificate]? = nil, platform: PlatformKind? = .local
     ) async throws -> IdentityVerifier.Accepted {
         try await IdentityVerifier.verify(
-            identity, nonce: nonce, trustStore: TrustStore(roots: roots ?? [ca.root]), platform: platform)
+            identity, nonce: nonce, channelKeyDigest: channel, trustStore: TrustStore(roots: roots ?? [ca.root]),
+            platform: platform)
     }
 
     /// Asserts that verifying `identity` fails `check`.
     func expectFailure(
         _ identity: RunnerIdentity, _ check: IdentityVerificationError.Check, nonce: [UInt8] = nonce,
-        roots: [Certificate]? = nil, platform: PlatformKind? = .local, sourceLocation: SourceLocation = #_sourceLocation
+        channel: SHA256Hash? = channel, roots: [Certificate]? = nil, platform: PlatformKind? = .local,
+        ca: DevelopmentCA? = nil, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        let ca = try Self.fresh.get().ca
+        let ca = try ca ?? Self.fresh.get().ca
         await #expect(throws: IdentityVerificationError(check, ""), sourceLocation: sourceLocation) {
-            try await verify(identity, ca: ca, nonce: nonce, roots: roots, platform: platform)
+            try await verify(identity, ca: ca, nonce: nonce, channel: channel, roots: roots, platform: platform)
         }
+    }
+
+    @Test func anIdentityBoundToAnotherTLSKeyThanTheConnectionsFailsTheChannelBinding() async throws {
+        // A machine in the middle relays a genuine identity: its quote binds the runner's key,
+        // while the client's connection ends at the relay's.
+        let relayKey = SHA256Hash.of(Array("the relay's TLS key".utf8))
+        try await expectFailure(Self.fresh.get().identity, .channel, channel: relayKey)
+    }
+
+    @Test func anIdentityBindingNoTLSKeyFailsOverTLS() async throws {
+        let unbound = try Self.make(channel: nil)
+        try await expectFailure(unbound.identity, .channel, ca: unbound.ca)
+    }
+
+    @Test func anIdentityWhoseRunnerEventNamesAnotherKeyThanItsQuoteFailsTheChannelBinding() async throws {
+        var identity = try Self.fresh.get().identity
+        identity.runner = .object([
+            "name": .string("aicert-runner"),
+            ChannelBinding.runnerEventMember: .string(SHA256Hash.of(Array("another key".utf8)).hex),
+        ])
+        try await expectFailure(identity, .channel)
     }
 
     @Test func aFreshRunnersIdentityIsAcceptedAndNamesItsRoot() async throws {
@@ -102,8 +129,12 @@ struct IdentityVerifierTests {
         try await expectFailure(identity, .signature)
     }
 
-    @Test func anotherNonceThanTheOneSentFailsTheQuote() async throws {
-        try await expectFailure(try Self.fresh.get().identity, .quote, nonce: Array(repeating: 0x3D, count: 32))
+    @Test func anotherNonceThanTheOneSentFailsTheBindingOverTLSAndTheQuoteOverPlainHTTP() async throws {
+        // Bound to a key, a quote of another nonce cannot be told from one of another key.
+        try await expectFailure(try Self.fresh.get().identity, .channel, nonce: Array(repeating: 0x3D, count: 32))
+        let plain = try Self.make(channel: nil)
+        try await expectFailure(
+            plain.identity, .quote, nonce: Array(repeating: 0x3D, count: 32), channel: nil, ca: plain.ca)
     }
 
     @Test func aNonceWrittenOtherwiseThanSentFailsTheQuote() async throws {

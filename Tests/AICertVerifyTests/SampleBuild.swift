@@ -32,6 +32,8 @@ struct SampleBuild: Sendable {
         var extendFirmwareLog = true
         /// A TPM with seeds of its own, so that its attestation key differs from other samples'.
         var ownSeeds = false
+        /// The runner's TLS key digest, named by the runner event and bound into the quote.
+        var tlsKeyDigest: SHA256Hash? = SHA256Hash.of(Array("the sample runner's TLS key".utf8))
         /// Extra events recorded (extended into the TPM) just before the launch separator.
         var extraInputEvents: [(EventType, JSONValue)] = []
         /// PCRs to quote instead of 0–15, for a signed quote with the wrong selection.
@@ -77,7 +79,7 @@ struct SampleBuild: Sendable {
                 .runner,
                 BuildEvents.runner(
                     name: "aicert-runner", version: "0.1.0", executableSHA256: String(repeating: "5e", count: 32),
-                    platform: recipe.platform, image: recipe.image))
+                    platform: recipe.platform, image: recipe.image, tlsKeyDigest: recipe.tlsKeyDigest))
             try recorder.record(
                 .buildSpec,
                 BuildEvents.buildSpec(
@@ -101,7 +103,9 @@ struct SampleBuild: Sendable {
             try recorder.record(.result, BuildEvents.result(exitStatus: 0, durationMilliseconds: 1234))
 
             let identity = try PlatformIdentity.read(from: client, intermediates: [try ca.intermediate.derBytes])
-            var certificate = try Attestor(platform: recipe.platform.rawValue, identity: identity).certificate(
+            var certificate = try Attestor(
+                platform: recipe.platform.rawValue, identity: identity, tlsKeyDigest: recipe.tlsKeyDigest
+            ).certificate(
                 tpm: client, nonce: Self.nonce, records: recorder.records,
                 manifests: .init(
                     inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]),

@@ -93,7 +93,7 @@ public struct LocalPlatform: Platform {
             environment: HostTool.environment, log: run.appendingPathComponent("runner.log"))
         teardown.adopt(runner)
         let runnerPort = try await RunnerStartup.listeningPort(of: runner)
-        guard let url = URL(string: "http://127.0.0.1:\(runnerPort)") else {
+        guard let url = URL(string: "https://127.0.0.1:\(runnerPort)") else {
             throw LocalPlatformError("aicert-runner", "reported port \(runnerPort), which makes no URL")
         }
         try await RunnerStartup.waitUntilHealthy(RunnerClient(baseURL: url, token: token), runner: runner)

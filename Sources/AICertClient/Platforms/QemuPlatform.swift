@@ -116,7 +116,7 @@ public struct QemuPlatform: Platform {
             ] + identityEntry(image: image),
             environment: HostTool.environment, log: run.appendingPathComponent("qemu.log"))
         teardown.adopt(qemu)
-        guard let url = URL(string: "http://127.0.0.1:\(port)") else {
+        guard let url = URL(string: "https://127.0.0.1:\(port)") else {
             throw LocalPlatformError("qemu", "port \(port) makes no URL")
         }
         progress("booting \(image.path) under QEMU (emulated, about a minute); serial log in \(run.path)/serial.log")

@@ -6,7 +6,7 @@ import X509
 /// URL with a bearer token. Nothing is started or stopped for it; its attestation key must
 /// chain to a built-in root or to one of ``trustRoots``.
 public struct RemotePlatform: Platform {
-    /// The runner's base URL: https, or http to a loopback address through a tunnel.
+    /// The runner's base URL, https: the runner's own TLS, whose key its quote binds.
     public let runnerURL: URL
     public let token: String
     /// Roots trusted besides the built-in ones (`--trust-root`).

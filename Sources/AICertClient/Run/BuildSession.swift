@@ -16,7 +16,9 @@ struct BuildSession {
         let report: VerificationReport
     }
 
-    let client: RunnerClient
+    /// The runner's client: not pinned until the runner's identity verifies, then pinned to the
+    /// TLS key that identity bound, for the rest of the session.
+    var client: RunnerClient
     let platform: RunningPlatform
     let plan: BuildPlan
     /// The TSA to time-stamp the certificate with, if any.
@@ -45,7 +47,24 @@ struct BuildSession {
         // its one build per TPM reset.
         var measured: [(upload: BuildPlan.Upload, manifest: Manifest)] = []
         for upload in plan.uploads { measured.append((upload, try await measure(upload))) }
-        let (identity, attestationKey) = try await verifyIdentity()
+        let verified = try await verifyIdentity()
+        var session = self
+        session.client = verified.client
+        do {
+            let outcome = try await session.build(measured, identity: verified.accepted, runner: verified.runner)
+            await verified.client.close()
+            return outcome
+        } catch {
+            await verified.client.close()
+            throw error
+        }
+    }
+
+    /// The build once the runner's identity has verified and `client` is pinned to its TLS key.
+    private func build(
+        _ measured: [(upload: BuildPlan.Upload, manifest: Manifest)], identity: IdentityVerifier.Accepted,
+        runner attestationKey: (key: AICertificate.AttestationKey, platform: String)
+    ) async throws -> Outcome {
         try await runner("create the build") { _ = try await client.createBuild(plan.spec) }
         for (upload, expected) in measured { try await send(upload, expected: expected) }
         try await runner("start the build") { _ = try await client.start() }
@@ -71,6 +90,11 @@ struct BuildSession {
             throw RunFailure(
                 .verification,
                 "the certificate is signed by another attestation key or platform than the runner's verified identity")
+        }
+        // The channel the certificate says the inputs came over is the one we pinned.
+        guard ChannelBinding.keyDigest(in: certificate.eventLog) == client.pin?.keyDigest else {
+            throw RunFailure(
+                .verification, "the certificate names another TLS channel than the one its inputs were sent over")
         }
         var timestampFailure: String?
         if let timestamping {
@@ -140,20 +164,29 @@ struct BuildSession {
         }
     }
 
-    /// Fetches the runner's identity with a fresh nonce and verifies it; returns what was
-    /// accepted and the attestation key and platform the certificate must then have.
-    private func verifyIdentity() async throws -> (
-        IdentityVerifier.Accepted, (key: AICertificate.AttestationKey, platform: String)
-    ) {
+    /// What an identity check gives: what was accepted, the attestation key and platform the
+    /// certificate must then have, and the client pinned to the runner's TLS key.
+    private struct VerifiedRunner {
+        let accepted: IdentityVerifier.Accepted
+        let runner: (key: AICertificate.AttestationKey, platform: String)
+        let client: RunnerClient
+    }
+
+    /// Fetches the runner's identity with a fresh nonce over a new connection and verifies it,
+    /// with the binding of its quote to that connection's TLS key; then pins that key.
+    private func verifyIdentity() async throws -> VerifiedRunner {
         let nonce = Nonce.fresh()
-        let identity = try await runner("send its identity") { try await client.identity(nonce: nonce.bytes) }
+        let (identity, pin) = try await runner("send its identity") { try await client.identity(nonce: nonce.bytes) }
         do {
             let accepted = try await IdentityVerifier.verify(
-                identity, nonce: nonce.bytes,
+                identity, nonce: nonce.bytes, channelKeyDigest: pin?.keyDigest,
                 trustStore: TrustStore(roots: TrustStore.builtIn.roots + platform.trustRoots),
                 platform: platform.kind == .remote ? nil : platform.kind)
-            display.step("runner verified: its AK certificate chains to '\(accepted.root)' and PCRs 14 and 15 are zero")
-            return (accepted, (identity.attestationKey, identity.platform))
+            display.step(
+                "runner verified: its AK certificate chains to '\(accepted.root)', PCRs 14 and 15 are zero"
+                    + (pin.map { " and its quote binds TLS key \($0.keyDigest.hex.prefix(16))…" } ?? ""))
+            let pinned = try pin.map { try client.pinned(to: $0) } ?? client
+            return VerifiedRunner(accepted: accepted, runner: (identity.attestationKey, identity.platform), client: pinned)
         } catch let error as IdentityVerificationError {
             throw RunFailure(.verification, "\(error); nothing was sent to it")
         }

@@ -3,10 +3,16 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import X509
 
 /// A typed client of a runner's HTTP API (docs/runner-api.yaml), over AsyncHTTPClient.
 ///
-/// Every call but ``health()`` sends the bearer token. A runner's error answer becomes a
+/// A runner serves TLS with a key it made at start and binds into its quotes. Until that key
+/// is pinned (``pinned(to:)``, once ``identity(nonce:)`` has verified), only ``health()`` and
+/// ``identity(nonce:)`` may be asked, and they carry no token. A pinned client sends the
+/// bearer token, and refuses a connection that presents any other certificate. Plain `http:`
+/// is for tests of a runner on loopback only. A runner's error answer becomes a
 /// ``RunnerClientError`` with its status, code and detail.
 public struct RunnerClient: Sendable {
     /// How long a plain request may take.
@@ -15,29 +21,111 @@ public struct RunnerClient: Sendable {
     public static let transferTimeout = TimeAmount.hours(24 * 7)
     /// The largest JSON answer accepted (a certificate carries manifests of up to a million entries).
     public static let maximumResponseBytes = 512 << 20
+    /// The largest identity document accepted.
+    static let maximumIdentityBytes = 1 << 20
 
     public let baseURL: URL
+    /// The runner's TLS certificate that every connection must present, once pinned.
+    public let pin: RunnerPin?
     private let token: String
-    private let http: HTTPClient
+    /// `nil` over TLS until the key is pinned: nothing but health and identity may be asked.
+    private let http: HTTPClient?
+    private let ownsHTTPClient: Bool
 
-    public init(baseURL: URL, token: String, httpClient: HTTPClient = .shared) {
+    /// A client of the runner at `baseURL` (`https:`, or `http:` to a test runner on
+    /// loopback), not yet pinned.
+    public init(baseURL: URL, token: String) {
+        self.init(baseURL: baseURL, token: token, pin: nil, http: baseURL.scheme == "http" ? .shared : nil, owns: false)
+    }
+
+    private init(baseURL: URL, token: String, pin: RunnerPin?, http: HTTPClient?, owns: Bool) {
         self.baseURL = baseURL
         self.token = token
-        self.http = httpClient
+        self.pin = pin
+        self.http = http
+        self.ownsHTTPClient = owns
     }
+
+    /// A client whose every connection must present `pin`'s certificate, TLS 1.3 only, and
+    /// that sends the token. ``close()`` it when done.
+    public func pinned(to pin: RunnerPin) throws -> RunnerClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv13
+        // The runner's certificate is self-signed and names no host: it is its own and only
+        // root, so a certificate of any other key fails the chain.
+        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: pin.certificate, format: .der)])
+        tls.additionalTrustRoots = []
+        tls.certificateVerification = .noHostnameVerification
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+        return RunnerClient(baseURL: baseURL, token: token, pin: pin, http: http, owns: true)
+    }
+
+    /// The same client, over the same connections, sending `token` instead; closing it closes
+    /// nothing.
+    public func authorized(by token: String) -> RunnerClient {
+        RunnerClient(baseURL: baseURL, token: token, pin: pin, http: http, owns: false)
+    }
+
+    /// Releases the connections of a pinned client.
+    public func close() async {
+        if ownsHTTPClient { try? await http?.shutdown() }
+    }
+
+    private var isTLS: Bool { baseURL.scheme == "https" }
 
     public func health() async throws -> RunnerAPI.Health {
-        try await json(send(.GET, "/v1/health", authorized: false))
+        guard isTLS, pin == nil else { return try await json(send(.GET, "/v1/health", authorized: false)) }
+        let answer = try await capturing("/v1/health", limit: 1 << 16)
+        do {
+            return try JSONDecoder().decode(RunnerAPI.Health.self, from: Data(answer.body))
+        } catch {
+            throw RunnerClientError(status: 0, code: "bad_response", detail: "Health: \(error)")
+        }
     }
 
-    /// The runner's identity quoted with `nonce` (16 to 64 bytes).
-    public func identity(nonce: [UInt8]) async throws -> RunnerIdentity {
-        let response = try await send(.GET, "/v1/identity?nonce=\(Hex.string(nonce))")
+    /// The runner's identity quoted with `nonce` (16 to 64 bytes), asked for over a new
+    /// connection without the token, and the certificate that connection presented: the
+    /// quote must bind `nonce` to its key (``IdentityVerifier``) before the client is
+    /// ``pinned(to:)`` it. Over plain HTTP (tests) there is no certificate.
+    public func identity(nonce: [UInt8]) async throws -> (identity: RunnerIdentity, pin: RunnerPin?) {
+        let target = "/v1/identity?nonce=\(Hex.string(nonce))"
+        let body: Data
+        let pin: RunnerPin?
+        if isTLS {
+            let answer = try await capturing(target, limit: Self.maximumIdentityBytes)
+            body = Data(answer.body)
+            pin = try RunnerPin(certificate: answer.peerCertificate)
+        } else {
+            body = try await Self.data(send(.GET, target, authorized: false))
+            pin = nil
+        }
         do {
-            return try RunnerIdentity(json: try await Self.data(response))
+            return (try RunnerIdentity(json: body), pin)
         } catch let error as CertificateFormatError {
             throw RunnerClientError(status: 0, code: "bad_response", detail: "the identity document: \(error)")
         }
+    }
+
+    /// A GET over a connection that captures the certificate presented (``CapturingTLSRequest``).
+    private func capturing(_ target: String, limit: Int) async throws -> CapturingTLSRequest.Answer {
+        guard let host = baseURL.host, !host.isEmpty else {
+            throw RunnerClientError(status: 0, code: "transport", detail: "\(baseURL) names no host")
+        }
+        let answer: CapturingTLSRequest.Answer
+        do {
+            answer = try await CapturingTLSRequest.get(
+                host: host, port: baseURL.port ?? 443, target: target, limit: limit, timeout: Self.requestTimeout)
+        } catch {
+            throw RunnerClientError(status: 0, code: "transport", detail: "GET \(target): \(error)")
+        }
+        guard (200..<300).contains(answer.status) else {
+            let failure = try? JSONDecoder().decode(RunnerAPI.ErrorBody.self, from: Data(answer.body))
+            throw RunnerClientError(
+                status: answer.status, code: failure?.error ?? "http_\(answer.status)",
+                detail: failure?.detail ?? "HTTP \(answer.status)")
+        }
+        return answer
     }
 
     public func createBuild(_ spec: RunnerAPI.BuildSpec) async throws -> RunnerAPI.BuildStatus {
@@ -177,10 +265,22 @@ public struct RunnerClient: Sendable {
         request.body = body
         if authorized { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        guard let http else {
+            throw RunnerClientError(
+                status: 0, code: "not_pinned",
+                detail: "\(method) \(path): the runner's TLS key is not verified yet; only its health and identity "
+                    + "may be asked")
+        }
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: timeout)
         } catch {
+            if let pin, error is NIOSSLError || error is BoringSSLError {
+                throw RunnerClientError(
+                    status: 0, code: "tls_key_changed",
+                    detail: "\(method) \(path): the runner presented another TLS certificate than the one its "
+                        + "verified identity bound (SPKI SHA-256 \(pin.keyDigest.hex)); nothing was sent over it: \(error)")
+            }
             // Never the token, whatever the HTTP library put in its error.
             let reason = "\(error)".replacingOccurrences(of: token, with: "<token>")
             throw RunnerClientError(status: 0, code: "transport", detail: "\(method) \(path): \(reason)")

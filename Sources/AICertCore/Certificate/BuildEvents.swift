@@ -6,13 +6,15 @@ public enum BuildEvents {
     /// `aicert/runner`: which runner measured the build, on which platform, from which image.
     /// These are the only members a verdict reads besides the quote, so they are signed here.
     public static func runner(
-        name: String, version: String, executableSHA256: String, platform: PlatformKind, image: ImageIdentity? = nil
+        name: String, version: String, executableSHA256: String, platform: PlatformKind, image: ImageIdentity? = nil,
+        tlsKeyDigest: SHA256Hash? = nil
     ) -> JSONValue {
         var members: [String: JSONValue] = [
             "name": .string(name), "version": .string(version), "executable_sha256": .string(executableSHA256),
             "platform": .string(platform.rawValue),
         ]
         if let image { members["image"] = image.jsonValue }
+        if let tlsKeyDigest { members[ChannelBinding.runnerEventMember] = .string(tlsKeyDigest.hex) }
         return .object(members)
     }
 

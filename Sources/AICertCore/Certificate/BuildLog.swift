@@ -82,9 +82,14 @@ public enum BuildLog {
             switch type {
             case .runner:
                 guard stage == .start else { throw fail("the runner event must be the first and only one") }
-                try content.allowOnly(["name", "version", "executable_sha256", "platform", "image"])
+                try content.allowOnly([
+                    "name", "version", "executable_sha256", "platform", "image", ChannelBinding.runnerEventMember,
+                ])
                 runner = "\(try content.string("name")) \(try content.string("version"))"
                 _ = try content.digest("executable_sha256")
+                if content.value[ChannelBinding.runnerEventMember] != nil {
+                    _ = try content.digest(ChannelBinding.runnerEventMember)
+                }
                 let kind = try content.string("platform")
                 guard PlatformKind(rawValue: kind) != nil else {
                     throw fail("platform '\(kind)' is not one of \(PlatformKind.names)")

@@ -3,10 +3,14 @@ import Foundation
 import TPM2
 
 /// Makes the `aicert/v1` certificate of a finished build: quotes PCRs 0–15 with the client's
-/// nonce and gathers the log, manifests, PCR values and the platform identity.
+/// nonce (bound to the runner's TLS key) and gathers the log, manifests, PCR values and the
+/// platform identity.
 public struct Attestor: Sendable {
     public let platform: String
     public let identity: PlatformIdentity
+    /// The digest of the TLS key every quote binds with its nonce (``ChannelBinding``); `nil`
+    /// quotes the nonce itself (plain HTTP in tests).
+    public let tlsKeyDigest: SHA256Hash?
 
     /// Refuses a nonce of a size other than ``NonceRule/sizes``: fresh enough, and within what a
     /// quote's `extraData` holds.
@@ -21,9 +25,10 @@ public struct Attestor: Sendable {
         public let description: String
     }
 
-    public init(platform: String, identity: PlatformIdentity) {
+    public init(platform: String, identity: PlatformIdentity, tlsKeyDigest: SHA256Hash?) {
         self.platform = platform
         self.identity = identity
+        self.tlsKeyDigest = tlsKeyDigest
     }
 
     /// The certificate for `records` (a complete build log) quoted with `nonce`.
@@ -65,7 +70,8 @@ public struct Attestor: Sendable {
     ) {
         let pcrs = Array(0...PCRAllocation.outputs)
         for _ in 0..<3 {
-            let quote = try tpm.quote(signingKey: .attestationKey, nonce: nonce, pcrs: pcrs, bank: .sha256)
+            let qualifyingData = tlsKeyDigest.map { ChannelBinding.qualifyingData(nonce: nonce, keyDigest: $0) } ?? nonce
+            let quote = try tpm.quote(signingKey: .attestationKey, nonce: qualifyingData, pcrs: pcrs, bank: .sha256)
             let values = try tpm.readPCRs(pcrs, bank: .sha256)
             let attestation = try quote.parsedAttestation()
             let composite = try PCRMath.compositeDigest(

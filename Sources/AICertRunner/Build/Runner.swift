@@ -20,7 +20,9 @@ actor Runner {
     /// Opens the TPM and refuses unless PCRs 14 and 15 are still zero (a runner restarted after
     /// a partial build refuses here) and the boot is what the configuration expects, reads the
     /// platform identity, prepares the workspace and checks that bubblewrap can make a sandbox.
-    static func open(_ configuration: RunnerConfiguration) async throws -> Runner {
+    /// `tlsKeyDigest` is the digest of the TLS key served, signed into the runner event and
+    /// bound into every quote with its nonce; `nil` over plain HTTP in tests.
+    static func open(_ configuration: RunnerConfiguration, tlsKeyDigest: SHA256Hash?) async throws -> Runner {
         let connection = try TPMConnection(tcti: configuration.tcti)
         do {
             let tpm = TPMClient(transport: connection)
@@ -36,8 +38,10 @@ actor Runner {
             let bubblewrap = try await Bubblewrap.locate(workspace: workspace)
             return Runner(
                 limits: configuration.limits, connection: connection, tpm: tpm,
-                attestor: Attestor(platform: configuration.platform.rawValue, identity: identity),
-                runnerEvent: try RunnerEvent.content(platform: configuration.platform, image: configuration.image),
+                attestor: Attestor(
+                    platform: configuration.platform.rawValue, identity: identity, tlsKeyDigest: tlsKeyDigest),
+                runnerEvent: try RunnerEvent.content(
+                    platform: configuration.platform, image: configuration.image, tlsKeyDigest: tlsKeyDigest),
                 firmwareLog: configuration.firmwareLog, workspace: workspace, bubblewrap: bubblewrap)
         } catch {
             connection.close()

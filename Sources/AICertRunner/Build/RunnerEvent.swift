@@ -6,13 +6,15 @@ public enum RunnerEvent {
     public static let name = "aicert-runner"
     public static let version = "0.1.0"
 
-    /// `{"name", "version", "executable_sha256", "platform", "image"?}`: the digest is of the
-    /// running executable, read through `/proc/self/exe` (the inode that runs, even if its path
-    /// was replaced).
-    public static func content(platform: PlatformKind, image: ImageIdentity?) throws -> JSONValue {
+    /// `{"name", "version", "executable_sha256", "platform", "image"?, "tls_spki_sha256"?}`: the
+    /// digest is of the running executable, read through `/proc/self/exe` (the inode that runs,
+    /// even if its path was replaced); the TLS key's is that of the channel the API is served on.
+    public static func content(platform: PlatformKind, image: ImageIdentity?, tlsKeyDigest: SHA256Hash?) throws
+        -> JSONValue
+    {
         BuildEvents.runner(
-            name: name, version: version, executableSHA256: try executableDigest().hex, platform: platform, image: image
-        )
+            name: name, version: version, executableSHA256: try executableDigest().hex, platform: platform, image: image,
+            tlsKeyDigest: tlsKeyDigest)
     }
 
     private static func executableDigest() throws -> SHA256Hash {

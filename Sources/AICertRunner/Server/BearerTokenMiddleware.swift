@@ -1,7 +1,12 @@
 import AICertCore
 import Hummingbird
 
-/// Requires `Authorization: Bearer TOKEN` on every request but `GET /v1/health`.
+/// Requires `Authorization: Bearer TOKEN` on every request but `GET /v1/health` and
+/// `GET /v1/identity`.
+///
+/// The identity is asked for before the client has pinned the runner's TLS key, so it must not
+/// need the token: a client sends the token only over a connection whose key the identity's
+/// quote binds. It answers public data only (the AK chain and a quote).
 ///
 /// The comparison is of SHA-256 digests in constant time, so neither the token's bytes nor its
 /// length can be learnt from how long a refusal takes.
@@ -15,7 +20,7 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        if request.method == .get && request.uri.path == "/v1/health" {
+        if request.method == .get && BearerTokenExemption.paths.contains(request.uri.path) {
             return try await next(request, context)
         }
         guard let header = request.headers[.authorization] else {
@@ -36,4 +41,9 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
         return difference == 0
     }
+}
+
+/// The paths a GET needs no token for.
+enum BearerTokenExemption {
+    static let paths: Set<String> = ["/v1/health", "/v1/identity"]
 }

@@ -10,8 +10,10 @@ public struct RunnerConfiguration: Sendable {
     /// The address to listen on; port 0 picks a free one.
     public var host: String
     public var port: Int
-    /// The bearer token every request but health must carry.
+    /// The bearer token every request but health and identity must carry.
     public var token: String
+    /// TLS with a key made at start (``RunnerTLS``), or plain HTTP for tests on loopback.
+    public var transport: RunnerTransport
     /// The platform kind signed into the runner event and written into certificates.
     public var platform: PlatformKind
     /// The base image the runner booted from, signed into the runner event; `nil` off an image.
@@ -29,7 +31,7 @@ public struct RunnerConfiguration: Sendable {
 
     public init(
         tcti: String, workspace: URL, host: String = "127.0.0.1", port: Int, token: String,
-        platform: PlatformKind = .local,
+        transport: RunnerTransport = .tls, platform: PlatformKind = .local,
         image: ImageIdentity? = nil, intermediates: [[UInt8]] = [], firmwareLog: String? = FirmwareLogSource.kernelPath,
         bootExpectation: BootExpectation? = nil,
         limits: RunnerLimits = RunnerLimits()
@@ -39,6 +41,7 @@ public struct RunnerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.token = token
+        self.transport = transport
         self.platform = platform
         self.image = image
         self.intermediates = intermediates
@@ -46,6 +49,16 @@ public struct RunnerConfiguration: Sendable {
         self.bootExpectation = bootExpectation
         self.limits = limits
     }
+}
+
+/// How the runner's API is served.
+public enum RunnerTransport: Sendable {
+    /// TLS 1.3 with a key made at start and bound into every quote: the only transport of a
+    /// real runner.
+    case tls
+    /// Plain HTTP, for tests and benchmarks only, on a loopback address only: no channel is
+    /// bound into quotes, and certificates name none.
+    case plainHTTPForTests
 }
 
 /// The bounds the runner keeps to; anything beyond them is refused, never truncated.

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -7,13 +8,22 @@ import ServiceLifecycle
 public struct RunnerServer: Sendable {
     private let runner: Runner
     private let configuration: RunnerConfiguration
+    /// The TLS key and certificate served, `nil` over plain HTTP in tests.
+    public let tls: RunnerTLS?
 
     /// Opens the TPM, checks that no build was measured since its reset and that the boot is
     /// what the configuration expects, reads the platform identity, prepares the workspace and
-    /// checks the sandbox. Throws ``BuildSlot/Occupied`` when PCR 14 or 15 is not zero,
-    /// ``BootRefusal`` when the boot is not as expected, ``APIError`` for the rest.
+    /// checks the sandbox, and makes the TLS key. Throws ``BuildSlot/Occupied`` when PCR 14 or
+    /// 15 is not zero, ``BootRefusal`` when the boot is not as expected, ``APIError`` for the rest.
     public static func open(_ configuration: RunnerConfiguration) async throws -> RunnerServer {
-        RunnerServer(runner: try await Runner.open(configuration), configuration: configuration)
+        let tls: RunnerTLS?
+        switch configuration.transport {
+        case .tls: tls = try RunnerTLS.generate()
+        case .plainHTTPForTests: tls = nil
+        }
+        return RunnerServer(
+            runner: try await Runner.open(configuration, tlsKeyDigest: tls?.keyDigest), configuration: configuration,
+            tls: tls)
     }
 
     /// Serves until the surrounding task is cancelled; `onListening` gets the port listened on.
@@ -32,7 +42,7 @@ public struct RunnerServer: Sendable {
         var logger = Logger(label: "aicert-runner")
         logger.logLevel = .warning
         let application = Application(
-            router: router,
+            router: router, server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) }, logger: logger)

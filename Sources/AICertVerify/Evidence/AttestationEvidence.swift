@@ -50,6 +50,9 @@ public struct AttestationEvidence: Sendable {
     public let banks: Result<[PCRBank], EvidenceIssue>
     /// The nonce the quote must carry, and so how its freshness is judged.
     public let nonce: ExpectedNonce
+    /// The SHA-256 of the TLS key (SPKI) the quote must bind with its nonce
+    /// (``ChannelBinding``), or `nil` when it was asked for over no attested channel.
+    public let channelKeyDigest: SHA256Hash?
 
     /// Evidence from its parts as a document carries them; `publicArea` is the AK's
     /// `TPMT_PUBLIC`, or `nil` when the format has none and the AK certificate's key signs.
@@ -64,9 +67,10 @@ public struct AttestationEvidence: Sendable {
     ///   - signature: The `TPMT_SIGNATURE` over `attest`.
     ///   - banks: The carried PCR values, or why they cannot be read.
     ///   - nonce: The nonce the quote must carry.
+    ///   - channelKeyDigest: The TLS key digest the quote must bind with the nonce, or `nil`.
     public init(
         publicArea: [UInt8]?, akCertificate: [UInt8]?, attest: [UInt8], signature: [UInt8],
-        banks: Result<[PCRBank], PCRBankError>, nonce: ExpectedNonce
+        banks: Result<[PCRBank], PCRBankError>, nonce: ExpectedNonce, channelKeyDigest: SHA256Hash? = nil
     ) {
         signingKey =
             publicArea.map { bytes in
@@ -85,6 +89,7 @@ public struct AttestationEvidence: Sendable {
         }
         self.banks = banks.mapError { .failure(.pcrValuesMalformed, $0.description) }
         self.nonce = nonce
+        self.channelKeyDigest = channelKeyDigest
     }
 
     /// The carried bank of `algorithm`, or `nil` when there is none or the PCR values are unreadable.
@@ -99,26 +104,28 @@ public struct AttestationEvidence: Sendable {
 extension AttestationEvidence {
     /// The evidence of an `aicert/v1` certificate, which must carry its own nonce.
     ///
-    /// Its PCR values are the SHA-256 bank of its `pcrs` member, its nonce the one it writes.
+    /// Its PCR values are the SHA-256 bank of its `pcrs` member, its nonce the one it writes,
+    /// bound to the TLS key its runner event names, if any.
     public init(certificate: AICertificate) {
         self.init(
             publicArea: certificate.attestationKey.publicArea.bytes,
             akCertificate: certificate.attestationKey.certificateChain.first?.bytes,
             attest: certificate.quote.attest.bytes, signature: certificate.quote.signature.bytes,
             banks: Result { () throws(PCRBankError) in [try PCRBank(pcrsMember: certificate.pcrs)] },
-            nonce: .written(certificate.nonce))
+            nonce: .written(certificate.nonce), channelKeyDigest: ChannelBinding.keyDigest(in: certificate.eventLog))
     }
 
-    /// The evidence of a runner's identity document, which must carry `sentNonce`.
+    /// The evidence of a runner's identity document, which must carry `sentNonce` bound to
+    /// `channelKeyDigest`, the digest of the TLS key the connection it came over presented.
     ///
     /// The client sent `sentNonce` to the runner, so a quote with it is fresh.
-    public init(identity: RunnerIdentity, sentNonce: [UInt8]) {
+    public init(identity: RunnerIdentity, sentNonce: [UInt8], channelKeyDigest: SHA256Hash?) {
         self.init(
             publicArea: identity.attestationKey.publicArea.bytes,
             akCertificate: identity.attestationKey.certificateChain.first?.bytes,
             attest: identity.quote.attest.bytes, signature: identity.quote.signature.bytes,
             banks: Result { () throws(PCRBankError) in [try PCRBank(pcrsMember: identity.pcrs)] },
-            nonce: .sent(sentNonce))
+            nonce: .sent(sentNonce), channelKeyDigest: channelKeyDigest)
     }
 
     /// The evidence of a proof of the original AICert, whose AK certificate (DER) is `leaf`: no

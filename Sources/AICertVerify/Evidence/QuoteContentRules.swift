@@ -22,12 +22,14 @@ public struct GeneratedQuoteCheck: EvidenceCheck {
     }
 }
 
-/// The quote's `extraData` is the expected nonce, so the quote is fresh.
-/// Reasons: `nonce-malformed`, `nonce-mismatch`, and `nonce-absent` (a warning).
+/// The quote's `extraData` is the expected nonce, so the quote is fresh; over an attested
+/// channel, the nonce bound to the channel's TLS key (``ChannelBinding``).
+/// Reasons: `nonce-malformed`, `nonce-mismatch`, `channel-binding-mismatch`, and
+/// `nonce-absent` (a warning).
 ///
 /// What the nonce must be comes from ``AttestationEvidence/nonce``: a certificate's own
 /// (checked to follow the nonce rule first), the one a client sent, or none for a format that
-/// records none.
+/// records none. The key comes from ``AttestationEvidence/channelKeyDigest``.
 public struct NonceCheck: EvidenceCheck {
     /// The rule; it has no settings.
     public init() {}
@@ -47,10 +49,20 @@ public struct NonceCheck: EvidenceCheck {
         case .sent(let bytes):
             expected = bytes
         }
-        guard try evidence.attestation.get().extraData == expected else {
-            throw .failure(.nonceMismatch, "the quote's nonce (extraData) is not the expected nonce")
+        let extraData = try evidence.attestation.get().extraData
+        guard let key = evidence.channelKeyDigest else {
+            guard extraData == expected else {
+                throw .failure(.nonceMismatch, "the quote's nonce (extraData) is not the expected nonce")
+            }
+            return "its extraData is the expected nonce"
         }
-        return "its extraData is the expected nonce"
+        guard extraData == ChannelBinding.qualifyingData(nonce: expected, keyDigest: key) else {
+            throw .failure(
+                .channelBindingMismatch,
+                "the quote's extraData is not SHA-256(\"aicert-tls-v1\" ‖ nonce ‖ \(key.hex)): it does not bind "
+                    + "the nonce to the TLS key \(key.hex)")
+        }
+        return "its extraData binds the expected nonce to the TLS key \(key.hex)"
     }
 }
 

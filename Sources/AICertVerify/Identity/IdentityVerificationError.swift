@@ -1,6 +1,6 @@
 /// Why a runner's identity was not accepted; nothing is sent to a runner whose identity fails.
 ///
-/// Thrown by ``IdentityVerifier/verify(_:nonce:trustStore:platform:)``. Equality and hashing
+/// Thrown by ``IdentityVerifier/verify(_:nonce:channelKeyDigest:trustStore:platform:)``. Equality and hashing
 /// use the ``check`` only, so tests compare which check failed, not the words.
 public struct IdentityVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Which check failed; tests compare this.
@@ -15,6 +15,8 @@ public struct IdentityVerificationError: Error, Hashable, Sendable, CustomString
         public static let signature = Check("quote-signature")
         /// The quote is not a TPM quote of SHA-256 PCRs 0–15 with our nonce and these values.
         public static let quote = Check("quote-content")
+        /// The quote or the runner event is bound to another TLS key than the connection's.
+        public static let channel = Check("channel-binding")
         /// PCR 14 or 15 is not zero: the TPM has already measured a build.
         public static let freshness = Check("unused-tpm")
         /// The runner says it is another kind of platform than the one started.

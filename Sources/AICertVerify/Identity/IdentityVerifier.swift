@@ -6,8 +6,9 @@ import X509
 /// Checks a runner's identity document before any data is sent to it: the AK certificate
 /// chains to a trusted root now; the AK is a restricted signing key, the certificate's key,
 /// and signed the quote; the quote is a TPM-generated quote of exactly SHA-256 PCRs 0–15 with
-/// our fresh nonce and the carried PCR values; and PCRs 14 and 15 are zero, so no build has
-/// been measured on this TPM since its reset.
+/// our fresh nonce bound to the TLS key of the connection it came over, and the carried PCR
+/// values; and PCRs 14 and 15 are zero, so no build has been measured on this TPM since its
+/// reset.
 ///
 /// It composes the checks of a certificate's verification over the identity's
 /// ``AttestationEvidence`` (the `ak-chain` check at the current time,
@@ -30,21 +31,28 @@ public enum IdentityVerifier {
             PCRCoverageCheck(), PCRDigestCheck(),
         ])
 
-    /// Verifies `identity`, which must carry `nonce`, against `trustStore` at the current time;
-    /// `platform`, when given, is the kind of platform the client started.
+    /// Verifies `identity`, which must carry `nonce` bound to `channelKeyDigest`, against
+    /// `trustStore` at the current time; `platform`, when given, is the kind of platform the
+    /// client started.
     ///
     /// The platform is compared first, then the checks run in the order above and the first
-    /// failure is thrown. The identity's `nonce` member must also be `nonce` in lowercase hex.
+    /// failure is thrown. The identity's `nonce` member must also be `nonce` in lowercase hex,
+    /// and its runner event must name the same TLS key.
     ///
     /// - Parameters:
     ///   - identity: The identity document the runner answered with.
-    ///   - nonce: The fresh nonce the client sent; the quote's `extraData` must be it.
+    ///   - nonce: The fresh nonce the client sent.
+    ///   - channelKeyDigest: The SHA-256 of the SPKI of the TLS certificate the connection the
+    ///     identity came over presented; the quote's `extraData` must bind it to `nonce`
+    ///     (``ChannelBinding``). `nil` only over plain loopback HTTP in tests: the `extraData`
+    ///     must then be `nonce` itself.
     ///   - trustStore: The roots the AK certificate may chain to.
     ///   - platform: The kind of platform the client started, or `nil` not to compare.
     /// - Returns: The AK certificate's subject and the root it chains to.
     /// - Throws: ``IdentityVerificationError`` naming the first check that failed.
     public static func verify(
-        _ identity: RunnerIdentity, nonce: [UInt8], trustStore: TrustStore, platform: PlatformKind?
+        _ identity: RunnerIdentity, nonce: [UInt8], channelKeyDigest: SHA256Hash?, trustStore: TrustStore,
+        platform: PlatformKind?
     ) async throws -> Accepted {
         if let platform, identity.platform != platform.rawValue {
             throw IdentityVerificationError(
@@ -55,15 +63,21 @@ public enum IdentityVerifier {
         guard anchor.result.status == .pass, let root = anchor.root else {
             throw IdentityVerificationError(.chain, message(anchor.result, chainLength: chain.count))
         }
-        let evidence = AttestationEvidence(identity: identity, sentNonce: nonce)
+        let evidence = AttestationEvidence(identity: identity, sentNonce: nonce, channelKeyDigest: channelKeyDigest)
         for (check, failure) in [
             (ComposedCheck.quoteSignature, IdentityVerificationError.Check.signature), (quoteContent, .quote),
         ] {
             let result = check.run(evidence)
-            guard result.status == .pass else { throw IdentityVerificationError(failure, message(result)) }
+            guard result.status == .pass else {
+                let check = result.reason == .channelBindingMismatch ? .channel : failure
+                throw IdentityVerificationError(check, message(result))
+            }
         }
         guard identity.nonce == nonce.hexString else {
             throw IdentityVerificationError(.quote, replay)
+        }
+        guard identity.runner[ChannelBinding.runnerEventMember]?.stringValue == channelKeyDigest?.hex else {
+            throw IdentityVerificationError(.channel, relayed)
         }
         for pcr in [PCRAllocation.inputs, PCRAllocation.outputs]
         where evidence.bank(.sha256)?[pcr]?.contains(where: { $0 != 0 }) != false {
@@ -78,6 +92,10 @@ public enum IdentityVerifier {
 
     /// The reason for a quote without our nonce.
     private static let replay = "the quote does not carry the nonce we sent: it may be a replay"
+    /// The reason for a quote bound to another TLS key than our connection's.
+    private static let relayed =
+        "it is bound to another TLS key than the one this connection presented: a machine in the middle may be "
+        + "relaying another runner's answer"
 
     /// The identity's words for a failed check: its own where it says more to a builder, the
     /// check's detail otherwise.
@@ -87,6 +105,7 @@ public enum IdentityVerifier {
             "it carries \(chainLength) certificates; 1 to \(ChainCheck.maximumChainLength) are expected"
         case .akNotRestricted: "the AK is not a restricted signing key bound to its TPM"
         case .nonceMalformed, .nonceMismatch: replay
+        case .channelBindingMismatch: relayed
         case .pcrSelectionInvalid: "the quote and the PCR values must cover exactly SHA-256 PCRs 0–15"
         case .pcrDigestMismatch: "the PCR values are not the ones the quote signs"
         default: result.detail

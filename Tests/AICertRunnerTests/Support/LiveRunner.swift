@@ -7,27 +7,32 @@ import Glibc
 import TPM2
 import TPMTestSupport
 
-/// A runner served in this process over real loopback HTTP, on a swtpm laid out like an Azure
-/// vTPM by the same code the local platform uses (`VirtualTPMLayout`), with a fresh CA.
+/// A runner served in this process over real loopback TLS (or plain HTTP when asked), on a
+/// swtpm laid out like an Azure vTPM by the same code the local platform uses
+/// (`VirtualTPMLayout`), with a fresh CA. Its ``client`` is pinned to the runner's TLS
+/// certificate, known here without asking.
 final class LiveRunner: Sendable {
     let swtpm: SoftwareTPM
     let ca: DevelopmentCA
     let directory: URL
     let token: String
     let port: Int
+    /// The runner's TLS identity, `nil` over plain HTTP.
+    let tls: RunnerTLS?
     let client: RunnerClient
     private let serving: Task<Void, any Error>
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    var baseURL: URL { URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")! }
     var workspace: URL { directory.appendingPathComponent("workspace") }
     /// Where the token lives on disk, as `aicert-runner serve --token-file` would read it.
     var tokenFile: URL { directory.appendingPathComponent("token") }
 
     /// Starts a runner; with `swtpm` given, on that TPM as it is (no new AK), else on a new one
     /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates).
-    static func start(on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil) async throws
-        -> LiveRunner
-    {
+    static func start(
+        on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil,
+        transport: RunnerTransport = .tls
+    ) async throws -> LiveRunner {
         let swtpm: SoftwareTPM
         let ca: DevelopmentCA
         if let existing {
@@ -53,6 +58,7 @@ final class LiveRunner: Sendable {
         chmod(directory.appendingPathComponent("token").path, 0o600)
         var configuration = try configuration(swtpm: swtpm, ca: ca, directory: directory, token: token)
         configuration.firmwareLog = firmwareLog?.path
+        configuration.transport = transport
         let server = try await RunnerServer.open(configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task {
@@ -64,7 +70,8 @@ final class LiveRunner: Sendable {
             try await serving.value
             throw SoftwareTPM.SetupError(description: "the runner stopped before it listened")
         }
-        return LiveRunner(swtpm: swtpm, ca: ca, directory: directory, token: token, port: port, serving: serving)
+        return try LiveRunner(
+            swtpm: swtpm, ca: ca, directory: directory, token: token, port: port, tls: server.tls, serving: serving)
     }
 
     /// The configuration a runner on `swtpm` uses, with its workspace under `directory`.
@@ -77,25 +84,30 @@ final class LiveRunner: Sendable {
     }
 
     private init(
-        swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, serving: Task<Void, any Error>
-    ) {
+        swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, tls: RunnerTLS?,
+        serving: Task<Void, any Error>
+    ) throws {
         self.swtpm = swtpm
         self.ca = ca
         self.directory = directory
         self.token = token
         self.port = port
+        self.tls = tls
         self.serving = serving
-        client = RunnerClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token)
+        let unpinned = RunnerClient(baseURL: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!, token: token)
+        client = try tls.map { try unpinned.pinned(to: RunnerPin(certificate: $0.certificate)) } ?? unpinned
     }
 
-    /// A client with another token.
+    /// A client with another token, over the same pinned connections.
     func client(token: String) -> RunnerClient {
-        RunnerClient(baseURL: baseURL, token: token)
+        client.authorized(by: token)
     }
 
     /// Runs `body` with a new runner, then removes it whether `body` threw or not.
-    static func with<T>(firmwareLog: URL? = nil, _ body: (LiveRunner) async throws -> T) async throws -> T {
-        let runner = try await start(firmwareLog: firmwareLog)
+    static func with<T>(
+        firmwareLog: URL? = nil, transport: RunnerTransport = .tls, _ body: (LiveRunner) async throws -> T
+    ) async throws -> T {
+        let runner = try await start(firmwareLog: firmwareLog, transport: transport)
         do {
             let result = try await body(runner)
             await runner.remove()
@@ -115,6 +127,7 @@ final class LiveRunner: Sendable {
     /// Stops everything and removes the files.
     func remove() async {
         await stop()
+        await client.close()
         swtpm.stop()
         try? FileManager.default.removeItem(at: directory)
     }
