@@ -54,6 +54,8 @@ struct FixtureTests {
         defer { otherTPM.remove() }
         let partialQuote = try SampleBuild(SampleBuild.Recipe(quotedPCRs: Array(0...14)), ca: sample.ca)
         defer { partialQuote.remove() }
+        let relayed = try SampleBuild(SampleBuild.Recipe(quoteBindsAnotherTLSKey: true), ca: sample.ca)
+        defer { relayed.remove() }
         // An AK certificate valid from a day after the build, for a token older than it.
         let now = Date()
         let laterAK = try SampleBuild(
@@ -117,7 +119,8 @@ struct FixtureTests {
         try add("pcr-selection", partialQuote.certificate, failing: (.quoteContent, .pcrSelectionInvalid))
         certificate = valid
         certificate.nonce = String(repeating: "5a", count: 32)
-        try add("nonce", certificate, failing: (.quoteContent, .nonceMismatch))
+        try add("nonce", certificate, failing: (.quoteContent, .channelBindingMismatch))
+        try add("channel-key", relayed.certificate, failing: (.quoteContent, .channelBindingMismatch))
         certificate = valid
         certificate.eventLog[2].content = BuildEvents.input(
             InputSummary(name: "code", kind: .upload, source: "./other", manifest: valid.manifests.inputs["code"]!))

@@ -34,6 +34,9 @@ struct SampleBuild: Sendable {
         var ownSeeds = false
         /// The runner's TLS key digest, named by the runner event and bound into the quote.
         var tlsKeyDigest: SHA256Hash? = SHA256Hash.of(Array("the sample runner's TLS key".utf8))
+        /// Whether the quote binds another TLS key than the runner event names, as a runner
+        /// relaying its quotes to another channel would.
+        var quoteBindsAnotherTLSKey = false
         /// Extra events recorded (extended into the TPM) just before the launch separator.
         var extraInputEvents: [(EventType, JSONValue)] = []
         /// PCRs to quote instead of 0–15, for a signed quote with the wrong selection.
@@ -104,14 +107,19 @@ struct SampleBuild: Sendable {
 
             let identity = try PlatformIdentity.read(from: client, intermediates: [try ca.intermediate.derBytes])
             var certificate = try Attestor(
-                platform: recipe.platform.rawValue, identity: identity, tlsKeyDigest: recipe.tlsKeyDigest
+                platform: recipe.platform.rawValue, identity: identity,
+                tlsKeyDigest: recipe.quoteBindsAnotherTLSKey
+                    ? SHA256Hash.of(Array("another channel's TLS key".utf8)) : recipe.tlsKeyDigest
             ).certificate(
                 tpm: client, nonce: Self.nonce, records: recorder.records,
                 manifests: .init(
                     inputs: ["code": codeManifest, "data": dataManifest], outputs: ["outputs": outputManifest]),
                 firmwareEventLog: recipe.firmwareLog)
             if let pcrs = recipe.quotedPCRs {
-                let quote = try client.quote(signingKey: .attestationKey, nonce: Self.nonce, pcrs: pcrs)
+                let qualifyingData =
+                    recipe.tlsKeyDigest.map { ChannelBinding.qualifyingData(nonce: Self.nonce, keyDigest: $0) }
+                    ?? Self.nonce
+                let quote = try client.quote(signingKey: .attestationKey, nonce: qualifyingData, pcrs: pcrs)
                 var signature = TPMWriter()
                 quote.signature.encode(into: &signature)
                 certificate.quote = .init(attest: quote.attestation, signature: signature.bytes)

@@ -100,10 +100,30 @@ struct TamperTests {
         #expect(report.check(.quoteContent)?.reason == .pcrSelectionInvalid)
     }
 
-    @Test func anotherNonceFailsTheQuoteContent() async throws {
+    @Test func anotherNonceFailsTheChannelBindingOfTheQuoteContent() async throws {
         var certificate = try sample().certificate
         certificate.nonce = String(repeating: "5a", count: 32)
-        try await expectFailure(certificate, .quoteContent, .nonceMismatch)
+        try await expectFailure(certificate, .quoteContent, .channelBindingMismatch)
+    }
+
+    @Test func aQuoteBindingAnotherTLSKeyThanTheRunnerEventNamesFailsNamingTheBinding() async throws {
+        let relayed = try SampleBuild(SampleBuild.Recipe(quoteBindsAnotherTLSKey: true))
+        defer { relayed.remove() }
+        let report = await CertificateVerifier.verify(
+            relayed.certificate, options: VerificationOptions(trustRoots: [relayed.ca.root], allowUnmeasuredBoot: true))
+        #expect(report.check(.quoteContent)?.reason == .channelBindingMismatch)
+        #expect(report.check(.quoteContent)?.detail.contains("TLS key") == true)
+        #expect(report.check(.eventLog)?.status == .pass)
+        #expect(!report.valid)
+    }
+
+    @Test func aCertificateOverPlainHTTPBindsNoChannelAndVerifies() async throws {
+        let plain = try SampleBuild(SampleBuild.Recipe(tlsKeyDigest: nil))
+        defer { plain.remove() }
+        let report = await CertificateVerifier.verify(
+            plain.certificate, options: VerificationOptions(trustRoots: [plain.ca.root], allowUnmeasuredBoot: true))
+        #expect(report.check(.quoteContent)?.status == .pass)
+        #expect(report.valid)
     }
 
     /// Only the content → digest rule can catch this: the summary is made to agree with the

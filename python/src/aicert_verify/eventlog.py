@@ -254,11 +254,13 @@ def _is_string_map(value: Any) -> bool:
 
 
 def _check_runner(content: dict[str, Any], fail: Any) -> None:
-    """The runner event: exactly name, version, executable_sha256, platform and an optional image."""
+    """The runner event: exactly name, version, executable_sha256, platform, an optional image and an
+    optional tls_spki_sha256 (the TLS key of the channel the inputs came over)."""
     members = set(content)
     required = {"name", "version", "executable_sha256", "platform"}
-    if not required <= members or not members <= required | {"image"}:
-        missing, extra = sorted(required - members), sorted(members - required - {"image"})
+    optional = {"image", "tls_spki_sha256"}
+    if not required <= members or not members <= required | optional:
+        missing, extra = sorted(required - members), sorted(members - required - optional)
         raise fail(
             f"content lacks {', '.join(missing)}" if missing else f"content has unknown members {', '.join(extra)}"
         )
@@ -268,6 +270,8 @@ def _check_runner(content: dict[str, Any], fail: Any) -> None:
         raise fail("executable_sha256 is not 64 lowercase hex digits")
     if content["platform"] not in PLATFORMS:
         raise fail(f"platform is not one of {', '.join(PLATFORMS)}")
+    if "tls_spki_sha256" in content and not is_hex_digest(content["tls_spki_sha256"]):
+        raise fail("tls_spki_sha256 is not 64 lowercase hex digits")
     if "image" in content:
         image = content["image"]
         if not isinstance(image, dict) or set(image) != {"name", "version", "uki_sha256"}:

@@ -14,6 +14,7 @@ from .ak_chain import ChainOutcome, ak_chain_check
 from .boot_state import BootInputs, boot_state_check
 from .certificate import V1Certificate
 from .chain import TrustRoot, describe, parse_certificate
+from .channel import channel_key_digest, channel_qualifying_data
 from .eventlog import LogReading, read_log
 from .expectations import artifacts_check, policy_check
 from .quote import QuoteProblem, digest_alg_for, generated_quote, key_problem, pcr_composite, signature_check
@@ -198,9 +199,18 @@ def _content_check(certificate: V1Certificate, quoted: dict[int, bytes] | None, 
         return fail(problem.reason, problem.detail)
     if not _NONCE.match(certificate.nonce):
         return fail("nonce-malformed", "nonce is not 16 to 64 bytes as lowercase hex")
-    if not hmac.compare_digest(attestation.extra_data, bytes.fromhex(certificate.nonce)):
+    nonce = bytes.fromhex(certificate.nonce)
+    key = channel_key_digest(certificate.event_log)
+    if key is None:
+        if not hmac.compare_digest(attestation.extra_data, nonce):
+            return fail(
+                "nonce-mismatch", "the quote's extraData is not the certificate's nonce: the quote is not this build's"
+            )
+    elif not hmac.compare_digest(attestation.extra_data, channel_qualifying_data(nonce, key)):
         return fail(
-            "nonce-mismatch", "the quote's extraData is not the certificate's nonce: the quote is not this build's"
+            "channel-binding-mismatch",
+            f'the quote\'s extraData is not SHA-256("aicert-tls-v1" ‖ nonce ‖ {key.hex()}): it does not bind the '
+            f"nonce to the TLS key {key.hex()}",
         )
     return _selection_and_digest(attestation, quoted, pcr_problem, certificate.signature)
 
