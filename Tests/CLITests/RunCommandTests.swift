@@ -249,8 +249,18 @@ struct RunCommandTests {
                 try SoftwareTPM.tool("tpm2_checkquote"),
                 ["-u", akPEM, "-m", attest, "-s", signature, "-f", pcrs, "-g", "sha256", "-q", nonce])
         }
-        let accepted = try checkquote(nonce)
+        // The quote binds the nonce to the runner's TLS key, hashed here by OpenSSL rather than by
+        // our own code: SHA-256("aicert-tls-v1" ‖ nonce ‖ tls_spki_sha256).
+        let runnerEvent = try #require(
+            ((document["event_log"] as? [[String: Any]])?.first?["content"]) as? [String: Any])
+        let keyDigest = try #require((runnerEvent["tls_spki_sha256"] as? String).flatMap { Hex.bytes($0) })
+        let bound = try write(
+            "bound.bin", Data(Array("aicert-tls-v1".utf8) + (try #require(Hex.bytes(nonce))) + keyDigest))
+        let digest = try SoftwareTPM.run(try SoftwareTPM.tool("openssl"), ["dgst", "-sha256", "-r", bound])
+        let qualifyingData = String(digest.output.prefix(64))
+        let accepted = try checkquote(qualifyingData)
         #expect(accepted.status == 0, "\(accepted.output)")
+        #expect(try checkquote(nonce).status != 0, "the bare nonce is not what the quote carries")
         #expect(try checkquote(String(repeating: "00", count: 32)).status != 0, "another nonce is refused")
     }
 }

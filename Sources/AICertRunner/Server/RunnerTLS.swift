@@ -28,8 +28,10 @@ public struct RunnerTLS: Sendable {
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
             notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(30 * 86_400),
             issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
+            // keyCertSign: the client pins this certificate as its own and only root, and a TLS
+            // library takes a certificate as self-issued only when its key may sign certificates.
             extensions: try Certificate.Extensions {
-                Critical(KeyUsage(digitalSignature: true))
+                Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
                 try ExtendedKeyUsage([.serverAuth])
             },
             issuerPrivateKey: .init(key))
