@@ -49,7 +49,7 @@ live_runner_start "$runner" "$work_dir/live"
 pid=$live_runner_process
 rss() { ps -o rss= -p "$pid" | awk '{ printf "%.1f", $1 / 1024 }'; }
 peak_rss() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
-timeout 10 curl -sS --fail "$live_runner_base/v1/health" >/dev/null
+timeout 10 curl -ksS --fail "$live_runner_base/v1/health" >/dev/null
 idle_rss="$(rss)"
 
 echo "== wrk: $threads threads, $connections connections, ${duration} s on GET /v1/health"
@@ -57,7 +57,7 @@ timeout "$((duration + 60))" wrk --latency -t "$threads" -c "$connections" -d "$
     "$live_runner_base/v1/health" > "$work_dir/wrk.out"
 cat "$work_dir/wrk.out"
 kill -0 "$pid" || { echo "the runner died under load" >&2; exit 1; }
-timeout 10 curl -sS --fail "$live_runner_base/v1/health" >/dev/null
+timeout 10 curl -ksS --fail "$live_runner_base/v1/health" >/dev/null
 
 requests_per_second="$(awk '/^Requests\/sec:/ { print $2 }' "$work_dir/wrk.out")"
 p99="$(awk '$1 == "99%" { print $2 }' "$work_dir/wrk.out")"

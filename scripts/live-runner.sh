@@ -3,10 +3,14 @@
 # and a placeholder AK certificate at NV 0x01C101D0 (nothing here verifies a certificate), as
 # Benchmarks/runner-transfer.sh sets one up. Needs swtpm, tpm2-tools, openssl, python3, bwrap.
 #
-#   live_runner_start RUNNER DIR   starts both under DIR (which it creates); sets
+#   live_runner_start RUNNER DIR [plain]
+#                                  starts both under DIR (which it creates); sets
 #                                  live_runner_pid (its `timeout` wrapper), live_runner_process
 #                                  (the runner itself, for its memory), live_runner_port,
-#                                  live_runner_token, live_runner_base
+#                                  live_runner_token, live_runner_base (https://…, or http://…
+#                                  with `plain`: --plain-http-for-tests). The runner's TLS
+#                                  certificate is self-signed: these callers probe the API, not
+#                                  the channel, so they pass curl -k.
 #   live_runner_stop               stops both (call it from an EXIT trap)
 #
 # Every process runs under `timeout`, so nothing outlives a hung caller for long.
@@ -46,7 +50,9 @@ live_runner_stop() {
 }
 
 live_runner_start() {
-    local runner=$1 dir=$2 tpm_port
+    local runner=$1 dir=$2 transport=${3:-tls} tpm_port
+    local plain=()
+    [ "$transport" = plain ] && plain=(--plain-http-for-tests)
     mkdir -p "$dir/tpm"
     tpm_port=$(live_runner_free_port)
     timeout "$live_runner_lifetime" swtpm socket --tpm2 --tpmstate dir="$dir/tpm" \
@@ -68,7 +74,7 @@ live_runner_start() {
     live_runner_token=$(timeout 10 python3 -c 'import secrets; print(secrets.token_hex(32))')
     (umask 077 && printf '%s' "$live_runner_token" > "$dir/token")
     timeout "$live_runner_lifetime" "$runner" serve --tcti "$tcti" --workspace "$dir/workspace" \
-        --listen 127.0.0.1:0 --token-file "$dir/token" --firmware-log none \
+        --listen 127.0.0.1:0 --token-file "$dir/token" --firmware-log none "${plain[@]}" \
         > "$dir/runner.out" 2> "$dir/runner.err" &
     live_runner_pid=$!
     live_runner_port=""
@@ -87,6 +93,10 @@ live_runner_start() {
         echo "live-runner: the runner did not listen within 30 s" >&2
         return 1
     fi
-    live_runner_base="http://127.0.0.1:$live_runner_port"
+    if [ "$transport" = plain ]; then
+        live_runner_base="http://127.0.0.1:$live_runner_port"
+    else
+        live_runner_base="https://127.0.0.1:$live_runner_port"
+    fi
     live_runner_process=$(pgrep -P "$live_runner_pid" -x aicert-runner)
 }

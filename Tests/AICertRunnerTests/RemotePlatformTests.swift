@@ -86,7 +86,7 @@ struct RemotePlatformTests {
 
     /// A token file others can read is refused (exit 2) before the runner is contacted, and so
     /// is a URL that would carry the token in clear text off the machine.
-    @Test func aReadableTokenFileAndAClearTextURLAreUsageErrors() async throws {
+    @Test func aReadableTokenFileAndAPlainHTTPURLAreUsageErrors() async throws {
         try await LiveRunner.with { runner in
             let project = try Self.project(for: runner)
             let readable = project.appendingPathComponent("readable-token")
@@ -107,7 +107,7 @@ struct RemotePlatformTests {
                 ],
                 in: project)
             #expect(clear.status == 2, "\(clear.errors)")
-            #expect(clear.errors.contains("clear text"), "\(clear.errors)")
+            #expect(clear.errors.contains("use https://"), "\(clear.errors)")
             #expect(
                 try await RawHTTP.send(.GET, runner.baseURL.absoluteString + "/v1/build", token: runner.token).status
                     == 404)
