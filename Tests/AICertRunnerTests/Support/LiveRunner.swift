@@ -16,13 +16,14 @@ final class LiveRunner: Sendable {
     let ca: DevelopmentCA
     let directory: URL
     let token: String
+    let host: String
     let port: Int
     /// The runner's TLS identity, `nil` over plain HTTP.
     let tls: RunnerTLS?
     let client: RunnerClient
     private let serving: Task<Void, any Error>
 
-    var baseURL: URL { URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")! }
+    var baseURL: URL { URL(string: "\(tls == nil ? "http" : "https")://\(host):\(port)")! }
     var workspace: URL { directory.appendingPathComponent("workspace") }
     /// Where the token lives on disk, as `aicert-runner serve --token-file` would read it.
     var tokenFile: URL { directory.appendingPathComponent("token") }
@@ -31,7 +32,7 @@ final class LiveRunner: Sendable {
     /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates).
     static func start(
         on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil,
-        transport: RunnerTransport = .tls
+        transport: RunnerTransport = .tls, host: String = "127.0.0.1", port: Int = 0
     ) async throws -> LiveRunner {
         let swtpm: SoftwareTPM
         let ca: DevelopmentCA
@@ -59,6 +60,8 @@ final class LiveRunner: Sendable {
         var configuration = try configuration(swtpm: swtpm, ca: ca, directory: directory, token: token)
         configuration.firmwareLog = firmwareLog?.path
         configuration.transport = transport
+        configuration.host = host
+        configuration.port = port
         let server = try await RunnerServer.open(configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task {
@@ -71,7 +74,8 @@ final class LiveRunner: Sendable {
             throw SoftwareTPM.SetupError(description: "the runner stopped before it listened")
         }
         return try LiveRunner(
-            swtpm: swtpm, ca: ca, directory: directory, token: token, port: port, tls: server.tls, serving: serving)
+            swtpm: swtpm, ca: ca, directory: directory, token: token, host: host, port: port, tls: server.tls,
+            serving: serving)
     }
 
     /// The configuration a runner on `swtpm` uses, with its workspace under `directory`.
@@ -84,17 +88,19 @@ final class LiveRunner: Sendable {
     }
 
     private init(
-        swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, tls: RunnerTLS?,
-        serving: Task<Void, any Error>
+        swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, host: String, port: Int,
+        tls: RunnerTLS?, serving: Task<Void, any Error>
     ) throws {
         self.swtpm = swtpm
         self.ca = ca
         self.directory = directory
         self.token = token
+        self.host = host
         self.port = port
         self.tls = tls
         self.serving = serving
-        let unpinned = RunnerClient(baseURL: URL(string: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")!, token: token)
+        let unpinned = RunnerClient(
+            baseURL: URL(string: "\(tls == nil ? "http" : "https")://\(host):\(port)")!, token: token)
         client = try tls.map { try unpinned.pinned(to: RunnerPin(certificate: $0.certificate)) } ?? unpinned
     }
 
@@ -105,9 +111,10 @@ final class LiveRunner: Sendable {
 
     /// Runs `body` with a new runner, then removes it whether `body` threw or not.
     static func with<T>(
-        firmwareLog: URL? = nil, transport: RunnerTransport = .tls, _ body: (LiveRunner) async throws -> T
+        firmwareLog: URL? = nil, transport: RunnerTransport = .tls, host: String = "127.0.0.1",
+        _ body: (LiveRunner) async throws -> T
     ) async throws -> T {
-        let runner = try await start(firmwareLog: firmwareLog, transport: transport)
+        let runner = try await start(firmwareLog: firmwareLog, transport: transport, host: host)
         do {
             let result = try await body(runner)
             await runner.remove()
