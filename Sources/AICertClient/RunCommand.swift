@@ -133,8 +133,8 @@ struct RunCommand: AsyncParsableCommand {
             // in front of it, or plain http, could read the inputs and is refused.
             guard scheme == "https" else {
                 throw ValidationError(
-                    "--runner-url \(runnerURL): the runner serves TLS with a key its quote binds; use https://, through "
-                        + "a tunnel if need be (the TLS stays end to end).")
+                    "--runner-url \(runnerURL): the runner serves TLS with a key its quote binds; use https://, "
+                        + "through a tunnel if need be (the TLS stays end to end).")
             }
         }
     }

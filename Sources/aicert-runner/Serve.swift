@@ -12,8 +12,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             The API is served over TLS 1.3 with a P-256 key made at start and kept in memory; its \
             SPKI digest is signed into the runner event and bound into every quote, so that a client \
-            knows it talks to this runner. The runner refuses to start if PCR 14 or 15 is not zero (a build was measured since \
-            the TPM was reset), if the boot is not what --expect-secure-boot and \
+            knows it talks to this runner. The runner refuses to start if PCR 14 or 15 is not zero \
+            (a build was measured since the TPM was reset), if the boot is not what --expect-secure-boot and \
             --expect-verity-root ask for, if the workspace is not empty, or if bubblewrap cannot \
             make a sandbox. It stops on SIGTERM or SIGINT, killing a running job. Exit status 1 when \
             the TPM already holds a build, 3 when the TPM cannot be reached, 4 for any other setup \
@@ -132,7 +132,8 @@ struct Serve: AsyncParsableCommand {
             try await server.run { port in
                 FileHandle.standardOutput.write(
                     Data("aicert-runner listening on \(address.host):\(port)\n".utf8)
-                        + Data((server.tls.map { "aicert-runner TLS key SPKI SHA-256 \($0.keyDigest.hex)\n" } ?? "").utf8))
+                        + Data(
+                            (server.tls.map { "aicert-runner TLS key SPKI SHA-256 \($0.keyDigest.hex)\n" } ?? "").utf8))
             }
         }
         let signals = [SIGTERM, SIGINT].map { number in

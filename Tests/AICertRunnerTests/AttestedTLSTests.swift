@@ -60,7 +60,8 @@ struct AttestedTLSTests {
         let process = try Subprocess.start(
             "/usr/bin/env",
             [
-                "sh", "-c", "exec timeout 120 socat -v OPENSSL-LISTEN:\(port),bind=127.0.0.1,reuseaddr,fork,"
+                "sh", "-c",
+                "exec timeout 120 socat -v OPENSSL-LISTEN:\(port),bind=127.0.0.1,reuseaddr,fork,"
                     + "cert=\(certificate.certificate),key=\(certificate.key),verify=0 '\(address)' 2> '\(log.path)'",
             ])
         for _ in 0..<100 where !Loopback.accepts(port) { usleep(50_000) }

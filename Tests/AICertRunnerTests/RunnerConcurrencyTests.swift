@@ -1,10 +1,10 @@
 import AICertClient
 import AICertCore
 import AsyncHTTPClient
-import NIOSSL
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Testing
 
 /// Many clients at once against one live runner, over real loopback connections: the one build

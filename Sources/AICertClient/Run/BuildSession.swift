@@ -186,7 +186,8 @@ struct BuildSession {
                 "runner verified: its AK certificate chains to '\(accepted.root)', PCRs 14 and 15 are zero"
                     + (pin.map { " and its quote binds TLS key \($0.keyDigest.hex.prefix(16))…" } ?? ""))
             let pinned = try pin.map { try client.pinned(to: $0) } ?? client
-            return VerifiedRunner(accepted: accepted, runner: (identity.attestationKey, identity.platform), client: pinned)
+            return VerifiedRunner(
+                accepted: accepted, runner: (identity.attestationKey, identity.platform), client: pinned)
         } catch let error as IdentityVerificationError {
             throw RunFailure(.verification, "\(error); nothing was sent to it")
         }

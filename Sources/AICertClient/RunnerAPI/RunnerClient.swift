@@ -279,7 +279,9 @@ public struct RunnerClient: Sendable {
                 throw RunnerClientError(
                     status: 0, code: "tls_key_changed",
                     detail: "\(method) \(path): the runner presented another TLS certificate than the one its "
-                        + "verified identity bound (SPKI SHA-256 \(pin.keyDigest.hex)); nothing was sent over it: \(error)")
+                        + "verified identity bound (SPKI SHA-256 \(pin.keyDigest.hex)); nothing was sent over it: "
+                        + "\(error)"
+                )
             }
             // Never the token, whatever the HTTP library put in its error.
             let reason = "\(error)".replacingOccurrences(of: token, with: "<token>")

@@ -70,7 +70,8 @@ public struct Attestor: Sendable {
     ) {
         let pcrs = Array(0...PCRAllocation.outputs)
         for _ in 0..<3 {
-            let qualifyingData = tlsKeyDigest.map { ChannelBinding.qualifyingData(nonce: nonce, keyDigest: $0) } ?? nonce
+            let qualifyingData =
+                tlsKeyDigest.map { ChannelBinding.qualifyingData(nonce: nonce, keyDigest: $0) } ?? nonce
             let quote = try tpm.quote(signingKey: .attestationKey, nonce: qualifyingData, pcrs: pcrs, bank: .sha256)
             let values = try tpm.readPCRs(pcrs, bank: .sha256)
             let attestation = try quote.parsedAttestation()

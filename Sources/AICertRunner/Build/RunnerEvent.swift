@@ -13,7 +13,8 @@ public enum RunnerEvent {
         -> JSONValue
     {
         BuildEvents.runner(
-            name: name, version: version, executableSHA256: try executableDigest().hex, platform: platform, image: image,
+            name: name, version: version, executableSHA256: try executableDigest().hex, platform: platform,
+            image: image,
             tlsKeyDigest: tlsKeyDigest)
     }
 

@@ -44,7 +44,8 @@ public struct RunnerTLS: Sendable {
         configuration.minimumTLSVersion = .tlsv13
         configuration.maximumTLSVersion = .tlsv13
         return RunnerTLS(
-            certificate: der, keyDigest: ChannelBinding.keyDigest(spki: certificate.publicKey.subjectPublicKeyInfoBytes),
+            certificate: der,
+            keyDigest: ChannelBinding.keyDigest(spki: certificate.publicKey.subjectPublicKeyInfoBytes),
             configuration: configuration)
     }
 }
