@@ -16,9 +16,10 @@ struct ExportCommand: AsyncParsableCommand {
             whitespace, one final newline): the same certificate always gives the same bytes. \
             docs/exports.md maps every field to where it comes from in the certificate.
 
-                $ aicert export aicert-output/certificate.json --format slsa \\
-                      --trust-root aicert-output/development-root.pem --allow-unmeasured-boot \\
-                      --artifact aicert-output/outputs -o provenance.json
+                $ cd aicert-output
+                $ aicert export certificate.json --format slsa \\
+                      --trust-root development-root.pem --allow-unmeasured-boot \\
+                      --artifact outputs -o provenance.json
 
             --envelope KEY wraps an in-toto statement (slsa, model-signing) in a DSSE envelope \
             signed with a PEM EC P-256 private key. The envelope's signature only says who \
