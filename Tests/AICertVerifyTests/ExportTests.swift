@@ -137,4 +137,67 @@ struct ExportTests {
             try DSSEEnvelope(privateKeyPEM: P384.Signing.PrivateKey().pemRepresentation)
         }
     }
+
+    /// The fixture's verified build with its certificate and summary changed by `edit`, as if
+    /// they had verified so (what an exporter reads is only the build).
+    static func edited(_ edit: (inout AICertificate, inout BuildSummary) throws -> Void) async throws -> VerifiedBuild {
+        let (_, report, bytes) = try await Self.build()
+        var certificate = try AICertificate(json: bytes)
+        var summary = try #require(report.summary)
+        try edit(&certificate, &summary)
+        var changed = report
+        changed.summary = summary
+        return try VerifiedBuild(certificate: certificate, bytes: bytes, report: changed)
+    }
+
+    @Test func aGitInputIsSourceCodeWithItsCommitInItsURIAndDigest() async throws {
+        let commit = String(repeating: "9c", count: 20)
+        let build = try await Self.edited { _, summary in
+            summary.inputs[1] = InputSummary(
+                name: "data", kind: .git, source: "https://example.org/data.git", commit: commit,
+                manifestDigest: summary.inputs[1].manifestDigest, files: 1, bytes: 12)
+        }
+        let provenance = try SLSAProvenanceExporter().document(for: build)
+        guard case .array(let dependencies) = provenance["predicate"]?["buildDefinition"]?["resolvedDependencies"]
+        else {
+            Issue.record("no dependencies")
+            return
+        }
+        #expect(dependencies[1]["uri"]?.stringValue == "git+https://example.org/data.git@\(commit)")
+        #expect(dependencies[1]["digest"]?["gitCommit"]?.stringValue == commit)
+        #expect(dependencies[0]["uri"] == nil)
+        let bom = try CycloneDXExporter().document(for: build)
+        guard case .array(let components) = bom["components"] else {
+            Issue.record("no components")
+            return
+        }
+        guard case .array(let data) = components[1]["data"] else {
+            Issue.record("no data")
+            return
+        }
+        #expect(data.first?["type"]?.stringValue == "source-code")
+    }
+
+    @Test func modelSigningRefusesAnOutputHoldingASymbolicLink() async throws {
+        let build = try await Self.edited { certificate, _ in
+            let entries = certificate.manifests.outputs["outputs"]?.entries ?? []
+            certificate.manifests.outputs["outputs"] = try Manifest(
+                entries: entries + [ManifestEntry(path: "latest", kind: .symlink(target: "model.bin"))])
+        }
+        #expect(throws: ExportError(.unsupported, "")) { try ModelSigningExporter().document(for: build) }
+    }
+
+    @Test func modelSigningOfSeveralOutputsDescribesTheOneNamed() async throws {
+        let build = try await Self.edited { certificate, summary in
+            certificate.manifests.outputs["logs"] = try Manifest(entries: [])
+            summary.outputs.append(OutputSummary(name: "logs", manifestDigest: "", files: 0, bytes: 0))
+        }
+        #expect(throws: ExportError(.unsupported, "")) { try ModelSigningExporter().document(for: build) }
+        let statement = try ModelSigningExporter(output: "outputs").document(for: build)
+        guard case .array(let subjects) = statement["subject"] else {
+            Issue.record("no subject")
+            return
+        }
+        #expect(subjects.first?["name"]?.stringValue == "outputs")
+    }
 }
