@@ -14,7 +14,7 @@ public struct AICertCommand: AsyncParsableCommand {
         version: AICertVersion.current,
         subcommands: [
             InitCommand.self, RunCommand.self, HashCommand.self, VerifyCommand.self, InspectCommand.self,
-            EventLogCommand.self, ImageCommand.self, TimestampCommand.self,
+            EventLogCommand.self, ImageCommand.self, TimestampCommand.self, ExportCommand.self,
         ]
     )
 

@@ -9,10 +9,12 @@ A second, independent implementation of docs/certificate-format.md::
     for check in report.checks:
         print(check.status.mark, check.name, check.detail)
     print(aicert_verify.hash_path("outputs/"))
+    provenance = aicert_verify.export("certificate.json", format="slsa", trust_roots=["root.pem"])
 """
 
 from .certificate import Certificate, LegacyCertificate, V1Certificate, load
 from .errors import AICertError, FormatError, MeasurementError, PolicyError, TrustRootError, VerificationError
+from .export import ExportError, export
 from .firmware_log import FirmwareLog, FirmwareLogError, parse_firmware_log
 from .manifest import Entry, Manifest, hash_path, measure
 from .policy import (
@@ -38,6 +40,7 @@ __all__ = [
     "Certificate",
     "Check",
     "Entry",
+    "ExportError",
     "FirmwareLog",
     "FirmwareLogError",
     "FormatError",
@@ -56,6 +59,7 @@ __all__ = [
     "V1Certificate",
     "VerificationError",
     "__version__",
+    "export",
     "hash_path",
     "load",
     "load_policy",

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from .certificate import load, parse_rfc3339
 from .chain import TrustRoot, load_roots
-from .errors import AICertError, MeasurementError, PolicyError, TrustRootError
+from .errors import AICertError, FormatError, MeasurementError, PolicyError, TrustRootError, VerificationError
+from .export import FORMATS, IN_TOTO_FORMATS, ExportError, export
+from .files import read_bounded
 from .manifest import Manifest, measure
 from .policy import load_policy, load_registered_images
 from .report import CHECK_NAMES, Report, Status
@@ -47,6 +51,21 @@ original AICert (attestation.json) are verified through the same checks, without
 
 exit status: 0 valid, 1 verification failed, 2 could not verify (usage error, unreadable
 file, not JSON, unknown format, missing member, bad policy or root file).
+"""
+
+_EXPORT_EPILOG = """\
+verifies first, with the options of verify, then writes canonical JSON (sorted members, no
+whitespace, one final newline): the same certificate always gives the same bytes, and the
+bytes aicert export writes.
+
+  $ python -m aicert_verify export certificate.json --format slsa --trust-root root.pem \\
+        --allow-unmeasured-boot -o provenance.json
+
+--envelope KEY wraps an in-toto statement (slsa, model-signing) in a DSSE envelope; its
+signature only says who published it: the certificate is the proof.
+
+exit status: 0 exported, 1 the certificate did not verify (the failed checks are named), 2 could
+not verify or export (usage error, unreadable file, a format that cannot describe the build).
 """
 
 _HASH_EPILOG = """\
@@ -85,48 +104,36 @@ def _parser() -> argparse.ArgumentParser:
         _VERIFY_EPILOG,
     )
     check.add_argument("certificate", metavar="CERT", help="the certificate file, e.g. aicert-output/certificate.json")
-    check.add_argument(
-        "--trust-root",
-        metavar="PEM",
-        action="append",
-        default=[],
-        help="a PEM (or DER) root certificate to trust besides the built-in one; repeatable, "
-        "e.g. --trust-root dev-root.pem",
-    )
-    check.add_argument(
-        "--tsa-root",
-        metavar="FILE",
-        action="append",
-        default=[],
-        help="a PEM (or DER) root certificate a time-stamp token's TSA may chain to (none is built in); "
-        "repeatable, e.g. --tsa-root tsa-root.pem",
-    )
-    check.add_argument(
-        "--policy", metavar="FILE", help="a policy file (YAML, docs/policy.md), e.g. --policy policy.yaml"
-    )
-    check.add_argument(
-        "--artifact",
-        metavar="PATH",
-        action="append",
-        default=[],
-        help="a file or directory to re-hash and match against the outputs; repeatable, e.g. --artifact model.bin",
-    )
-    check.add_argument(
-        "--at",
-        metavar="RFC3339",
-        help="check the chain at this time instead of now, e.g. --at 2026-12-01T00:00:00Z",
-    )
-    check.add_argument(
-        "--allow-unmeasured-boot",
-        action="store_true",
-        help="accept a boot that no reference value describes: boot-state is skipped, the verdict says so",
-    )
+    _add_verification_options(check)
     check.add_argument(
         "--json",
         action="store_true",
         help="print the report as JSON: {valid, verdict, format, platform, trust, trust_root, checks, inputs, "
         "outputs}, and timestamp {time, authority} when a valid time-stamp token says when the quote existed",
     )
+    exporting = _command(
+        commands,
+        "export",
+        "verify a certificate, then write it as SLSA provenance, a CycloneDX ML-BOM or model-signing digests",
+        "Verify an AI certificate, then export it (docs/exports.md); nothing is exported unless it verifies.",
+        _EXPORT_EPILOG,
+    )
+    exporting.add_argument(
+        "certificate", metavar="CERT", help="the certificate file, e.g. aicert-output/certificate.json"
+    )
+    exporting.add_argument(
+        "--format", required=True, choices=FORMATS, help="what to write: slsa, cyclonedx or model-signing"
+    )
+    exporting.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    exporting.add_argument(
+        "--envelope",
+        metavar="KEY",
+        help="wrap the statement in a DSSE envelope signed with this PEM EC P-256 private key (slsa, model-signing)",
+    )
+    exporting.add_argument(
+        "--output-name", metavar="NAME", help="the output model-signing describes when the build has several"
+    )
+    _add_verification_options(exporting)
     hashing = _command(
         commands,
         "hash",
@@ -143,6 +150,46 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=int, metavar="N", help="files hashed at once (1-256); does not change digests"
     )
     return parser
+
+
+def _add_verification_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say how to verify, shared by ``verify`` and ``export``."""
+    parser.add_argument(
+        "--trust-root",
+        metavar="PEM",
+        action="append",
+        default=[],
+        help="a PEM (or DER) root certificate to trust besides the built-in one; repeatable, "
+        "e.g. --trust-root dev-root.pem",
+    )
+    parser.add_argument(
+        "--tsa-root",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a PEM (or DER) root certificate a time-stamp token's TSA may chain to (none is built in); "
+        "repeatable, e.g. --tsa-root tsa-root.pem",
+    )
+    parser.add_argument(
+        "--policy", metavar="FILE", help="a policy file (YAML, docs/policy.md), e.g. --policy policy.yaml"
+    )
+    parser.add_argument(
+        "--artifact",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="a file or directory to re-hash and match against the outputs; repeatable, e.g. --artifact model.bin",
+    )
+    parser.add_argument(
+        "--at",
+        metavar="RFC3339",
+        help="check the chain at this time instead of now, e.g. --at 2026-12-01T00:00:00Z",
+    )
+    parser.add_argument(
+        "--allow-unmeasured-boot",
+        action="store_true",
+        help="accept a boot that no reference value describes: boot-state is skipped, the verdict says so",
+    )
 
 
 def _command(
@@ -170,57 +217,71 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "verify":
         return _verify(arguments)
+    if arguments.command == "export":
+        return _export(arguments)
     return _hash(arguments)
 
 
-def _cannot(reason: str) -> int:
-    print(f"aicert verify: could not verify: {reason}", file=sys.stderr)
+def _cannot(reason: str, command: str = "verify") -> int:
+    print(f"aicert {command}: could not verify: {reason}", file=sys.stderr)
     return EXIT_CANNOT
 
 
-def _verify(arguments: argparse.Namespace) -> int:
+class _CannotVerify(Exception):
+    """An option names something unusable: the command exits 2 with this reason."""
+
+
+def _verification_options(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :func:`aicert_verify.verify` that the shared options give."""
     roots: list[TrustRoot] = []
     try:
         for path in arguments.trust_root:
             roots.extend(load_roots(path))
     except TrustRootError as error:
-        return _cannot(f"--trust-root {error}")
+        raise _CannotVerify(f"--trust-root {error}") from None
     tsa_roots: list[TrustRoot] = []
     try:
         for path in arguments.tsa_root:
             tsa_roots.extend(load_roots(path))
     except TrustRootError as error:
-        return _cannot(f"--tsa-root {error}")
+        raise _CannotVerify(f"--tsa-root {error}") from None
     policy = None
     if arguments.policy is not None:
         try:
             policy = load_policy(arguments.policy)
         except PolicyError as error:
-            return _cannot(f"policy {arguments.policy}: {error}")
+            raise _CannotVerify(f"policy {arguments.policy}: {error}") from None
     if arguments.at is not None:
         try:
             parse_rfc3339(arguments.at)
         except ValueError:
-            return _cannot(f"--at '{arguments.at}' is not an RFC 3339 time such as 2026-12-01T00:00:00Z")
+            raise _CannotVerify(f"--at '{arguments.at}' is not an RFC 3339 time such as 2026-12-01T00:00:00Z") from None
     for artifact in arguments.artifact:
         if not os.path.exists(artifact):
-            return _cannot(f"--artifact {artifact}: no such file or directory")
+            raise _CannotVerify(f"--artifact {artifact}: no such file or directory")
     try:
         images = load_registered_images()
     except PolicyError as error:
-        return _cannot(f"registered images: {error}")
+        raise _CannotVerify(f"registered images: {error}") from None
+    return {
+        "trust_roots": [root.certificate for root in roots],
+        "policy": policy,
+        "artifacts": arguments.artifact,
+        "at": arguments.at,
+        "allow_unmeasured_boot": arguments.allow_unmeasured_boot,
+        "known_images": images,
+        "tsa_roots": [root.certificate for root in tsa_roots],
+    }
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    try:
+        options = _verification_options(arguments)
+    except _CannotVerify as error:
+        return _cannot(str(error))
     try:
         certificate = load(arguments.certificate)
-        report = verify(
-            certificate,
-            trust_roots=[root.certificate for root in roots],
-            policy=policy,
-            artifacts=arguments.artifact,
-            at=arguments.at,
-            allow_unmeasured_boot=arguments.allow_unmeasured_boot,
-            known_images=images,
-            tsa_roots=[root.certificate for root in tsa_roots],
-        )
+        report = verify(certificate, **options)
     except AICertError as error:
         return _cannot(f"{arguments.certificate}: {error}")
     if arguments.json:
@@ -228,6 +289,70 @@ def _verify(arguments: argparse.Namespace) -> int:
     else:
         write_report(report, arguments.certificate, sys.stdout)
     return EXIT_VALID if report.valid else EXIT_FAILED
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    if arguments.envelope is not None and arguments.format not in IN_TOTO_FORMATS:
+        print(
+            "aicert export: --envelope wraps an in-toto statement: use it with --format slsa or model-signing",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT
+    if arguments.output_name is not None and arguments.format != "model-signing":
+        print("aicert export: --output-name chooses the output of --format model-signing", file=sys.stderr)
+        return EXIT_CANNOT
+    try:
+        options = _verification_options(arguments)
+        key = None if arguments.envelope is None else read_bounded(arguments.envelope, 1 << 16, FormatError)
+    except _CannotVerify as error:
+        return _cannot(str(error), "export")
+    except FormatError as error:
+        print(f"aicert export: cannot export {arguments.format}: --envelope {error}", file=sys.stderr)
+        return EXIT_CANNOT
+    try:
+        data = export(
+            arguments.certificate,
+            format=arguments.format,
+            output=arguments.output_name,
+            envelope_key=key,
+            **options,
+        )
+    except VerificationError as error:
+        failed = [f"{check.name} ({check.reason})" for check in error.report.failures]
+        print(f"aicert export: the certificate did not verify: {', '.join(failed)} failed", file=sys.stderr)
+        return EXIT_FAILED
+    except ExportError as error:
+        print(f"aicert export: cannot export {arguments.format}: {error}", file=sys.stderr)
+        return EXIT_CANNOT
+    except AICertError as error:
+        return _cannot(f"{arguments.certificate}: {error}", "export")
+    if arguments.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return EXIT_VALID
+    try:
+        _write_atomically(arguments.output, data)
+    except OSError as error:
+        print(f"aicert export: -o {arguments.output}: cannot be written ({error.strerror or error})", file=sys.stderr)
+        return EXIT_CANNOT
+    return EXIT_VALID
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Writes ``data`` to a temporary file beside ``path``, then renames it over ``path``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".aicert-export-")
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        os.fchmod(descriptor, 0o666 & ~mask)  # as an ordinary new file, not mkstemp's 0600
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def write_report(report: Report, path: str, out: TextIO) -> None:
