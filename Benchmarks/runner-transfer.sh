@@ -44,25 +44,12 @@ cleanup() {
 trap cleanup EXIT
 cd "$work_dir"
 
-echo "== starting swtpm with an AK at 0x81000003 and a placeholder AK certificate, and aicert-runner"
-live_runner_start "$runner" "$work_dir/live"
-runner_pid=$live_runner_process
-token=$live_runner_token
-base=$live_runner_base
-
 echo "== generating a $size-byte input"
 head -c "$size" /dev/urandom > input.bin
-api() { curl -sS --fail-with-body -H "Authorization: Bearer $token" "$@"; }
 peak_rss() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$runner_pid/status"; }
 now() { date +%s%N; }
 seconds() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f", (e - s) / 1e9 }'; }
 rate() { awk -v b="$size" -v t="$1" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
-
-api -X POST "$base/v1/build" -H 'Content-Type: application/json' -d '{
-    "command": ["/bin/cp", "/aicert/inputs/data", "/aicert/outputs/model.bin"],
-    "inputs": [{"name": "data", "kind": "upload", "source": "input.bin"}],
-    "outputs": ["model.bin"], "timeout_seconds": 3600}' >/dev/null
-idle_rss="$(peak_rss)"
 
 # Every tool reads the input from the page cache: warm it first.
 cat input.bin > /dev/null
@@ -70,44 +57,82 @@ start="$(now)"
 expected="$(sha256sum input.bin | cut -d' ' -f1)"
 end="$(now)"
 hash_time="$(seconds "$start" "$end")"
-
-start="$(now)"
-# No 'Expect: 100-continue': curl would wait a second for an interim answer.
-uploaded="$(api -X PUT "$base/v1/build/inputs/data" -H 'Content-Type: application/octet-stream' -H 'Expect:' -T input.bin)"
-end="$(now)"
-upload_time="$(seconds "$start" "$end")"
-upload_rss="$(peak_rss)"
 # The upload answers the input's manifest digest: one file entry named after the input.
 manifest_digest="$(printf '{"entries":[{"path":"data","sha256":"%s","size":%s,"type":"file"}],"version":1}' "$expected" "$size" \
     | sha256sum | cut -d' ' -f1)"
-case "$uploaded" in *"$manifest_digest"*) ;; *) echo "the runner measured another digest: $uploaded" >&2; exit 1 ;; esac
 
-api -X POST "$base/v1/build/start" >/dev/null
-for _ in $(seq 3600); do
-    state="$(api "$base/v1/build" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
-    case "$state" in finished) break ;; failed) api "$base/v1/build" >&2; exit 1 ;; esac
-    sleep 0.2
-done
-[ "$state" = finished ] || { echo "the build did not finish" >&2; exit 1; }
-after_job_rss="$(peak_rss)"
+# One build on a fresh runner served over TRANSPORT (tls: the attested channel, with curl
+# pinning the runner's certificate as the aicert client does; plain: --plain-http-for-tests);
+# sets upload_time, download_time and the RSS figures, prefixed with TRANSPORT.
+transfer() {
+    local transport=$1 pin=()
+    echo "== $transport: starting swtpm with an AK at 0x81000003 and a placeholder AK certificate, and aicert-runner"
+    live_runner_start "$runner" "$work_dir/live-$transport" "$transport"
+    runner_pid=$live_runner_process
+    local token=$live_runner_token base=$live_runner_base
+    if [ "$transport" = tls ]; then
+        # The runner's own certificate, as its first connection presented it, is the only root.
+        timeout 10 openssl s_client -connect "127.0.0.1:$live_runner_port" -tls1_3 </dev/null 2>/dev/null \
+            | openssl x509 > "$work_dir/runner-$transport.pem"
+        pin=(--cacert "$work_dir/runner-$transport.pem")
+    fi
+    api() { curl -sS --fail-with-body "${pin[@]}" -H "Authorization: Bearer $token" "$@"; }
+    api -X POST "$base/v1/build" -H 'Content-Type: application/json' -d '{
+        "command": ["/bin/cp", "/aicert/inputs/data", "/aicert/outputs/model.bin"],
+        "inputs": [{"name": "data", "kind": "upload", "source": "input.bin"}],
+        "outputs": ["model.bin"], "timeout_seconds": 3600}' >/dev/null
+    local idle_rss start end uploaded state
+    idle_rss="$(peak_rss)"
+    start="$(now)"
+    # No 'Expect: 100-continue': curl would wait a second for an interim answer.
+    uploaded="$(api -X PUT "$base/v1/build/inputs/data" -H 'Content-Type: application/octet-stream' -H 'Expect:' -T input.bin)"
+    end="$(now)"
+    printf -v "${transport}_upload_time" '%s' "$(seconds "$start" "$end")"
+    printf -v "${transport}_upload_rss" '%s' "$(peak_rss)"
+    case "$uploaded" in *"$manifest_digest"*) ;; *) echo "the runner measured another digest: $uploaded" >&2; exit 1 ;; esac
 
-start="$(now)"
-api -o output.bin "$base/v1/build/outputs/model.bin"
-end="$(now)"
-download_time="$(seconds "$start" "$end")"
-download_rss="$(peak_rss)"
-[ "$(sha256sum output.bin | cut -d' ' -f1)" = "$expected" ] || { echo "the download differs from the input" >&2; exit 1; }
+    api -X POST "$base/v1/build/start" >/dev/null
+    for _ in $(seq 3600); do
+        state="$(api "$base/v1/build" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
+        case "$state" in finished) break ;; failed) api "$base/v1/build" >&2; exit 1 ;; esac
+        sleep 0.2
+    done
+    [ "$state" = finished ] || { echo "the build did not finish" >&2; exit 1; }
+    printf -v "${transport}_after_job_rss" '%s' "$(peak_rss)"
 
-echo "== results ($size bytes, files in the page cache, loopback HTTP)"
+    start="$(now)"
+    api -o output.bin "$base/v1/build/outputs/model.bin"
+    end="$(now)"
+    printf -v "${transport}_download_time" '%s' "$(seconds "$start" "$end")"
+    printf -v "${transport}_download_rss" '%s' "$(peak_rss)"
+    printf -v "${transport}_idle_rss" '%s' "$idle_rss"
+    [ "$(sha256sum output.bin | cut -d' ' -f1)" = "$expected" ] || { echo "the download differs from the input" >&2; exit 1; }
+    rm -f output.bin
+    live_runner_stop
+}
+
+transfer tls
+transfer plain
+upload_time=$tls_upload_time
+download_time=$tls_download_time
+download_rss=$tls_download_rss
+
+echo "== results ($size bytes, files in the page cache, loopback; TLS 1.3 pinned, and plain HTTP for comparison)"
 printf '%-44s %8s s %8s MB/s\n' "sha256sum input" "$hash_time" "$(rate "$hash_time")"
 printf '%-44s %8s s %8s MB/s\n' "upload (PUT, streamed, hashed, written)" "$upload_time" "$(rate "$upload_time")"
 printf '%-44s %8s s %8s MB/s\n' "download (GET, streamed)" "$download_time" "$(rate "$download_time")"
+printf '%-44s %8s s %8s MB/s\n' "upload over plain HTTP" "$plain_upload_time" "$(rate "$plain_upload_time")"
+printf '%-44s %8s s %8s MB/s\n' "download over plain HTTP" "$plain_download_time" "$(rate "$plain_download_time")"
+awk -v t="$upload_time" -v p="$plain_upload_time" -v dt="$download_time" -v dp="$plain_download_time" 'BEGIN {
+    printf "%-44s %8.2f  [<= 1.3]  %s\n", "upload time, TLS / plain HTTP", t / p, (t / p <= 1.3 ? "met" : "NOT met")
+    printf "%-44s %8.2f  [<= 1.3]  %s\n", "download time, TLS / plain HTTP", dt / dp, (dt / dp <= 1.3 ? "met" : "NOT met")
+}'
 awk -v u="$upload_time" -v d="$download_time" -v h="$hash_time" 'BEGIN {
     printf "%-44s %8.2f  [<= 2.0]  %s\n", "upload time / sha256sum time", u / h, (u / h <= 2 ? "met" : "NOT met")
     printf "%-44s %8.2f  [<= 2.0]  %s\n", "download time / sha256sum time", d / h, (d / h <= 2 ? "met" : "NOT met")
 }'
-printf '%-44s %8s MB (idle %s, after upload %s, after the job %s)\n' "runner peak RSS (VmHWM)" "$download_rss" \
-    "$idle_rss" "$upload_rss" "$after_job_rss"
+printf '%-44s %8s MB (idle %s, after upload %s, after the job %s)\n' "runner peak RSS over TLS (VmHWM)" \
+    "$download_rss" "$tls_idle_rss" "$tls_upload_rss" "$tls_after_job_rss"
 awk -v r="$download_rss" 'BEGIN { printf "%-44s %8s  [< 100 MB]  %s\n", "runner peak RSS", r, (r < 100 ? "met" : "NOT met") }'
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
     "sha_ni: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)"

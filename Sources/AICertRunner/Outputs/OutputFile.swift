@@ -1,6 +1,4 @@
 import AICertCore
-// With NIO in the module graph, Swift attributes `struct stat` to CDispatch's copy of the header.
-import CDispatch
 import Glibc
 import NIOCore
 
@@ -26,10 +24,7 @@ final class OutputFile: Sendable {
             if current >= 0 { close(current) }
             current = next
         }
-        var status = stat()
-        guard current >= 0, fstat(current, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-            UInt64(status.st_size) == digest.size
-        else {
+        guard current >= 0, RegularFile.size(of: current) == digest.size else {
             if current >= 0 { close(current) }
             throw RunnerFailure(.outputsFailed, "the output '\(path)' is no longer the file that was measured")
         }
