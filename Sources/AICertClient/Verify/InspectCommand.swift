@@ -34,6 +34,8 @@ struct InspectCommand: ParsableCommand {
         var format: String
         var platform: String
         var runnerTime: String
+        /// The SHA-256 of the runner's TLS key the inputs came over, when the runner event names one.
+        var channel: String?
         var verified = false
         var note: String
         var logProblem: String?
@@ -44,6 +46,7 @@ struct InspectCommand: ParsableCommand {
         enum CodingKeys: String, CodingKey {
             case format, platform, verified, note, summary, boot
             case runnerTime = "runner_time"
+            case channel = "tls_spki_sha256"
             case logProblem = "log_problem"
             case bootProblem = "boot_problem"
         }
@@ -80,7 +83,7 @@ struct InspectCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             let bill = BillOfMaterials(
                 format: certificate.format, platform: certificate.platform, runnerTime: certificate.runnerTime,
-                note: note, logProblem: problem, summary: summary, boot: boot, bootProblem: bootProblem)
+                channel: ChannelBinding.keyDigest(in: certificate.eventLog)?.hex, note: note, logProblem: problem, summary: summary, boot: boot, bootProblem: bootProblem)
             Console.out(try encoder.encode(bill) + Data("\n".utf8))
             return
         }
@@ -88,6 +91,10 @@ struct InspectCommand: ParsableCommand {
             "AI certificate \(path) (\(certificate.format)) — \(note)",
             "platform:  \(certificate.platform) (as claimed; `aicert verify` says which root anchors it)",
             "runner:    \(summary.runner)",
+            "channel:   "
+                + (ChannelBinding.keyDigest(in: certificate.eventLog).map {
+                    "TLS key SPKI SHA-256 \($0.hex) (the quote binds it with the nonce)"
+                } ?? "none named (a test runner over plain HTTP)"),
             "command:   \(summary.command.joined(separator: " "))",
             "timeout:   \(summary.timeoutSeconds) s",
             "made at:   \(certificate.runnerTime) (the runner's clock, unsigned)"
