@@ -62,7 +62,7 @@ manifest_digest="$(printf '{"entries":[{"path":"data","sha256":"%s","size":%s,"t
     | sha256sum | cut -d' ' -f1)"
 
 # One build on a fresh runner served over TRANSPORT (tls: the attested channel, with curl
-# pinning the runner's certificate as the aicert client does; plain: --plain-http-for-tests);
+# pinning the runner's key as the aicert client does; plain: --plain-http-for-tests);
 # sets upload_time, download_time and the RSS figures, prefixed with TRANSPORT.
 transfer() {
     local transport=$1 pin=()
@@ -71,10 +71,12 @@ transfer() {
     runner_pid=$live_runner_process
     local token=$live_runner_token base=$live_runner_base
     if [ "$transport" = tls ]; then
-        # The runner's own certificate, as its first connection presented it, is the only root.
-        timeout 10 openssl s_client -connect "127.0.0.1:$live_runner_port" -tls1_3 </dev/null 2>/dev/null \
-            | openssl x509 > "$work_dir/runner-$transport.pem"
-        pin=(--cacert "$work_dir/runner-$transport.pem")
+        # The runner's key, as its first connection presented it, pinned for every later request
+        # (curl checks a pinned key even with -k, which only skips the name and chain checks).
+        local spki
+        spki="$(timeout 10 openssl s_client -connect "127.0.0.1:$live_runner_port" -tls1_3 </dev/null 2>/dev/null \
+            | openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"
+        pin=(-k --pinnedpubkey "sha256//$spki")
     fi
     api() { curl -sS --fail-with-body "${pin[@]}" -H "Authorization: Bearer $token" "$@"; }
     api -X POST "$base/v1/build" -H 'Content-Type: application/json' -d '{

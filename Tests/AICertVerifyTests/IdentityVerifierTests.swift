@@ -25,7 +25,7 @@ struct IdentityVerifierTests {
     /// An identity from a fresh TPM whose AK has `template`, after `extend` ran on the TPM.
     static func make(
         template: PublicArea = .rsaAttestationKeyTemplate, ca: DevelopmentCA? = nil, channel: SHA256Hash? = channel,
-        extend: (TPMClient) throws -> Void = { _ in }
+        firmwareLog: [UInt8]? = nil, extend: (TPMClient) throws -> Void = { _ in }
     ) throws -> Made {
         let ca = try ca ?? DevelopmentCA()
         let tpm = try SoftwareTPM()
@@ -39,7 +39,7 @@ struct IdentityVerifierTests {
             var runner: [String: JSONValue] = ["name": .string("aicert-runner")]
             runner[ChannelBinding.runnerEventMember] = channel.map { .string($0.hex) }
             return try Attestor(platform: PlatformKind.local.rawValue, identity: platform, tlsKeyDigest: channel)
-                .identityDocument(tpm: client, nonce: nonce, runner: .object(runner))
+                .identityDocument(tpm: client, nonce: nonce, runner: .object(runner), firmwareEventLog: firmwareLog)
         }
         return Made(identity: identity, ca: ca)
     }
@@ -65,6 +65,21 @@ struct IdentityVerifierTests {
         await #expect(throws: IdentityVerificationError(check, ""), sourceLocation: sourceLocation) {
             try await verify(identity, ca: ca, nonce: nonce, channel: channel, roots: roots, platform: platform)
         }
+    }
+
+    @Test func aFirmwareLogThatReplaysToTheQuotedPCRsIsAccepted() async throws {
+        let made = try Self.make(firmwareLog: RealBoot.eventLog) { client in
+            for event in try FirmwareEventLog(bytes: RealBoot.eventLog).events where event.isExtended {
+                if let digest = event.digest(for: .sha256) { try client.extendPCR(event.pcr, digest: digest) }
+            }
+        }
+        _ = try await verify(made.identity, ca: made.ca)
+    }
+
+    @Test func aFirmwareLogThatDoesNotExplainTheQuotedBootFailsTheBootState() async throws {
+        // The log of a real boot, carried by a TPM that never booted that way.
+        let made = try Self.make(firmwareLog: RealBoot.eventLog)
+        try await expectFailure(made.identity, .boot, ca: made.ca)
     }
 
     @Test func anIdentityBoundToAnotherTLSKeyThanTheConnectionsFailsTheChannelBinding() async throws {

@@ -181,7 +181,8 @@ struct BuildSession {
             let accepted = try await IdentityVerifier.verify(
                 identity, nonce: nonce.bytes, channelKeyDigest: pin?.keyDigest,
                 trustStore: TrustStore(roots: TrustStore.builtIn.roots + platform.trustRoots),
-                platform: platform.kind == .remote ? nil : platform.kind)
+                platform: platform.kind == .remote ? nil : platform.kind,
+                knownImages: (try? RegisteredImages.load()) ?? [])
             display.step(
                 "runner verified: its AK certificate chains to '\(accepted.root)', PCRs 14 and 15 are zero"
                     + (pin.map { " and its quote binds TLS key \($0.keyDigest.hex.prefix(16))…" } ?? ""))

@@ -21,8 +21,6 @@ public struct RunnerClient: Sendable {
     public static let transferTimeout = TimeAmount.hours(24 * 7)
     /// The largest JSON answer accepted (a certificate carries manifests of up to a million entries).
     public static let maximumResponseBytes = 512 << 20
-    /// The largest identity document accepted.
-    static let maximumIdentityBytes = 1 << 20
 
     public let baseURL: URL
     /// The runner's TLS certificate that every connection must present, once pinned.
@@ -93,7 +91,7 @@ public struct RunnerClient: Sendable {
         let body: Data
         let pin: RunnerPin?
         if isTLS {
-            let answer = try await capturing(target, limit: Self.maximumIdentityBytes)
+            let answer = try await capturing(target, limit: RunnerIdentity.maximumSize)
             body = Data(answer.body)
             pin = try RunnerPin(certificate: answer.peerCertificate)
         } else {

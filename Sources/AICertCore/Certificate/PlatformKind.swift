@@ -45,6 +45,16 @@ public struct ImageIdentity: Hashable, Sendable, Codable {
         return identity
     }
 
+    /// The identity in event content: exactly `{name, version, uki_sha256}` with a lowercase
+    /// SHA-256; `nil` for anything else.
+    public init?(jsonValue: JSONValue) {
+        guard case .object(let members) = jsonValue, Set(members.keys) == ["name", "version", "uki_sha256"],
+            let name = members["name"]?.stringValue, let version = members["version"]?.stringValue,
+            let digest = members["uki_sha256"]?.stringValue, SHA256Hash(hex: digest)?.hex == digest
+        else { return nil }
+        self.init(name: name, version: version, ukiSHA256: digest)
+    }
+
     /// The identity as event content.
     public var jsonValue: JSONValue {
         .object(["name": .string(name), "version": .string(version), "uki_sha256": .string(ukiSHA256)])

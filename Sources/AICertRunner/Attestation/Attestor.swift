@@ -51,16 +51,18 @@ public struct Attestor: Sendable {
             summary: summary, firmwareEventLog: firmwareEventLog)
     }
 
-    /// The runner's identity (`runner` is its `aicert/runner` event content) quoted with `nonce`.
-    public func identityDocument(tpm: TPMClient, nonce: [UInt8], runner: JSONValue, now: Date = Date()) throws
-        -> RunnerIdentity
-    {
+    /// The runner's identity (`runner` is its `aicert/runner` event content) quoted with `nonce`,
+    /// with the firmware event log of its boot, if any.
+    public func identityDocument(
+        tpm: TPMClient, nonce: [UInt8], runner: JSONValue, firmwareEventLog: [UInt8]? = nil, now: Date = Date()
+    ) throws -> RunnerIdentity {
         try Self.checkNonce(nonce)
         let quoted = try quote(tpm: tpm, nonce: nonce)
         return RunnerIdentity(
             platform: platform, runnerTime: RFC3339.string(from: now), runner: runner, nonce: nonce.hexString,
             quote: quoted.quote, pcrs: quoted.pcrs,
-            attestationKey: .init(publicArea: identity.publicAreaBytes, certificateChain: identity.certificateChain))
+            attestationKey: .init(publicArea: identity.publicAreaBytes, certificateChain: identity.certificateChain),
+            firmwareEventLog: firmwareEventLog)
     }
 
     /// A quote over PCRs 0–15 (SHA-256) and the values it covers, re-read until they match the

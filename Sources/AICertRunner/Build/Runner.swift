@@ -75,7 +75,11 @@ actor Runner {
     // MARK: Identity and attestation
 
     func identity(nonce: [UInt8]) throws -> RunnerIdentity {
-        try tpmCall { try attestor.identityDocument(tpm: tpm, nonce: nonce, runner: runnerEvent) }
+        let firmwareEventLog = firmwareLog.flatMap { FirmwareLogSource.read(path: $0) }
+        return try tpmCall {
+            try attestor.identityDocument(
+                tpm: tpm, nonce: nonce, runner: runnerEvent, firmwareEventLog: firmwareEventLog)
+        }
     }
 
     func certificate(nonce: [UInt8]) throws -> AICertificate {

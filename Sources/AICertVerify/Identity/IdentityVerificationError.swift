@@ -1,6 +1,6 @@
 /// Why a runner's identity was not accepted; nothing is sent to a runner whose identity fails.
 ///
-/// Thrown by ``IdentityVerifier/verify(_:nonce:channelKeyDigest:trustStore:platform:)``. Equality and hashing
+/// Thrown by ``IdentityVerifier/verify(_:nonce:channelKeyDigest:trustStore:platform:knownImages:)``. Equality and hashing
 /// use the ``check`` only, so tests compare which check failed, not the words.
 public struct IdentityVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Which check failed; tests compare this.
@@ -19,6 +19,8 @@ public struct IdentityVerificationError: Error, Hashable, Sendable, CustomString
         public static let channel = Check("channel-binding")
         /// PCR 14 or 15 is not zero: the TPM has already measured a build.
         public static let freshness = Check("unused-tpm")
+        /// The boot is not what the firmware event log or the known image it names says.
+        public static let boot = Check("boot-state")
         /// The runner says it is another kind of platform than the one started.
         public static let platform = Check("platform")
     }

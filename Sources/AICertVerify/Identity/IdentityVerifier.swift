@@ -7,8 +7,9 @@ import X509
 /// chains to a trusted root now; the AK is a restricted signing key, the certificate's key,
 /// and signed the quote; the quote is a TPM-generated quote of exactly SHA-256 PCRs 0–15 with
 /// our fresh nonce bound to the TLS key of the connection it came over, and the carried PCR
-/// values; and PCRs 14 and 15 are zero, so no build has been measured on this TPM since its
-/// reset.
+/// values; PCRs 14 and 15 are zero, so no build has been measured on this TPM since its
+/// reset; and the boot is consistent: a carried firmware event log replays to the quoted PCRs,
+/// and a known image the runner names has its reference values.
 ///
 /// It composes the checks of a certificate's verification over the identity's
 /// ``AttestationEvidence`` (the `ak-chain` check at the current time,
@@ -48,11 +49,14 @@ public enum IdentityVerifier {
     ///     must then be `nonce` itself.
     ///   - trustStore: The roots the AK certificate may chain to.
     ///   - platform: The kind of platform the client started, or `nil` not to compare.
+    ///   - knownImages: The images whose reference values the boot must have when the runner
+    ///     names one of them. A boot without reference values passes here: the certificate's
+    ///     verifier judges it.
     /// - Returns: The AK certificate's subject and the root it chains to.
     /// - Throws: ``IdentityVerificationError`` naming the first check that failed.
     public static func verify(
         _ identity: RunnerIdentity, nonce: [UInt8], channelKeyDigest: SHA256Hash?, trustStore: TrustStore,
-        platform: PlatformKind?
+        platform: PlatformKind?, knownImages: [KnownImage] = []
     ) async throws -> Accepted {
         if let platform, identity.platform != platform.rawValue {
             throw IdentityVerificationError(
@@ -87,6 +91,11 @@ public enum IdentityVerifier {
                     + "restart the runner's machine"
             )
         }
+        let boot = BootStateCheck.run(
+            platform: identity.platform, image: identity.runner["image"].flatMap(ImageIdentity.init(jsonValue:)),
+            pcrs: evidence.bank(.sha256), firmwareLog: identity.firmwareEventLog?.bytes,
+            options: VerificationOptions(knownImages: knownImages, allowUnmeasuredBoot: true))
+        guard boot.status != .fail else { throw IdentityVerificationError(.boot, boot.detail) }
         return Accepted(attestationKeyCertificate: evidence.akCertificate?.commonName ?? "", root: root.commonName)
     }
 
