@@ -7,10 +7,10 @@ import Glibc
 import TPMTestSupport
 import Testing
 
-/// Attested TLS, attacked with real processes: the built `aicert` against an in-process runner
-/// that serves TLS with a key its quotes bind, through a TLS-terminating proxy (socat), a
-/// server replaying another runner's identity, a runner restarted with a new key, and across a
-/// network namespace.
+/// Attested TLS, attacked with real processes: the built `aicert` against a runner that serves
+/// TLS with a key its quotes bind, through a TLS-terminating proxy (socat), a server replaying
+/// another runner's identity, a runner restarted with a new key, and a runner process in a
+/// network namespace of its own reached at a non-loopback address.
 @Suite("Attested TLS: the client talks only to the measured runner", .serialized, .timeLimit(.minutes(3)))
 struct AttestedTLSTests {
     /// A line of training data no one but the runner may see.
@@ -143,28 +143,69 @@ struct AttestedTLSTests {
         await first.remove()
     }
 
-    @Test func aRunnerAcrossANetworkNamespaceRunsTheJobAndItsCertificateNamesTheChannel() async throws {
+    @Test func aRunnerInItsOwnNetworkNamespaceRunsTheJobAndItsCertificateNamesTheChannel() async throws {
         let namespace = try NetworkNamespace()
         defer { namespace.remove() }
-        try await LiveRunner.with(host: namespace.hostAddress) { runner in
-            let project = try Self.project(for: runner)
-            let run = try await run(
-                project, url: runner.baseURL.absoluteString, runner: runner,
-                prefix: ["/usr/sbin/ip", "netns", "exec", namespace.name])
-            #expect(run.status == 0, "\(run.output)\n\(run.errors)")
-            #expect(run.errors.contains("quote binds TLS key"), "\(run.errors)")
-            let certificate = try AICertificate(
-                json: try Data(contentsOf: project.appendingPathComponent("out/certificate.json")))
-            #expect(ChannelBinding.keyDigest(in: certificate.eventLog) == runner.tls?.keyDigest)
+        // swtpm on this side of the veth pair, the runner process inside the namespace.
+        let swtpm = try SoftwareTPM(host: namespace.hostAddress)
+        defer { swtpm.stop() }
+        let ca = try DevelopmentCA()
+        try swtpm.withClient { _ = try VirtualTPMLayout.provision($0, ca: ca) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aicert-netns-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let project = directory.appendingPathComponent("project")
+        try FileManager.default.createDirectory(
+            at: project.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try Data(RemotePlatformTests.config.utf8).write(to: project.appendingPathComponent("aicert.yaml"))
+        try Data("x,y\n\(Self.secret),2\n".utf8).write(to: project.appendingPathComponent("data/points.csv"))
+        try Data(try ca.root.pemString.utf8).write(to: project.appendingPathComponent("runner-root.pem"))
+        let intermediates = directory.appendingPathComponent("intermediates.pem")
+        try Data(try ca.intermediate.pemString.utf8).write(to: intermediates)
+        let token = directory.appendingPathComponent("token")
+        try Data((UUID().uuidString + UUID().uuidString).utf8).write(to: token)
+        chmod(token.path, 0o600)
+
+        let runner = try Subprocess.start(
+            "/usr/sbin/ip",
+            [
+                "netns", "exec", namespace.name, try BuiltBinary.path("aicert-runner"), "serve", "--tcti", swtpm.tcti,
+                "--workspace", directory.appendingPathComponent("workspace").path, "--listen",
+                "\(namespace.insideAddress):8443", "--token-file", token.path, "--platform", "remote",
+                "--ak-intermediates", intermediates.path, "--firmware-log", "none",
+            ])
+        defer {
+            kill(runner.pid, SIGTERM)
+            _ = runner.wait()
         }
+        let url = try #require(URL(string: "https://\(namespace.insideAddress):8443"))
+        var healthy = false
+        for _ in 0..<300 where runner.isRunning && !healthy {
+            healthy = (try? await RunnerClient(baseURL: url, token: "").health().status) == "ok"
+            if !healthy { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(healthy, "the runner in the namespace did not answer")
+
+        let run = try await aicert(
+            [
+                "run", "--runner-url", url.absoluteString, "--token-file", token.path, "--trust-root",
+                "runner-root.pem", "--output-dir", "out",
+            ], in: project)
+        #expect(run.status == 0, "\(run.output)\n\(run.errors)")
+        #expect(run.errors.contains("quote binds TLS key"), "\(run.errors)")
+        let certificate = try AICertificate(
+            json: try Data(contentsOf: project.appendingPathComponent("out/certificate.json")))
+        let (_, pin) = try await RunnerClient(baseURL: url, token: "").identity(nonce: Array(repeating: 9, count: 32))
+        #expect(ChannelBinding.keyDigest(in: certificate.eventLog) == pin?.keyDigest)
+        #expect(pin != nil)
     }
 }
 
 /// A network namespace joined to this one by a veth pair: this side is ``hostAddress``, the
-/// namespace's side the next address, on a /30 of its own. Needs root and iproute2.
+/// namespace's side ``insideAddress``, on a /30 of its own. Needs root and iproute2.
 struct NetworkNamespace {
     let name: String
     let hostAddress: String
+    let insideAddress: String
 
     init() throws {
         let tag = String(UUID().uuidString.prefix(6)).lowercased()
@@ -173,6 +214,7 @@ struct NetworkNamespace {
         let third = Int.random(in: 0...255)
         hostAddress = "10.213.\(third).\(subnet + 1)"
         let inside = "10.213.\(third).\(subnet + 2)"
+        insideAddress = inside
         let commands: [[String]] = [
             ["netns", "add", name],
             ["link", "add", "ach\(tag)", "type", "veth", "peer", "name", "acn\(tag)"],

@@ -16,18 +16,21 @@ public final class SoftwareTPM: @unchecked Sendable {
     }
 
     public let port: UInt16
+    /// The address it listens on: loopback, unless a test puts it on another interface.
+    public let host: String
     public let directory: URL
     private let process: Subprocess.Running
 
     /// `swtpm:host=127.0.0.1,port=…`, for our client and for tpm2-tools (`TPM2TOOLS_TCTI`).
-    public var tcti: String { "swtpm:host=127.0.0.1,port=\(port)" }
+    public var tcti: String { "swtpm:host=\(host),port=\(port)" }
 
     /// Starts a fresh swtpm and waits until it accepts connections.
     ///
     /// Instances share one manufactured state, and so share their seeds: primary keys made
     /// from the same template are the same key on every instance. `ownSeeds` manufactures a
     /// state for this instance alone, for tests that need a genuinely different TPM.
-    public init(ownSeeds: Bool = false) throws {
+    public init(ownSeeds: Bool = false, host: String = "127.0.0.1") throws {
+        self.host = host
         let template = ownSeeds ? try Self.manufacture() : try Self.manufacturedState.get()
         defer { if ownSeeds { try? FileManager.default.removeItem(at: template) } }
         let directory = FileManager.default.temporaryDirectory
@@ -45,9 +48,9 @@ public final class SoftwareTPM: @unchecked Sendable {
             }
             let process = try Subprocess.start(
                 try Self.tool("swtpm"),
-                Swtpm.tcpArguments(state: directory.appendingPathComponent("state"), port: port)
+                Swtpm.tcpArguments(state: directory.appendingPathComponent("state"), port: port, host: host)
                     + ["--log", "file=\(directory.path)/swtpm.log"])
-            if Self.waitUntilListening(port: port, process: process) {
+            if Self.waitUntilListening(host: host, port: port, process: process) {
                 self.port = port
                 self.process = process
                 return
@@ -129,10 +132,10 @@ public final class SoftwareTPM: @unchecked Sendable {
         try Self.run(Self.tool(name), arguments, environment: ["TPM2TOOLS_TCTI": tcti])
     }
 
-    private static func waitUntilListening(port: UInt16, process: Subprocess.Running) -> Bool {
+    private static func waitUntilListening(host: String, port: UInt16, process: Subprocess.Running) -> Bool {
         for _ in 0..<200 {
             guard process.isRunning else { return false }
-            if let transport = try? SocketTransport(host: "127.0.0.1", port: port) {
+            if let transport = try? SocketTransport(host: host, port: port) {
                 _ = transport
                 return true
             }

@@ -6,11 +6,11 @@ import Foundation
 public enum Swtpm {
     /// `swtpm socket` serving the state in `state` on 127.0.0.1: commands on `port`, control on
     /// `port + 1`, already initialised (a client sends `TPM2_Startup` itself).
-    public static func tcpArguments(state: URL, port: UInt16) -> [String] {
+    public static func tcpArguments(state: URL, port: UInt16, host: String = "127.0.0.1") -> [String] {
         [
             "socket", "--tpm2", "--tpmstate", "dir=\(state.path)",
-            "--server", "type=tcp,port=\(port),bindaddr=127.0.0.1",
-            "--ctrl", "type=tcp,port=\(port + 1),bindaddr=127.0.0.1",
+            "--server", "type=tcp,port=\(port),bindaddr=\(host)",
+            "--ctrl", "type=tcp,port=\(port + 1),bindaddr=\(host)",
             "--flags", "not-need-init",
         ]
     }
