@@ -83,7 +83,8 @@ struct InspectCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             let bill = BillOfMaterials(
                 format: certificate.format, platform: certificate.platform, runnerTime: certificate.runnerTime,
-                channel: ChannelBinding.keyDigest(in: certificate.eventLog)?.hex, note: note, logProblem: problem, summary: summary, boot: boot, bootProblem: bootProblem)
+                channel: ChannelBinding.keyDigest(in: certificate.eventLog)?.hex, note: note, logProblem: problem,
+                summary: summary, boot: boot, bootProblem: bootProblem)
             Console.out(try encoder.encode(bill) + Data("\n".utf8))
             return
         }

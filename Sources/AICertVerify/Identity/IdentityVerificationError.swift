@@ -1,7 +1,7 @@
 /// Why a runner's identity was not accepted; nothing is sent to a runner whose identity fails.
 ///
-/// Thrown by ``IdentityVerifier/verify(_:nonce:channelKeyDigest:trustStore:platform:knownImages:)``. Equality and hashing
-/// use the ``check`` only, so tests compare which check failed, not the words.
+/// Thrown by ``IdentityVerifier/verify(_:nonce:channelKeyDigest:trustStore:platform:knownImages:)``.
+/// Equality and hashing use the ``check`` only, so tests compare which check failed, not the words.
 public struct IdentityVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Which check failed; tests compare this.
     public struct Check: Hashable, Sendable, CustomStringConvertible {
