@@ -4,7 +4,6 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import X509
 
 /// A typed client of a runner's HTTP API (docs/runner-api.yaml), over AsyncHTTPClient.
 ///
