@@ -216,7 +216,12 @@ struct BuildSession {
         let name = upload.name
         display.update(
             "uploading \(name): \(expected.entries.count) entries, \(ProgressDisplay.size(expected.totalFileBytes))")
-        let result = try await runner("receive input \(name)") { try await client.uploadInput(name, from: upload.url) }
+        let display = display
+        let result = try await runner("receive input \(name)") {
+            try await client.uploadInput(name, from: upload.url, retries: RunnerClient.UploadRetries()) {
+                display.step($0)
+            }
+        }
         guard result.manifestDigest == expected.digest.hex else {
             throw RunFailure(
                 .platform,

@@ -132,35 +132,105 @@ public struct RunnerClient: Sendable {
                 contentType: "application/json"))
     }
 
-    /// Sends an upload input: a regular file as it is, a directory as a tar archive, either
-    /// streamed from disk.
-    public func uploadInput(_ name: String, from url: URL) async throws -> RunnerAPI.UploadResult {
+    /// How an upload is retried when its connection breaks: up to `attempts` in all, waiting
+    /// `firstDelay`, then twice as long each time.
+    public struct UploadRetries: Sendable {
+        public var attempts: Int
+        public var firstDelay: Duration
+
+        public init(attempts: Int = 5, firstDelay: Duration = .milliseconds(500)) {
+            self.attempts = attempts
+            self.firstDelay = firstDelay
+        }
+    }
+
+    /// Sends an upload input as ``uploadInput(_:from:offset:)`` does, and when the connection
+    /// breaks, asks the runner how many bytes it kept and sends the rest, with backoff, up to
+    /// `retries.attempts` in all. `onRetry` hears each retry in a line for the progress display.
+    public func uploadInput(
+        _ name: String, from url: URL, retries: UploadRetries, onRetry: @Sendable (String) -> Void = { _ in }
+    ) async throws -> RunnerAPI.UploadResult {
+        var offset: Int64 = 0
+        var delay = retries.firstDelay
+        for attempt in 1... {
+            do {
+                return try await uploadInput(name, from: url, offset: offset)
+            } catch let error as RunnerClientError where error.code == "transport" && attempt < retries.attempts {
+                onRetry(
+                    "the upload of \(name) broke off (\(error.detail.prefix(120))); retrying in \(delay) "
+                        + "(attempt \(attempt + 1) of \(retries.attempts))")
+                try await Task.sleep(for: delay)
+                delay *= 2
+                let input = try await settledInput(name)
+                switch input.state {
+                case .ready:
+                    // It arrived whole; only the answer was lost.
+                    return RunnerAPI.UploadResult(
+                        name: name, manifestDigest: input.manifestDigest ?? "", files: input.files ?? 0,
+                        bytes: input.bytes ?? 0)
+                case .interrupted: offset = input.received ?? 0
+                case .pending, .uploading: offset = 0
+                }
+                onRetry("resuming the upload of \(name) at byte \(offset)")
+            }
+        }
+        preconditionFailure("the loop returns or throws")
+    }
+
+    /// The input's state once the runner has seen the end of a broken upload (it stops being
+    /// `uploading` when the runner reads the break), or as it is after 10 s.
+    private func settledInput(_ name: String) async throws -> RunnerAPI.BuildStatus.Input {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            guard let input = try await status().inputs.first(where: { $0.name == name }) else {
+                throw RunnerClientError(status: 0, code: "bad_response", detail: "the build has no input \(name)")
+            }
+            if input.state != .uploading || ContinuousClock.now >= deadline { return input }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Sends an upload input from byte `offset` of its stream: a regular file as it is, a
+    /// directory as a tar archive, either streamed from disk. A non-zero offset resumes an
+    /// interrupted upload, which the runner accepts only at exactly the bytes it kept.
+    public func uploadInput(_ name: String, from url: URL, offset: Int64 = 0) async throws -> RunnerAPI.UploadResult {
         let attributes: [FileAttributeKey: Any]
         do {
             attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         } catch {
             throw RunnerClientError(status: 0, code: "local_file", detail: "\(url.path): \(error.localizedDescription)")
         }
-        let path = "/v1/build/inputs/\(Self.encoded(name))"
+        let path = "/v1/build/inputs/\(Self.encoded(name))" + (offset > 0 ? "?offset=\(offset)" : "")
         switch attributes[.type] as? FileAttributeType {
         case .typeDirectory?:
-            let archive = try TarArchive(directory: url)
+            var archive = try TarArchive(directory: url)
+            try Self.check(offset: offset, of: archive.length, name)
+            archive.start = offset
             return try await json(
                 send(
-                    .PUT, path, body: .stream(archive, length: .known(archive.length)),
+                    .PUT, path, body: .stream(archive, length: .known(archive.length - offset)),
                     contentType: "application/x-tar",
                     timeout: Self.transferTimeout))
         case .typeRegular?:
             let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
-            let chunks = FileChunks(path: url.path, size: size)
+            try Self.check(offset: offset, of: Int64(size), name)
+            let chunks = FileChunks(path: url.path, size: size, start: UInt64(offset))
             return try await json(
                 send(
-                    .PUT, path, body: .stream(chunks, length: .known(Int64(size))),
+                    .PUT, path, body: .stream(chunks, length: .known(Int64(size) - offset)),
                     contentType: "application/octet-stream",
                     timeout: Self.transferTimeout))
         default:
             throw RunnerClientError(
                 status: 0, code: "local_file", detail: "\(url.path) is neither a regular file nor a directory")
+        }
+    }
+
+    /// Refuses an offset outside the stream: a runner cannot make us send a negative length.
+    private static func check(offset: Int64, of length: Int64, _ name: String) throws {
+        guard (0...length).contains(offset) else {
+            throw RunnerClientError(
+                status: 0, code: "bad_response", detail: "offset \(offset) is outside input \(name)'s \(length) bytes")
         }
     }
 

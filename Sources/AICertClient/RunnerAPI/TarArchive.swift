@@ -40,11 +40,16 @@ struct TarArchive: AsyncSequence, Sendable {
         return total
     }
 
+    /// Where the stream starts: 0, or where an interrupted upload resumes. Whole entries before
+    /// it are skipped without reading their files, and a file it falls in is read from there.
+    var start: Int64 = 0
+
     func makeAsyncIterator() -> Iterator {
-        Iterator(root: root, entries: entries)
+        Iterator(root: root, entries: entries, skipping: start)
     }
 
-    /// Yields each header, then a file's contents chunk by chunk, then the end blocks.
+    /// Yields each header, then a file's contents chunk by chunk, then the end blocks, less the
+    /// first bytes it skips.
     struct Iterator: AsyncIteratorProtocol {
         let root: URL
         let entries: [Entry]
@@ -52,13 +57,26 @@ struct TarArchive: AsyncSequence, Sendable {
         private var contents: FileChunks.Iterator?
         private var pendingPadding = 0
         private var ended = false
+        private var skip: Int64
 
-        init(root: URL, entries: [Entry]) {
+        init(root: URL, entries: [Entry], skipping: Int64) {
             self.root = root
             self.entries = entries
+            skip = skipping
         }
 
         mutating func next() async throws -> ByteBuffer? {
+            while true {
+                guard var piece = try await nextPiece() else { return nil }
+                let dropped = Swift.min(Int64(piece.readableBytes), skip)
+                piece.moveReaderIndex(forwardBy: Int(dropped))
+                skip -= dropped
+                if piece.readableBytes > 0 { return piece }
+            }
+        }
+
+        /// The next piece of the whole stream; an empty one stands for pieces skipped unread.
+        private mutating func nextPiece() async throws -> ByteBuffer? {
             if let contents {
                 if let chunk = try await contents.next() { return chunk }
                 self.contents = nil
@@ -80,9 +98,24 @@ struct TarArchive: AsyncSequence, Sendable {
             case .symbolicLink(let path, let target):
                 return ByteBuffer(bytes: TarEncoding.header(path: path, type: .symbolicLink, linkTarget: target))
             case .file(let path, let size):
-                contents = FileChunks(path: root.appendingPathComponent(path).path, size: size).makeAsyncIterator()
-                pendingPadding = TarEncoding.padding(size)
-                return ByteBuffer(bytes: TarEncoding.header(path: path, type: .file, size: size))
+                let header = TarEncoding.header(path: path, type: .file, size: size)
+                let padding = TarEncoding.padding(size)
+                let whole = Int64(header.count) + Int64(size) + Int64(padding)
+                if skip >= whole {
+                    skip -= whole
+                    return ByteBuffer()
+                }
+                var start: UInt64 = 0
+                let headerSkipped = skip >= Int64(header.count)
+                if headerSkipped {
+                    // Resume inside the contents (or the padding) without reading what went before.
+                    start = Swift.min(UInt64(skip - Int64(header.count)), size)
+                    skip -= Int64(header.count) + Int64(start)
+                }
+                contents = FileChunks(path: root.appendingPathComponent(path).path, size: size, start: start)
+                    .makeAsyncIterator()
+                pendingPadding = padding
+                return headerSkipped ? ByteBuffer() : ByteBuffer(bytes: header)
             }
         }
     }

@@ -8,8 +8,9 @@ public enum BuildState: String, Hashable, Sendable, Codable, CaseIterable {
     public var hasEnded: Bool { self == .finished || self == .failed }
 }
 
-/// Where one input of a build stands: `pending`, `uploading` (an upload in progress) or
-/// `ready` (measured).
+/// Where one input of a build stands: `pending`, `uploading` (an upload in progress),
+/// `interrupted` (an upload broke off; the runner keeps the bytes it received, measured, and the
+/// upload resumes at that offset) or `ready` (measured).
 public enum InputState: String, Hashable, Sendable, Codable, CaseIterable {
-    case pending, uploading, ready
+    case pending, uploading, interrupted, ready
 }

@@ -71,9 +71,11 @@ public enum RunnerAPI {
             public var manifestDigest: String?
             public var files: Int?
             public var bytes: Int?
+            /// Of an interrupted upload: the bytes the runner received and kept, where it resumes.
+            public var received: Int64?
 
             enum CodingKeys: String, CodingKey {
-                case name, kind, source, state, commit, files, bytes
+                case name, kind, source, state, commit, files, bytes, received
                 case manifestDigest = "manifest_digest"
             }
 

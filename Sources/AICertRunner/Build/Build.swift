@@ -7,6 +7,9 @@ struct Build {
     enum InputState: Hashable, Sendable {
         case pending
         case uploading
+        /// An upload broke off after `received` bytes, kept with the receiver's state; `archive`
+        /// says whether it is a tar archive.
+        case interrupted(received: Int64, archive: Bool)
         case ready(Manifest, commit: String?)
     }
 

@@ -15,6 +15,9 @@ extension RunnerAPI.BuildStatus {
                 status.bytes = Int(manifest.totalFileBytes)
             case .uploading:
                 status.state = .uploading
+            case .interrupted(let received, _):
+                status.state = .interrupted
+                status.received = received
             case .pending, nil:
                 break
             }

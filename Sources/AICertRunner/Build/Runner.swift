@@ -15,6 +15,8 @@ actor Runner {
     private let workspace: Workspace
     private let bubblewrap: Bubblewrap
     private var build: Build?
+    /// Uploads in progress or broken off, by input name.
+    private var partialUploads: [String: PartialUpload] = [:]
     private var execution: Task<Void, Never>?
 
     /// Opens the TPM and refuses unless PCRs 14 and 15 are still zero (a runner restarted after
@@ -120,8 +122,9 @@ actor Runner {
         try current().log
     }
 
-    /// Claims the upload of input `name`; returns the staging path to write it to.
-    func beginUpload(_ name: String) throws -> String {
+    /// Claims the upload of input `name`, sent from byte `offset`: a new upload at 0 (which also
+    /// discards an interrupted one), or the interrupted one resumed exactly where it stopped.
+    func beginUpload(_ name: String, offset: Int64, isArchive: Bool) throws -> PartialUpload {
         let build = try current()
         guard let input = build.spec.inputs.first(where: { $0.name == name }) else {
             throw RunnerFailure(.notFound, "the build spec has no input named '\(name)'")
@@ -133,18 +136,61 @@ actor Runner {
         guard build.state == .created else {
             throw RunnerFailure(.wrongState, "the build is \(build.state.rawValue); inputs can no longer change")
         }
-        guard build.inputs[name] == .pending else {
+        let upload: PartialUpload
+        switch build.inputs[name] {
+        case .pending? where offset == 0:
+            upload = try newUpload(name, isArchive: isArchive)
+        case .interrupted(let received, let archive)? where offset == received && archive == isArchive && offset > 0:
+            guard let kept = partialUploads[name] else {
+                throw RunnerFailure(.internalError, "the interrupted upload of input '\(name)' was not kept")
+            }
+            upload = kept
+        case .interrupted? where offset == 0:
+            discardUpload(name)
+            upload = try newUpload(name, isArchive: isArchive)
+        case .interrupted(let received, let archive)?:
             throw RunnerFailure(
                 .wrongState,
-                "input '\(name)' is already uploaded or being uploaded; inputs are sent "
-                    + "once")
+                archive == isArchive
+                    ? "the runner holds \(received) bytes of input '\(name)': resume with ?offset=\(received), or "
+                        + "start again with offset 0"
+                    : "input '\(name)' was being sent as \(archive ? "an archive" : "a file"); start again with offset 0"
+            )
+        case .pending?:
+            throw RunnerFailure(.wrongState, "the runner holds no byte of input '\(name)': send it from offset 0")
+        default:
+            throw RunnerFailure(
+                .wrongState, "input '\(name)' is already uploaded or being uploaded; inputs are sent once")
         }
         self.build?.inputs[name] = .uploading
-        return workspace.staged(name).path
+        partialUploads[name] = upload
+        return upload
+    }
+
+    /// A receiver for a new upload of `name` at its staging path.
+    private func newUpload(_ name: String, isArchive: Bool) throws -> PartialUpload {
+        let path = workspace.staged(name).path
+        let receiver: any InputReceiver =
+            isArchive
+            ? try TarUnpacker(path: path, limits: limits)
+            : try FileReceiver(path: path, name: name, limit: limits.inputBytes)
+        return PartialUpload(receiver: receiver, isArchive: isArchive)
+    }
+
+    /// Keeps an upload whose stream broke off, so that it resumes at what it received.
+    func interruptUpload(_ name: String) {
+        guard let upload = partialUploads[name] else { return abandonUpload(name) }
+        build?.inputs[name] =
+            upload.received == 0
+            ? .pending
+            : .interrupted(
+                received: upload.received, archive: upload.isArchive)
+        if upload.received == 0 { discardUpload(name) }
     }
 
     /// Moves a complete upload into place.
     func completeUpload(_ name: String, manifest: Manifest) throws {
+        partialUploads[name] = nil
         do {
             try promote(name)
         } catch {
@@ -154,14 +200,20 @@ actor Runner {
         build?.inputs[name] = .ready(manifest, commit: nil)
     }
 
-    /// Forgets a failed upload, so that it can be sent again: what was staged is removed, or, if
-    /// it cannot be, moved aside under a unique name so that the next attempt starts clean.
+    /// Forgets a failed upload, so that it can be sent again from the start.
     func abandonUpload(_ name: String) {
+        discardUpload(name)
+        build?.inputs[name] = .pending
+    }
+
+    /// Drops what an upload kept: its receiver, and what was staged, removed or, if it cannot
+    /// be, moved aside under a unique name so that the next attempt starts clean.
+    private func discardUpload(_ name: String) {
+        partialUploads[name] = nil
         let staged = workspace.staged(name).path
         if (try? FileManager.default.removeItem(atPath: staged)) == nil, access(staged, F_OK) == 0 {
             _ = rename(staged, staged + ".abandoned-" + UUID().uuidString)
         }
-        build?.inputs[name] = .pending
     }
 
     /// Starts the build: fetches remote inputs, measures, runs the job, measures the outputs.
