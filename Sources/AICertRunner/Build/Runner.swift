@@ -154,8 +154,8 @@ actor Runner {
                 archive == isArchive
                     ? "the runner holds \(received) bytes of input '\(name)': resume with ?offset=\(received), or "
                         + "start again with offset 0"
-                    : "input '\(name)' was being sent as \(archive ? "an archive" : "a file"); start again with offset 0"
-            )
+                    : "input '\(name)' was being sent as \(archive ? "an archive" : "a file"); start again with "
+                        + "offset 0")
         case .pending?:
             throw RunnerFailure(.wrongState, "the runner holds no byte of input '\(name)': send it from offset 0")
         default:
