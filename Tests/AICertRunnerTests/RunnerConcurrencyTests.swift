@@ -17,6 +17,8 @@ struct RunnerConcurrencyTests {
     private static func withClient<T>(connections: Int, _ body: (HTTPClient) async throws -> T) async throws -> T {
         // These tests probe the API, not the channel: any certificate will do.
         var configuration = HTTPClient.Configuration(certificateVerification: .none)
+        // Many TLS handshakes at once on a busy machine: a connection may take a while.
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(60), read: .seconds(120))
         configuration.connectionPool = .init(
             idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
