@@ -15,19 +15,21 @@ final class LiveRunner: Sendable {
     let directory: URL
     let token: String
     let port: Int
+    /// The runner's workspace: `workspace` under ``directory``, or where the test put it.
+    let workspace: URL
     let client: RunnerClient
     private let serving: Task<Void, any Error>
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
-    var workspace: URL { directory.appendingPathComponent("workspace") }
     /// Where the token lives on disk, as `aicert-runner serve --token-file` would read it.
     var tokenFile: URL { directory.appendingPathComponent("token") }
 
     /// Starts a runner; with `swtpm` given, on that TPM as it is (no new AK), else on a new one
-    /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates).
-    static func start(on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil) async throws
-        -> LiveRunner
-    {
+    /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates);
+    /// with `workspace` given, the runner works there (e.g. on a small file system).
+    static func start(
+        on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil, workspace: URL? = nil
+    ) async throws -> LiveRunner {
         let swtpm: SoftwareTPM
         let ca: DevelopmentCA
         if let existing {
@@ -53,6 +55,7 @@ final class LiveRunner: Sendable {
         chmod(directory.appendingPathComponent("token").path, 0o600)
         var configuration = try configuration(swtpm: swtpm, ca: ca, directory: directory, token: token)
         configuration.firmwareLog = firmwareLog?.path
+        if let workspace { configuration.workspace = workspace }
         let server = try await RunnerServer.open(configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task {
@@ -64,7 +67,9 @@ final class LiveRunner: Sendable {
             try await serving.value
             throw SoftwareTPM.SetupError(description: "the runner stopped before it listened")
         }
-        return LiveRunner(swtpm: swtpm, ca: ca, directory: directory, token: token, port: port, serving: serving)
+        return LiveRunner(
+            swtpm: swtpm, ca: ca, directory: directory, token: token, port: port,
+            workspace: configuration.workspace, serving: serving)
     }
 
     /// The configuration a runner on `swtpm` uses, with its workspace under `directory`.
@@ -77,13 +82,15 @@ final class LiveRunner: Sendable {
     }
 
     private init(
-        swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, serving: Task<Void, any Error>
+        swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, port: Int, workspace: URL,
+        serving: Task<Void, any Error>
     ) {
         self.swtpm = swtpm
         self.ca = ca
         self.directory = directory
         self.token = token
         self.port = port
+        self.workspace = workspace
         self.serving = serving
         client = RunnerClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, token: token)
     }
@@ -94,8 +101,10 @@ final class LiveRunner: Sendable {
     }
 
     /// Runs `body` with a new runner, then removes it whether `body` threw or not.
-    static func with<T>(firmwareLog: URL? = nil, _ body: (LiveRunner) async throws -> T) async throws -> T {
-        let runner = try await start(firmwareLog: firmwareLog)
+    static func with<T>(
+        firmwareLog: URL? = nil, workspace: URL? = nil, _ body: (LiveRunner) async throws -> T
+    ) async throws -> T {
+        let runner = try await start(firmwareLog: firmwareLog, workspace: workspace)
         do {
             let result = try await body(runner)
             await runner.remove()
