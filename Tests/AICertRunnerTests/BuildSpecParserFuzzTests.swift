@@ -93,5 +93,8 @@ struct BuildSpecParserFuzzTests {
         try FuzzCorpus.write(Array(minimal.utf8), as: "minimal.json", target: Self.target)
         let fraction = #"{"command":["x"],"outputs":["*"],"timeout_seconds":1.5}"#
         try FuzzCorpus.write(Array(fraction.utf8), as: "reject-fraction.json", target: Self.target)
+        // Nested past the JSON reader's depth limit: refused, not a stack overflow.
+        let nested = String(repeating: #"{"env":"#, count: 1000) + "1" + String(repeating: "}", count: 1000)
+        try FuzzCorpus.write(Array(nested.utf8), as: "reject-nested-1000.json", target: Self.target)
     }
 }
