@@ -9,7 +9,7 @@ import Testing
 /// Seeded mutations of real build specs (`Tests/Fuzz/Corpus/build-spec/`: what `aicert run`
 /// sends for the examples, and specs using every member) read by the runner: every refusal is a
 /// ``RunnerFailure`` with the code `invalid_spec`, nothing traps, and an accepted spec, written
-/// back as the client writes one, reads as the same spec.
+/// back as the client writes one, reads as the same spec (``BuildSpecHarness``).
 @Suite("Build specs, fuzzed", .timeLimit(.minutes(2)))
 struct BuildSpecParserFuzzTests {
     static let executions = 20_000
@@ -27,45 +27,17 @@ struct BuildSpecParserFuzzTests {
         let loop = MutationLoop(
             corpus: try FuzzCorpus(Self.target), executions: Self.executions, seed: 0x5BEC_0022,
             dictionary: Self.dictionary, maximumLength: 16 << 10)
-        let figures = loop.run(Self.accepts)
+        let figures = loop.run { body in
+            switch BuildSpecHarness.check(body) {
+            case .accepted: return true
+            case .refused: return false
+            case .broken(let what):
+                Issue.record("\(what), for \(String(decoding: body, as: UTF8.self))")
+                return false
+            }
+        }
         #expect(figures.seedsWithWrongVerdict.isEmpty, "seeds accepted or refused against their names")
         #expect(figures.accepted > figures.seedsAccepted, "no mutant was accepted")
-    }
-
-    /// Whether the runner accepts `body` as a build spec; records an issue for a refusal that is
-    /// not `invalid_spec` and for an accepted spec that does not read back the same.
-    static func accepts(_ body: [UInt8]) -> Bool {
-        let spec: BuildSpec
-        do {
-            spec = try BuildSpecParser.parse(Data(body))
-        } catch let failure as RunnerFailure where failure.code == .invalidSpec {
-            return false
-        } catch {
-            Issue.record("\(error) is not an invalid_spec refusal, for \(String(decoding: body, as: UTF8.self))")
-            return false
-        }
-        do {
-            let again = try BuildSpecParser.parse(try JSONEncoder().encode(wire(spec)))
-            #expect(again == spec, "read back differently: \(String(decoding: body, as: UTF8.self))")
-            #expect(again.eventContent == spec.eventContent)
-        } catch {
-            Issue.record("\(error) for the written-back form of \(String(decoding: body, as: UTF8.self))")
-        }
-        return true
-    }
-
-    /// `spec` as the client sends one.
-    static func wire(_ spec: BuildSpec) -> RunnerAPI.BuildSpec {
-        RunnerAPI.BuildSpec(
-            command: spec.command, env: spec.environment,
-            inputs: spec.inputs.map { input in
-                switch input.origin {
-                case .upload: .upload(input.name, source: input.source)
-                case .git(let commit): .git(input.name, url: input.source, commit: commit)
-                case .url(let sha256): .url(input.name, url: input.source, sha256: sha256.hex)
-                }
-            },
-            outputs: spec.outputs.map(\.text), timeoutSeconds: spec.timeoutSeconds)
     }
 
     /// Writes the corpus, when asked to with `AICERT_WRITE_FUZZ_CORPUS` (`scripts/make-fuzz-corpus`).
