@@ -16,7 +16,7 @@ public struct ByteMutator {
     ]
 
     /// The most bytes a mutant may grow to, so that a loop of insertions stays cheap.
-    public let maximumLength: Int
+    let maximumLength: Int
     private var random: SplitMix64
     private let dictionary: [[UInt8]]
     /// The mutations drawn from: those with tokens only when there is a dictionary.
@@ -32,7 +32,7 @@ public struct ByteMutator {
     }
 
     /// A number below `bound` (which must be above zero).
-    public mutating func below(_ bound: Int) -> Int {
+    mutating func below(_ bound: Int) -> Int {
         Int(random.next() % UInt64(bound))
     }
 

@@ -4,9 +4,9 @@ import Foundation
 /// a fixed number of mutants, each drawn from a seed or from a mutant the parser accepted
 /// earlier (so the loop goes deeper than one mutation from a valid input).
 ///
-/// The parser runs in the test process: a trap ends the run, and the seed and the figures
-/// printed by earlier runs say where to replay it. What the parser must satisfy on each input
-/// (only its typed errors, invariants of what it accepts) is the caller's closure to check.
+/// The parser runs in the test process, so a trap ends the run; the loop is deterministic, so
+/// the same seed reaches the same input again. What the parser must satisfy on each input (only
+/// its typed errors, invariants of what it accepts) is the caller's closure to check.
 public struct MutationLoop {
     /// What a run did, for the test's output: how many inputs, how many accepted, how fast.
     public struct Figures: CustomStringConvertible, Sendable {

@@ -15,7 +15,6 @@ public final class SmallFileSystem: @unchecked Sendable {
 
     /// Where it is mounted.
     public let mountPoint: URL
-    public let bytes: Int
     private var mounted = true
 
     /// Mounts a tmpfs of `bytes` bytes on a new directory under the temporary directory.
@@ -26,7 +25,6 @@ public final class SmallFileSystem: @unchecked Sendable {
         }
         mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent(
             "aicert-small-fs-\(UUID().uuidString)")
-        self.bytes = bytes
         try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: false)
         guard mount("tmpfs", mountPoint.path, "tmpfs", 0, "size=\(bytes),mode=0700") == 0 else {
             let reason = String(cString: strerror(errno))
