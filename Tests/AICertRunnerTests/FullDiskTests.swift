@@ -85,6 +85,41 @@ struct FullDiskTests {
         }
     }
 
+    @Test func aGitInputLargerThanTheDiskFailsTheBuildNamingIt() async throws {
+        // Random hexadecimal text: git's compression halves it, which still leaves 1.5 MB.
+        var random = SplitMix64(seed: 22)
+        let text = (0..<(3 << 20) / 16).map { _ in String(random.next(), radix: 16) }.joined()
+        let repository = try await GitDaemon(files: ["weights.txt": text])
+        let disk = try SmallFileSystem(bytes: 1 << 20)
+        defer { disk.unmount() }
+        do {
+            try await Self.failingClone(of: repository, workspace: disk.mountPoint.appendingPathComponent("workspace"))
+            await repository.stop()
+        } catch {
+            await repository.stop()
+            throw error
+        }
+    }
+
+    private static func failingClone(of repository: GitDaemon, workspace: URL) async throws {
+        try await LiveRunner.with(workspace: workspace) { runner in
+            let client = runner.client
+            _ = try await client.createBuild(
+                RunnerAPI.BuildSpec(
+                    command: ["/bin/true"], inputs: [.git("weights", url: repository.url, commit: repository.commit)],
+                    outputs: ["**"], timeoutSeconds: 10))
+            _ = try await client.start()
+            let status = try await client.waitUntilEnded()
+            #expect(status.state == .failed && status.error?.error == "input_failed")
+            #expect(
+                status.error?.detail.contains("no space left on the device holding \(workspace.path)/staging") == true,
+                "\(String(describing: status.error))")
+            #expect(try await client.health().status == "ok")
+            let identity = try await client.identity(nonce: Array(repeating: 5, count: 32))
+            #expect(identity.pcrs["sha256"]?["14"] == String(repeating: "0", count: 64), "nothing was measured")
+        }
+    }
+
     @Test func outputsLargerThanTheDiskAreRefusedBeforeAByteIsWritten() async throws {
         let disk = try SmallFileSystem(bytes: 256 << 10)
         defer { disk.unmount() }
