@@ -86,7 +86,9 @@ struct TarUnpackerFuzzTests {
         )
         let beside = (try? FileManager.default.contentsOfDirectory(atPath: root.deletingLastPathComponent().path)) ?? []
         #expect(beside == [root.lastPathComponent], "made beside the root: \(beside), for \(MutationLoop.hex(archive))")
-        guard let base = realpath(root.path, nil).map({ String(cString: $0) }) else { return }
+        guard let resolvedRoot = realpath(root.path, nil) else { return }
+        let base = String(cString: resolvedRoot)
+        free(resolvedRoot)
         for entry in manifest.entries {
             guard case .symlink = entry.kind, let resolved = realpath(root.appendingPathComponent(entry.path).path, nil)
             else { continue }
