@@ -92,7 +92,7 @@ struct OutputDirectory: Sendable {
     }
 
     /// Writes `data` to `destination` through a temporary file and a rename, so that the file
-    /// is either whole or absent.
+    /// is either whole or absent (and an older one stays whole when the disk is full).
     func writeAtomically(_ data: Data, to destination: URL) throws {
         let temporary = url.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString)")
         do {
@@ -111,6 +111,9 @@ struct OutputDirectory: Sendable {
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
+            if DiskSpace.isExhausted(url.path) {
+                throw RunFailure(.platform, "cannot write \(shown(destination)): \(DiskSpace.noSpace(holding: path))")
+            }
             throw error
         }
     }

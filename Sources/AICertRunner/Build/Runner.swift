@@ -256,6 +256,12 @@ actor Runner {
             let recorder = try measureInputs()
             let outcome = try await runJob(recorder)
             try Task.checkCancellation()
+            // A job that filled the disk may have left its outputs cut short: they are not
+            // measured as if they were what it meant to write.
+            if DiskSpace.isExhausted(workspace.outputs.path) {
+                throw RunnerFailure.diskFull(
+                    .outputsFailed, "the job's outputs may be cut short", in: workspace.outputs.path)
+            }
             let outputs = try await OutputCollector.measure(workspace.outputs, patterns: build?.spec.outputs ?? [])
             try tpmCall {
                 try recorder.record(
@@ -271,6 +277,9 @@ actor Runner {
             fail(error)
         } catch is CancellationError {
             fail(RunnerFailure(.internalError, "the runner was stopped during the build"))
+        } catch  where DiskSpace.isExhausted(workspace.root.path) {
+            fail(
+                RunnerFailure.diskFull(.internalError, "the build could not go on (\(error))", in: workspace.root.path))
         } catch {
             fail(RunnerFailure(.internalError, "\(error)"))
         }

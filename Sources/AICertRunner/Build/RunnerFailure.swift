@@ -22,3 +22,15 @@ public struct RunnerFailure: Error, Hashable, Sendable, CustomStringConvertible 
     public static func == (lhs: RunnerFailure, rhs: RunnerFailure) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
+
+extension RunnerFailure {
+    /// The failure, with `code`, of `what` (e.g. "writing input 'data'"), which found the file
+    /// system holding `directory` full (``DiskSpace``).
+    ///
+    /// Nothing already in place is touched when it happens: an upload that cannot be written is
+    /// abandoned whole (its staging directory removed), inputs already received stay as measured,
+    /// and a build whose job filled the disk fails before its outputs are measured.
+    static func diskFull(_ code: RunnerErrorCode, _ what: String, in directory: String) -> RunnerFailure {
+        RunnerFailure(code, "\(what): \(DiskSpace.noSpace(holding: directory))")
+    }
+}

@@ -1,10 +1,15 @@
+import AICertCore
 import Glibc
 
 /// A directory the runner fills with an unpacked archive, through descriptors only: every
 /// component is opened with `O_NOFOLLOW` relative to its parent, so no entry can be written
-/// through a symbolic link or outside the root, whatever the archive says.
+/// through a symbolic link or outside the root, whatever the archive says. A full disk is a
+/// `too_large` failure naming the directory that holds the tree (``DiskSpace``), not a fault
+/// of the archive.
 final class ConfinedTree {
     private let root: Int32
+    /// The directory that holds the tree, named when its disk is full.
+    private let directory: String
     /// The parent directory of the last entry, kept open: archives list a directory's files together.
     private var cachedParent: (components: ArraySlice<String>, descriptor: Int32)?
     /// Directories made so far, implied ones included, and the most allowed: an archive cannot
@@ -14,10 +19,12 @@ final class ConfinedTree {
 
     /// Creates the directory `path` (which must not exist) and opens it.
     init(creating path: String, directoryLimit: Int) throws {
+        let holder = FileWriting.directory(of: path)
         self.directoryLimit = directoryLimit
-        guard mkdir(path, 0o700) == 0 else { throw Self.failure("mkdir", path) }
+        directory = holder
+        guard mkdir(path, 0o700) == 0 else { throw Self.failure("mkdir", path, in: holder) }
         root = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard root >= 0 else { throw Self.failure("open", path) }
+        guard root >= 0 else { throw Self.failure("open", path, in: holder) }
     }
 
     deinit {
@@ -36,7 +43,7 @@ final class ConfinedTree {
         let directory = try parent(of: components[...])
         let descriptor = openat(
             directory, components[components.count - 1], O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Self.failure("create", components.joined(separator: "/")) }
+        guard descriptor >= 0 else { throw failure("create", components.joined(separator: "/")) }
         return descriptor
     }
 
@@ -44,7 +51,7 @@ final class ConfinedTree {
     func createSymbolicLink(_ components: [String], target: String) throws {
         let directory = try parent(of: components[...])
         guard symlinkat(target, directory, components[components.count - 1]) == 0 else {
-            throw Self.failure("symlink", components.joined(separator: "/"))
+            throw failure("symlink", components.joined(separator: "/"))
         }
     }
 
@@ -53,7 +60,7 @@ final class ConfinedTree {
         let directories = components.dropLast()
         if let cachedParent, cachedParent.components == directories { return cachedParent.descriptor }
         var current = dup(root)
-        guard current >= 0 else { throw Self.failure("dup", ".") }
+        guard current >= 0 else { throw failure("dup", ".") }
         for (depth, name) in directories.enumerated() {
             var next = openat(current, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if next < 0 && errno == ENOENT {
@@ -64,8 +71,10 @@ final class ConfinedTree {
                 }
                 guard mkdirat(current, name, 0o755) == 0 || errno == EEXIST else {
                     let path = directories.prefix(depth + 1).joined(separator: "/")
+                    let saved = errno
                     close(current)
-                    throw Self.failure("mkdir", path)
+                    errno = saved
+                    throw failure("mkdir", path)
                 }
                 next = openat(current, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             }
@@ -74,9 +83,8 @@ final class ConfinedTree {
             guard next >= 0 else {
                 let path = directories.prefix(depth + 1).joined(separator: "/")
                 errno = saved
-                throw saved == ELOOP || saved == ENOTDIR
-                    ? ArchiveError(entry: nil, "\(path) is not a directory (a file or symbolic link is in the way)")
-                    : Self.failure("open", path)
+                guard saved == ELOOP || saved == ENOTDIR else { throw failure("open", path) }
+                throw ArchiveError(entry: nil, "\(path) is not a directory (a file or symbolic link is in the way)")
             }
             current = next
         }
@@ -85,7 +93,13 @@ final class ConfinedTree {
         return current
     }
 
-    private static func failure(_ call: String, _ path: String) -> ArchiveError {
-        ArchiveError(entry: nil, "\(path): \(call) failed: \(String(cString: strerror(errno)))")
+    private func failure(_ call: String, _ path: String) -> any Error {
+        Self.failure(call, path, in: directory)
+    }
+
+    /// Why `call` on `path` failed: a full disk, or the archive's entry that the call refused.
+    private static func failure(_ call: String, _ path: String, in directory: String) -> any Error {
+        if DiskSpace.isFull(errno) { return RunnerFailure.diskFull(.tooLarge, "\(call) \(path)", in: directory) }
+        return ArchiveError(entry: nil, "\(path): \(call) failed: \(String(cString: strerror(errno)))")
     }
 }

@@ -6,6 +6,8 @@ import Glibc
 final class FileReceiver: InputReceiver {
     private let name: String
     private let limit: Int64
+    /// The directory the file is in, named when its disk is full.
+    private let directory: String
     private var descriptor: Int32
     private var hasher = IncrementalSHA256()
 
@@ -13,8 +15,12 @@ final class FileReceiver: InputReceiver {
     init(path: String, name: String, limit: Int64) throws {
         self.name = name
         self.limit = limit
+        directory = FileWriting.directory(of: path)
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
+            if DiskSpace.isFull(errno) {
+                throw RunnerFailure.diskFull(.tooLarge, "creating the file for input '\(name)'", in: directory)
+            }
             throw RunnerFailure(
                 .internalError, "cannot create the file for input '\(name)': \(String(cString: strerror(errno)))")
         }
@@ -29,7 +35,7 @@ final class FileReceiver: InputReceiver {
             throw RunnerFailure(.tooLarge, "input '\(name)' is larger than the limit of \(limit) bytes")
         }
         hasher.update(bytes)
-        try FileWriting.writeAll(descriptor, bytes, what: "input '\(name)'")
+        try FileWriting.writeAll(descriptor, bytes, what: "input '\(name)'", in: directory)
     }
 
     /// The size and SHA-256 of what was received so far.
@@ -44,11 +50,21 @@ final class FileReceiver: InputReceiver {
     }
 }
 
-/// `write` until every byte is out.
+/// `write` until every byte is out, for the runner's inputs.
 enum FileWriting {
-    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, what: String) throws {
-        if let error = WriteAll.write(bytes, to: descriptor) {
-            throw RunnerFailure(.internalError, "writing \(what) failed: \(String(cString: strerror(error)))")
-        }
+    /// Writes all of `bytes` of `what` to `descriptor`, a file in `directory`. A full disk is a
+    /// `too_large` failure naming `directory`: the input does not fit in the room the runner has.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, what: String, in directory: String)
+        throws
+    {
+        guard let error = WriteAll.write(bytes, to: descriptor) else { return }
+        if DiskSpace.isFull(error) { throw RunnerFailure.diskFull(.tooLarge, "writing \(what)", in: directory) }
+        throw RunnerFailure(.internalError, "writing \(what) failed: \(String(cString: strerror(error)))")
+    }
+
+    /// The directory that holds `path`, named in a full disk's failure: the staging area.
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

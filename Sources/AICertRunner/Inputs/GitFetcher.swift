@@ -32,17 +32,19 @@ struct GitFetcher: InputFetcher {
         let safety = [
             "-c", "protocol.file.allow=never", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
         ]
+        let staging = context.scratch
         try await Self.run(
             git, safety + ["clone", "--quiet", "--no-checkout", "--template=", "--", input.source, path], environment,
-            name, "clone")
+            name, "clone", staging: staging)
         try await Self.run(
             git,
             ["-C", path] + safety + [
                 "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit, "--",
             ],
-            environment, name, "checkout of \(commit)")
+            environment, name, "checkout of \(commit)", staging: staging)
         let head = try await Self.run(
-            git, ["-C", path] + safety + ["rev-parse", "--verify", "HEAD^{commit}"], environment, name, "rev-parse")
+            git, ["-C", path] + safety + ["rev-parse", "--verify", "HEAD^{commit}"], environment, name, "rev-parse",
+            staging: staging)
         guard head.trimmingCharacters(in: .whitespacesAndNewlines) == commit else {
             throw RunnerFailure(.inputFailed, "input '\(name)': the checkout is at \(head), not \(commit)")
         }
@@ -60,16 +62,23 @@ struct GitFetcher: InputFetcher {
         return FetchedInput(manifest: manifest, commit: commit)
     }
 
+    /// Runs one git command; a failure names the input and the step, and a full disk under
+    /// `staging` says so.
     @discardableResult
     private static func run(
-        _ git: String, _ arguments: [String], _ environment: [String: String], _ name: String, _ step: String
+        _ git: String, _ arguments: [String], _ environment: [String: String], _ name: String, _ step: String,
+        staging: String
     ) async throws -> String {
         let output = try await ChildProcess.run(git, arguments, environment: environment, timeout: timeout)
         guard output.termination.status == 0 else {
             let why = output.timedOut ? "took longer than \(timeout)" : "failed (status \(output.termination.status))"
-            throw RunnerFailure(
-                .inputFailed,
-                "input '\(name)': git \(step) \(why): \(output.text.trimmingCharacters(in: .whitespacesAndNewlines))")
+            let text = output.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // git removes a clone that failed, so the disk is no longer full when it exits; its
+            // message (LC_ALL=C) carries strerror's words for the write that failed.
+            if [ENOSPC, EDQUOT].contains(where: { text.contains(String(cString: strerror($0))) }) {
+                throw RunnerFailure.diskFull(.inputFailed, "input '\(name)': git \(step) \(why)", in: staging)
+            }
+            throw RunnerFailure(.inputFailed, "input '\(name)': git \(step) \(why): \(text)")
         }
         return output.text
     }

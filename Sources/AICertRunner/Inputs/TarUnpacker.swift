@@ -35,6 +35,8 @@ final class TarUnpacker: InputReceiver {
     static let maximumMetadataBytes = 64 << 10
 
     private let tree: ConfinedTree
+    /// The directory the archive is unpacked in, named when its disk is full.
+    private let directory: String
     private let limits: RunnerLimits
     private var state = State.header([])
     private var entryCount = 0
@@ -49,6 +51,7 @@ final class TarUnpacker: InputReceiver {
 
     /// Unpacks into a new directory at `path`.
     init(path: String, limits: RunnerLimits) throws {
+        directory = FileWriting.directory(of: path)
         tree = try ConfinedTree(creating: path, directoryLimit: limits.archiveEntries)
         self.limits = limits
     }
@@ -229,7 +232,7 @@ final class TarUnpacker: InputReceiver {
         switch sink {
         case .file(let descriptor, let path, var hasher):
             hasher.update(bytes)
-            try FileWriting.writeAll(descriptor, bytes, what: path)
+            try FileWriting.writeAll(descriptor, bytes, what: path, in: directory)
             sink = .file(descriptor: descriptor, path: path, hasher: hasher)
         case .metadata(let kind, var data):
             data.append(contentsOf: bytes)

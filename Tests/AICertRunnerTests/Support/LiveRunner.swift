@@ -20,18 +20,20 @@ final class LiveRunner: Sendable {
     let port: Int
     /// The runner's TLS identity, `nil` over plain HTTP.
     let tls: RunnerTLS?
+    /// The runner's workspace: `workspace` under ``directory``, or where the test put it.
+    let workspace: URL
     let client: RunnerClient
     private let serving: Task<Void, any Error>
 
     var baseURL: URL { URL(string: "\(tls == nil ? "http" : "https")://\(host):\(port)")! }
-    var workspace: URL { directory.appendingPathComponent("workspace") }
     /// Where the token lives on disk, as `aicert-runner serve --token-file` would read it.
     var tokenFile: URL { directory.appendingPathComponent("token") }
 
     /// Starts a runner; with `swtpm` given, on that TPM as it is (no new AK), else on a new one
-    /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates).
+    /// whose PCRs 0–9 are extended by the events of `firmwareLog` (carried in certificates);
+    /// with `workspace` given, the runner works there (e.g. on a small file system).
     static func start(
-        on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil,
+        on existing: (SoftwareTPM, DevelopmentCA)? = nil, firmwareLog: URL? = nil, workspace: URL? = nil,
         transport: RunnerTransport = .tls, host: String = "127.0.0.1", port: Int = 0
     ) async throws -> LiveRunner {
         let swtpm: SoftwareTPM
@@ -62,6 +64,7 @@ final class LiveRunner: Sendable {
         configuration.transport = transport
         configuration.host = host
         configuration.port = port
+        if let workspace { configuration.workspace = workspace }
         let server = try await RunnerServer.open(configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task {
@@ -75,7 +78,7 @@ final class LiveRunner: Sendable {
         }
         return try LiveRunner(
             swtpm: swtpm, ca: ca, directory: directory, token: token, host: host, port: port, tls: server.tls,
-            serving: serving)
+            workspace: configuration.workspace, serving: serving)
     }
 
     /// The configuration a runner on `swtpm` uses, with its workspace under `directory`.
@@ -89,7 +92,7 @@ final class LiveRunner: Sendable {
 
     private init(
         swtpm: SoftwareTPM, ca: DevelopmentCA, directory: URL, token: String, host: String, port: Int,
-        tls: RunnerTLS?, serving: Task<Void, any Error>
+        tls: RunnerTLS?, workspace: URL, serving: Task<Void, any Error>
     ) throws {
         self.swtpm = swtpm
         self.ca = ca
@@ -98,6 +101,7 @@ final class LiveRunner: Sendable {
         self.host = host
         self.port = port
         self.tls = tls
+        self.workspace = workspace
         self.serving = serving
         let unpinned = RunnerClient(
             baseURL: URL(string: "\(tls == nil ? "http" : "https")://\(host):\(port)")!, token: token)
@@ -111,10 +115,10 @@ final class LiveRunner: Sendable {
 
     /// Runs `body` with a new runner, then removes it whether `body` threw or not.
     static func with<T>(
-        firmwareLog: URL? = nil, transport: RunnerTransport = .tls, host: String = "127.0.0.1",
-        _ body: (LiveRunner) async throws -> T
+        firmwareLog: URL? = nil, workspace: URL? = nil, transport: RunnerTransport = .tls,
+        host: String = "127.0.0.1", _ body: (LiveRunner) async throws -> T
     ) async throws -> T {
-        let runner = try await start(firmwareLog: firmwareLog, transport: transport, host: host)
+        let runner = try await start(firmwareLog: firmwareLog, workspace: workspace, transport: transport, host: host)
         do {
             let result = try await body(runner)
             await runner.remove()
