@@ -115,7 +115,7 @@ struct FullDiskTests {
                 status.error?.detail.contains("no space left on the device holding \(workspace.path)/staging") == true,
                 "\(String(describing: status.error))")
             #expect(try await client.health().status == "ok")
-            let identity = try await client.identity(nonce: Array(repeating: 5, count: 32))
+            let identity = try await client.identity(nonce: Array(repeating: 5, count: 32)).identity
             #expect(identity.pcrs["sha256"]?["14"] == String(repeating: "0", count: 64), "nothing was measured")
         }
     }
