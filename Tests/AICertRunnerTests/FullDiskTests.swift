@@ -69,7 +69,10 @@ struct FullDiskTests {
             let client = runner.client
             _ = try await client.createBuild(
                 RunnerAPI.BuildSpec(
-                    command: ["/bin/sh", "-c", "echo writing; head -c 4000000 /dev/zero > /aicert/outputs/model.bin"],
+                    // The log line is written before the disk fills (after, there is no room for it).
+                    command: [
+                        "/bin/sh", "-c", "echo writing; sleep 1; head -c 4000000 /dev/zero > /aicert/outputs/model.bin",
+                    ],
                     outputs: ["**"], timeoutSeconds: 30))
             _ = try await client.start()
             let status = try await client.waitUntilEnded()

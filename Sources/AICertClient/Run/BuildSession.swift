@@ -218,7 +218,7 @@ struct BuildSession {
             "uploading \(name): \(expected.entries.count) entries, \(ProgressDisplay.size(expected.totalFileBytes))")
         let display = display
         let result = try await runner("receive input \(name)") {
-            try await client.uploadInput(name, from: upload.url, retries: RunnerClient.UploadRetries()) {
+            try await client.uploadInput(name, from: upload.url, retries: RunnerClient.Retries()) {
                 display.step($0)
             }
         }

@@ -49,7 +49,9 @@ enum OutputDownload {
             )
             let target = directory.appendingPathComponent(entry.path)
             try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let received = try await client.downloadOutput(entry.path, to: target, maximumSize: expected.size)
+            let received = try await client.downloadOutput(entry.path, to: target, maximumSize: expected.size) {
+                display.step($0)
+            }
             guard received == expected else {
                 throw RunFailure(
                     .platform,

@@ -132,9 +132,9 @@ public struct RunnerClient: Sendable {
                 contentType: "application/json"))
     }
 
-    /// How an upload is retried when its connection breaks: up to `attempts` in all, waiting
-    /// `firstDelay`, then twice as long each time.
-    public struct UploadRetries: Sendable {
+    /// How an upload or a download is retried when its connection breaks: up to `attempts` in
+    /// all, waiting `firstDelay`, then twice as long each time.
+    public struct Retries: Sendable {
         public var attempts: Int
         public var firstDelay: Duration
 
@@ -148,7 +148,7 @@ public struct RunnerClient: Sendable {
     /// breaks, asks the runner how many bytes it kept and sends the rest, with backoff, up to
     /// `retries.attempts` in all. `onRetry` hears each retry in a line for the progress display.
     public func uploadInput(
-        _ name: String, from url: URL, retries: UploadRetries, onRetry: @Sendable (String) -> Void = { _ in }
+        _ name: String, from url: URL, retries: Retries, onRetry: @Sendable (String) -> Void = { _ in }
     ) async throws -> RunnerAPI.UploadResult {
         var offset: Int64 = 0
         var delay = retries.firstDelay
@@ -278,34 +278,105 @@ public struct RunnerClient: Sendable {
     /// Downloads the output file at `path` (relative to the outputs) to `destination`, hashing
     /// it on the way; the SHA-256 must be the one the runner measured. More than `maximumSize`
     /// bytes (the measured size, when known) stop the download: a runner cannot fill the disk.
+    /// When the connection breaks, the download resumes with `Range: bytes=N-` at the bytes
+    /// already written and hashed, with backoff, up to `retries.attempts` in all; `onRetry`
+    /// hears each retry.
     @discardableResult
-    public func downloadOutput(_ path: String, to destination: URL, maximumSize: UInt64 = .max) async throws
-        -> FileDigest
-    {
+    public func downloadOutput(
+        _ path: String, to destination: URL, maximumSize: UInt64 = .max, retries: Retries = Retries(),
+        onRetry: @Sendable (String) -> Void = { _ in }
+    ) async throws -> FileDigest {
         let encoded = path.split(separator: "/", omittingEmptySubsequences: false).map { Self.encoded(String($0)) }
             .joined(separator: "/")
-        let response = try await send(.GET, "/v1/build/outputs/\(encoded)", timeout: Self.transferTimeout)
         let file = try OutputDestination(destination.path)
-        var hasher = IncrementalSHA256()
-        for try await buffer in response.body {
-            guard UInt64(buffer.readableBytes) <= maximumSize - hasher.byteCount else {
+        var download = Download(path: path, maximumSize: maximumSize)
+        var delay = retries.firstDelay
+        for attempt in 1... {
+            do {
+                try await receive("/v1/build/outputs/\(encoded)", into: file, download: &download)
+                break
+            } catch let broken as Download.Broken where attempt < retries.attempts {
+                onRetry(
+                    "the download of \(path) broke off after \(download.hasher.byteCount) bytes (\(broken)); "
+                        + "retrying in \(delay) (attempt \(attempt + 1) of \(retries.attempts))")
+                try await Task.sleep(for: delay)
+                delay *= 2
+            } catch let broken as Download.Broken {
                 try? file.close()
-                throw RunnerClientError(
-                    status: 0, code: "too_large", detail: "\(path) is larger than the \(maximumSize) bytes measured")
-            }
-            try buffer.withUnsafeReadableBytes { bytes in
-                hasher.update(bytes)
-                try file.write(bytes)
+                throw RunnerClientError(status: 0, code: "transport", detail: "GET \(path): \(broken)")
+            } catch {
+                try? file.close()
+                throw error
             }
         }
         try file.close()
-        let digest = FileDigest(size: hasher.byteCount, sha256: hasher.finalize())
-        if let announced = response.headers.first(name: "X-AICert-SHA256"), announced != digest.sha256.hex {
+        let digest = FileDigest(size: download.hasher.byteCount, sha256: download.hasher.finalize())
+        if let announced = download.announced, announced != digest.sha256.hex {
             throw RunnerClientError(
                 status: 0, code: "digest_mismatch",
                 detail: "\(path) arrived with SHA-256 \(digest.sha256.hex), not \(announced)")
         }
         return digest
+    }
+
+    /// A download in progress: what was hashed (and written) so far, and what the runner announced.
+    private struct Download {
+        /// The connection broke before the end: the download can resume.
+        struct Broken: Error, CustomStringConvertible {
+            let description: String
+        }
+
+        let path: String
+        let maximumSize: UInt64
+        var hasher = IncrementalSHA256()
+        var announced: String?
+    }
+
+    /// Receives the rest of `download` (from the bytes it has), appending to `file`.
+    private func receive(_ target: String, into file: OutputDestination, download: inout Download) async throws {
+        let start = download.hasher.byteCount
+        let response: HTTPClientResponse
+        do {
+            response = try await send(
+                .GET, target, timeout: Self.transferTimeout, headers: start > 0 ? [("Range", "bytes=\(start)-")] : [])
+        } catch let error as RunnerClientError where error.code == "transport" {
+            throw Download.Broken(description: error.detail)
+        }
+        if start > 0 {
+            // The runner must answer from exactly where we are, or the file would be spliced.
+            guard response.status == .partialContent,
+                response.headers.first(name: "Content-Range")?.hasPrefix("bytes \(start)-") == true
+            else {
+                throw RunnerClientError(
+                    status: Int(response.status.code), code: "bad_response",
+                    detail: "\(download.path): the runner did not resume the download at byte \(start)")
+            }
+        }
+        let announced = response.headers.first(name: "X-AICert-SHA256")
+        if let previous = download.announced, previous != announced {
+            throw RunnerClientError(
+                status: 0, code: "digest_mismatch", detail: "\(download.path) changed on the runner while it was sent")
+        }
+        download.announced = announced
+        var body = response.body.makeAsyncIterator()
+        while true {
+            let next: ByteBuffer?
+            do {
+                next = try await body.next()
+            } catch {
+                throw Download.Broken(description: "\(error)")
+            }
+            guard let buffer = next else { return }
+            guard UInt64(buffer.readableBytes) <= download.maximumSize - download.hasher.byteCount else {
+                throw RunnerClientError(
+                    status: 0, code: "too_large",
+                    detail: "\(download.path) is larger than the \(download.maximumSize) bytes measured")
+            }
+            try buffer.withUnsafeReadableBytes { bytes in
+                try file.write(bytes)
+                download.hasher.update(bytes)
+            }
+        }
     }
 
     /// The build's certificate, quoted with `nonce` (16 to 64 bytes).
@@ -324,7 +395,7 @@ public struct RunnerClient: Sendable {
 
     private func send(
         _ method: HTTPMethod, _ path: String, body: HTTPClientRequest.Body? = nil, contentType: String? = nil,
-        authorized: Bool = true, timeout: TimeAmount = requestTimeout
+        authorized: Bool = true, timeout: TimeAmount = requestTimeout, headers: [(String, String)] = []
     ) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(
             url: baseURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
@@ -332,6 +403,7 @@ public struct RunnerClient: Sendable {
         request.body = body
         if authorized { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         guard let http else {
             throw RunnerClientError(
                 status: 0, code: "not_pinned",

@@ -5,7 +5,8 @@ import Hummingbird
 import NIOCore
 
 /// `GET /v1/build/outputs` (the outputs manifest, in its canonical encoding) and
-/// `GET /v1/build/outputs/{path}` (one file of it, streamed).
+/// `GET /v1/build/outputs/{path}` (one file of it, streamed; with `Range: bytes=N-`, from byte
+/// N on, so that a broken download resumes).
 enum OutputRoutes {
     static let prefix = "/v1/build/outputs/"
     static let chunkSize = 1 << 20
@@ -19,8 +20,9 @@ enum OutputRoutes {
         router.get("/v1/build/outputs/**") { request, _ in
             let file = try await runner.outputFile(try path(request.uri.path))
             let size = file.digest.size
-            let body = ResponseBody(contentLength: Int(size)) { writer in
-                var offset: UInt64 = 0
+            let start = try request.headers[.range].map { try Self.start(ofRange: $0, size: size) } ?? 0
+            let body = ResponseBody(contentLength: Int(size - start)) { writer in
+                var offset = start
                 while offset < size {
                     let chunk = try file.read(at: offset, count: Int(min(UInt64(chunkSize), size - offset)))
                     guard chunk.readableBytes > 0 else {
@@ -31,10 +33,27 @@ enum OutputRoutes {
                 }
                 try await writer.finish(nil)
             }
+            var headers: HTTPFields = [.contentType: "application/octet-stream", contentSHA256: file.digest.sha256.hex]
+            if request.headers[.range] != nil { headers[.contentRange] = "bytes \(start)-\(size - 1)/\(size)" }
             return Response(
-                status: .ok,
-                headers: [.contentType: "application/octet-stream", contentSHA256: file.digest.sha256.hex], body: body)
+                status: request.headers[.range] == nil ? .ok : .partialContent, headers: headers, body: body)
         }
+    }
+
+    /// The first byte a `Range` header asks for: only `bytes=N-`, with N below the file's size
+    /// (what a download that broke after N bytes asks), is served.
+    static func start(ofRange value: String, size: UInt64) throws -> UInt64 {
+        let prefix = "bytes="
+        guard value.hasPrefix(prefix), value.hasSuffix("-") else {
+            throw APIError(.invalidRequest, "Range: only bytes=N- is served")
+        }
+        let digits = value.dropFirst(prefix.count).dropLast()
+        guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let start = UInt64(digits), start < size
+        else {
+            throw APIError(.invalidRequest, "Range: bytes=N- with N a byte of the file (it has \(size))")
+        }
+        return start
     }
 
     /// `X-AICert-Manifest-Digest`: the outputs manifest's digest.

@@ -4,20 +4,30 @@ import Synchronization
 
 /// A TCP proxy on loopback in front of a runner: it passes every byte through (TLS included,
 /// so a pinned client still sees the runner's certificate) and, once, cuts the connection on
-/// which the client has sent more than `cutAfter` bytes, as a network that drops would.
+/// which more than `cutAfter` bytes went the way `direction` says, as a network that drops would.
 final class CuttingProxy: Sendable {
+    /// Which bytes are counted towards the cut.
+    enum Direction: Sendable {
+        /// From the client to the runner: an upload.
+        case fromClient
+        /// From the runner to the client: a download.
+        case toClient
+    }
+
     let port: UInt16
     private let listener: Int32
     private let target: UInt16
     private let cutAfter: Int
+    private let direction: Direction
     private let cuts = Mutex(0)
 
     /// How many connections it has cut (at most one).
     var cutCount: Int { cuts.withLock { $0 } }
 
-    init(target: UInt16, cutAfter: Int) throws {
+    init(target: UInt16, cutAfter: Int, direction: Direction = .fromClient) throws {
         self.target = target
         self.cutAfter = cutAfter
+        self.direction = direction
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = Self.loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
@@ -77,17 +87,17 @@ final class CuttingProxy: Sendable {
                 }
             }
             Thread { [self] in
-                pump(from: client, to: server, counting: true)
+                pump(from: client, to: server, counting: direction == .fromClient)
                 finish()
             }.start()
             Thread { [self] in
-                pump(from: server, to: client, counting: false)
+                pump(from: server, to: client, counting: direction == .toClient)
                 finish()
             }.start()
         }
     }
 
-    /// Copies until either side ends; from the client, cuts both ways once past `cutAfter`.
+    /// Copies until either side ends; when `counting`, cuts both ways once past `cutAfter`.
     private func pump(from source: Int32, to destination: Int32, counting: Bool) {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var sent = 0

@@ -1,14 +1,15 @@
 import AICertClient
 import AICertCore
 import Foundation
+import NIOHTTP1
 import Synchronization
 import Testing
 
 /// An upload whose connection breaks resumes at the bytes the runner kept, measured once: the
-/// runner's manifest is the one an unbroken upload gives. Real TLS through a TCP proxy that
-/// drops the connection once, mid-stream.
-@Suite("Resumable uploads", .timeLimit(.minutes(3)))
-struct ResumableUploadTests {
+/// runner's manifest is the one an unbroken upload gives; a download resumes with a range at
+/// the bytes written. Real TLS through a TCP proxy that drops the connection once, mid-stream.
+@Suite("Resumable uploads and downloads", .timeLimit(.minutes(3)))
+struct ResumableTransferTests {
     static let spec = RunnerAPI.BuildSpec(
         command: ["true"],
         inputs: [
@@ -49,7 +50,7 @@ struct ResumableUploadTests {
             let client = try unpinned.pinned(to: try #require(runner.client.pin))
             let retries = RetryLog()
             let result = try await client.uploadInput(
-                input, from: source, retries: RunnerClient.UploadRetries(attempts: 3, firstDelay: .milliseconds(50))
+                input, from: source, retries: RunnerClient.Retries(attempts: 3, firstDelay: .milliseconds(50))
             ) { retries.append($0) }
             await client.close()
 
@@ -62,6 +63,56 @@ struct ResumableUploadTests {
             #expect(offset > 0, "it resumed where the runner stopped, not from the start")
             let status = try await runner.client.status()
             #expect(status.inputs.first { $0.name == input }?.state == .ready)
+        }
+    }
+
+    @Test func aDownloadCutMidStreamResumesWithARangeAndHasTheMeasuredDigest() async throws {
+        try await LiveRunner.with { runner in
+            _ = try await runner.client.createBuild(
+                RunnerAPI.BuildSpec(
+                    command: ["/bin/sh", "-c", "head -c 6291456 /dev/urandom > /aicert/outputs/model.bin"], inputs: [],
+                    outputs: ["model.bin"], timeoutSeconds: 60))
+            _ = try await runner.client.start()
+            let status = try await runner.client.waitUntilEnded()
+            #expect(status.state == .finished, "\(status)")
+            let manifest = try await runner.client.outputsManifest()
+            guard case .file(let measured)? = manifest.entries.first?.kind else {
+                Issue.record("no output file: \(manifest)")
+                return
+            }
+            let proxy = try CuttingProxy(target: UInt16(runner.port), cutAfter: 3 << 20, direction: .toClient)
+            defer { proxy.stop() }
+            let client = try RunnerClient(baseURL: URL(string: "https://127.0.0.1:\(proxy.port)")!, token: runner.token)
+                .pinned(to: try #require(runner.client.pin))
+            let retries = RetryLog()
+            let destination = runner.directory.appendingPathComponent("model.bin")
+            let received = try await client.downloadOutput(
+                "model.bin", to: destination, maximumSize: measured.size,
+                retries: RunnerClient.Retries(attempts: 3, firstDelay: .milliseconds(50))
+            ) { retries.append($0) }
+            await client.close()
+            #expect(proxy.cutCount == 1, "the proxy cut the download once")
+            #expect(received == measured)
+            #expect(try FileDigest(hashingFileAt: destination.path) == measured, "the file on disk is the measured one")
+            #expect(retries.lines.contains { $0.contains("broke off after") }, "\(retries.lines)")
+        }
+    }
+
+    @Test func aRangeOtherThanFromAByteOfTheFileIsRefused() async throws {
+        try await LiveRunner.with { runner in
+            _ = try await runner.client.createBuild(
+                RunnerAPI.BuildSpec(
+                    command: ["/bin/sh", "-c", "printf 12345 > /aicert/outputs/a.txt"], inputs: [],
+                    outputs: ["a.txt"], timeoutSeconds: 60))
+            _ = try await runner.client.start()
+            _ = try await runner.client.waitUntilEnded()
+            let url = runner.baseURL.absoluteString + "/v1/build/outputs/a.txt"
+            let tail = try await RawHTTP.send(.GET, url, token: runner.token, headers: [("Range", "bytes=2-")])
+            #expect(tail.status == 206 && String(decoding: tail.body, as: UTF8.self) == "345")
+            for range in ["bytes=5-", "bytes=0-1", "bytes=-2", "items=1-", "bytes=1-,3-"] {
+                let refused = try await RawHTTP.send(.GET, url, token: runner.token, headers: [("Range", range)])
+                #expect(refused.status == 400 && refused.errorCode == "invalid_request", "\(range)")
+            }
         }
     }
 
@@ -98,7 +149,7 @@ struct ResumableUploadTests {
     }
 }
 
-/// The retry lines an upload reported, in order.
+/// The retry lines a transfer reported, in order.
 private final class RetryLog: Sendable {
     private let recorded = Synchronization.Mutex<[String]>([])
 
