@@ -5,7 +5,8 @@ import Testing
 
 /// `aicert run` on the local platform when the client dies in a way no signal handler sees
 /// (SIGKILL): its watchdog ends swtpm and the runner and removes the run's state, the output
-/// directory says the run is incomplete, and the next run starts cleanly.
+/// directory says the run is incomplete, and the next run starts cleanly; and when the runner
+/// dies, the client says so in one line and keeps the job's log.
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct KilledRunTests {
     @Test func aKilledClientLeavesNoProcessAndAnIncompleteOutputDirectory() throws {
@@ -54,6 +55,32 @@ struct KilledRunTests {
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: out.path).allSatisfy { !$0.hasPrefix(".") },
             "no staging directory or temporary file is left")
+        try sandbox.expectNoProcessLeft()
+    }
+
+    @Test func aKilledRunnerEndsTheRunInOneLineAndKeepsTheJobLog() throws {
+        let sandbox = try RunSandbox()
+        let config = try sandbox.writeConfig(
+            name: "long", command: #"[python3, -c, "import time; print('training', flush=True); time.sleep(120)"]"#)
+        let client = try sandbox.start(["run", "-c", config.path, "--output-dir", "out"])
+        let out = sandbox.root.appendingPathComponent("out")
+        let log = out.appendingPathComponent("job.log")
+        let deadline = Date().addingTimeInterval(120)
+        while (try? String(contentsOf: log, encoding: .utf8))?.contains("training") != true && Date() < deadline
+            && client.isRunning
+        {
+            usleep(100_000)
+        }
+        let runner = try #require(try sandbox.processesLeft().first { $0.commandLine.contains("aicert-runner serve") })
+        kill(runner.pid, SIGKILL)
+        let result = client.wait()
+        #expect(result.status == 3, "\(result.output)\n\(result.errors)")
+        let lines = result.errors.split(separator: "\n").filter { $0.hasPrefix("aicert run:") }
+        #expect(lines.count == 1, "\(result.errors)")
+        #expect(result.errors.contains("the runner stopped answering"), "\(result.errors)")
+        #expect(result.errors.contains("run `aicert run` again"), "\(result.errors)")
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("training"), "the job's log is kept")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("RUN-INCOMPLETE").path))
         try sandbox.expectNoProcessLeft()
     }
 

@@ -70,18 +70,22 @@ struct BuildSession {
         try await runner("start the build") { _ = try await client.start() }
         display.step("build started; the job's output follows")
         try await streamLog()
-        let status = try await runner("read the build's status") { try await client.waitUntilEnded() }
+        let status = try await runner("read the build's status", measuring: true) { try await client.waitUntilEnded() }
         try check(status)
 
-        let manifest = try await runner("read the outputs manifest") { try await client.outputsManifest() }
+        let manifest = try await runner("read the outputs manifest", measuring: true) {
+            try await client.outputsManifest()
+        }
         let staging = directory.stagingForOutputs()
         defer { try? FileManager.default.removeItem(at: staging) }
-        try await runner("download the outputs") {
+        try await runner("download the outputs", measuring: true) {
             try await OutputDownload.download(manifest, with: client, into: staging, display: display)
         }
 
         let nonce = Nonce.fresh()
-        var certificate = try await runner("issue the certificate") { try await client.attestation(nonce: nonce.bytes) }
+        var certificate = try await runner("issue the certificate", measuring: true) {
+            try await client.attestation(nonce: nonce.bytes)
+        }
         guard certificate.nonce == nonce.hex else {
             throw RunFailure(.verification, "the certificate does not carry the nonce we sent: it may be a replay")
         }
@@ -243,7 +247,7 @@ struct BuildSession {
             throw RunFailure(.platform, "cannot write \(directory.shown(directory.jobLog))")
         }
         defer { try? log.close() }
-        try await runner("stream the job's log") {
+        try await runner("stream the job's log", measuring: true) {
             for try await chunk in try await client.logs(follow: true) {
                 Console.write(Data(chunk), to: log)
                 Console.write(Data(chunk), to: logEcho)
@@ -268,13 +272,26 @@ struct BuildSession {
     }
 
     /// Runs one exchange with the runner; its failures become platform failures naming the step.
-    private func runner<T>(_ step: String, _ body: () async throws -> T) async throws -> T {
+    /// `measuring` says the build has started, so the runner's TPM has measured it: a runner
+    /// that stops answering then cannot take the build again, and the message says what to do.
+    private func runner<T>(_ step: String, measuring: Bool = false, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as RunFailure {
             throw error
         } catch {
             display.clear()
+            if measuring, (try? await client.health()) == nil {
+                let reason = (error as? RunnerClientError)?.detail ?? "\(error)"
+                throw RunFailure(
+                    .platform,
+                    "the runner stopped answering when it was to \(step) (\(reason.prefix(160))). Its TPM has "
+                        + "measured this build (PCRs 14 and 15 are no longer zero), so it takes no other: "
+                        + (platform.kind == .local
+                            ? "run `aicert run` again, which starts a fresh one"
+                            : "restart its machine before the next run")
+                        + ". The job's log so far is in \(directory.shown(directory.jobLog))")
+            }
             throw RunFailure(.platform, "the runner did not \(step): \(error)")
         }
     }
