@@ -38,7 +38,7 @@ enum CapturingTLSRequest {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(timeout)
+                .connectTimeout(.seconds(30))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let tls = try NIOSSLClientHandler(

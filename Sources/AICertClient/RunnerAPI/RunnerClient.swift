@@ -417,10 +417,9 @@ public struct RunnerClient: Sendable {
             if let pin, error is NIOSSLError || error is BoringSSLError {
                 throw RunnerClientError(
                     status: 0, code: "tls_key_changed",
-                    detail: "\(method) \(path): the runner presented another TLS certificate than the one its "
-                        + "verified identity bound (SPKI SHA-256 \(pin.keyDigest.hex)); nothing was sent over it: "
-                        + "\(error)"
-                )
+                    detail: "\(method) \(path): the TLS handshake failed: the runner presented another certificate "
+                        + "than the one its verified identity bound (SPKI SHA-256 \(pin.keyDigest.hex)), or none; "
+                        + "nothing was sent over it")
             }
             // Never the token, whatever the HTTP library put in its error.
             let reason = "\(error)".replacingOccurrences(of: token, with: "<token>")
