@@ -177,15 +177,11 @@ actor Runner {
         return PartialUpload(receiver: receiver, isArchive: isArchive)
     }
 
-    /// Keeps an upload whose stream broke off, so that it resumes at what it received.
+    /// Keeps an upload whose stream broke off, so that it resumes at what it received; one that
+    /// received nothing is simply pending again.
     func interruptUpload(_ name: String) {
-        guard let upload = partialUploads[name] else { return abandonUpload(name) }
-        build?.inputs[name] =
-            upload.received == 0
-            ? .pending
-            : .interrupted(
-                received: upload.received, archive: upload.isArchive)
-        if upload.received == 0 { discardUpload(name) }
+        guard let upload = partialUploads[name], upload.received > 0 else { return abandonUpload(name) }
+        build?.inputs[name] = .interrupted(received: upload.received, archive: upload.isArchive)
     }
 
     /// Moves a complete upload into place.
