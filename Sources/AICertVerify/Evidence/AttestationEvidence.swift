@@ -51,7 +51,7 @@ public struct AttestationEvidence: Sendable {
     /// The nonce the quote must carry, and so how its freshness is judged.
     public let nonce: ExpectedNonce
     /// The SHA-256 of the TLS key (SPKI) the quote must bind with its nonce
-    /// (``ChannelBinding``), or `nil` when it was asked for over no attested channel.
+    /// (`ChannelBinding`), or `nil` when it was asked for over no attested channel.
     public let channelKeyDigest: SHA256Hash?
 
     /// Evidence from its parts as a document carries them; `publicArea` is the AK's

@@ -23,7 +23,7 @@ public struct GeneratedQuoteCheck: EvidenceCheck {
 }
 
 /// The quote's `extraData` is the expected nonce, so the quote is fresh; over an attested
-/// channel, the nonce bound to the channel's TLS key (``ChannelBinding``).
+/// channel, the nonce bound to the channel's TLS key (`ChannelBinding`).
 /// Reasons: `nonce-malformed`, `nonce-mismatch`, `channel-binding-mismatch`, and
 /// `nonce-absent` (a warning).
 ///

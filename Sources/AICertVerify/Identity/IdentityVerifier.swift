@@ -45,7 +45,7 @@ public enum IdentityVerifier {
     ///   - nonce: The fresh nonce the client sent.
     ///   - channelKeyDigest: The SHA-256 of the SPKI of the TLS certificate the connection the
     ///     identity came over presented; the quote's `extraData` must bind it to `nonce`
-    ///     (``ChannelBinding``). `nil` only over plain loopback HTTP in tests: the `extraData`
+    ///     (`ChannelBinding`). `nil` only over plain loopback HTTP in tests: the `extraData`
     ///     must then be `nonce` itself.
     ///   - trustStore: The roots the AK certificate may chain to.
     ///   - platform: The kind of platform the client started, or `nil` not to compare.
