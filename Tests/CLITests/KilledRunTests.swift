@@ -10,18 +10,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct KilledRunTests {
     @Test func aKilledClientLeavesNoProcessAndAnIncompleteOutputDirectory() throws {
-        let sandbox = try RunSandbox()
-        let config = try sandbox.writeConfig(
-            name: "long", command: #"[python3, -c, "import time; print('training', flush=True); time.sleep(120)"]"#)
-        let client = try sandbox.start(["run", "-c", config.path, "--output-dir", "out"])
+        let (sandbox, client, config) = try Self.startLongJob()
         let out = sandbox.root.appendingPathComponent("out")
-        let log = out.appendingPathComponent("job.log")
-        let deadline = Date().addingTimeInterval(120)
-        while (try? String(contentsOf: log, encoding: .utf8))?.contains("training") != true && Date() < deadline
-            && client.isRunning
-        {
-            usleep(100_000)
-        }
         try #require(client.isRunning, "the job started and is still running")
         #expect(try sandbox.processesLeft().count >= 2, "swtpm and the runner are running")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("RUN-INCOMPLETE").path))
@@ -59,18 +49,9 @@ struct KilledRunTests {
     }
 
     @Test func aKilledRunnerEndsTheRunInOneLineAndKeepsTheJobLog() throws {
-        let sandbox = try RunSandbox()
-        let config = try sandbox.writeConfig(
-            name: "long", command: #"[python3, -c, "import time; print('training', flush=True); time.sleep(120)"]"#)
-        let client = try sandbox.start(["run", "-c", config.path, "--output-dir", "out"])
+        let (sandbox, client, _) = try Self.startLongJob()
         let out = sandbox.root.appendingPathComponent("out")
         let log = out.appendingPathComponent("job.log")
-        let deadline = Date().addingTimeInterval(120)
-        while (try? String(contentsOf: log, encoding: .utf8))?.contains("training") != true && Date() < deadline
-            && client.isRunning
-        {
-            usleep(100_000)
-        }
         let runner = try #require(try sandbox.processesLeft().first { $0.commandLine.contains("aicert-runner serve") })
         kill(runner.pid, SIGKILL)
         let result = client.wait()
@@ -94,6 +75,23 @@ struct KilledRunTests {
             contentsOf: sandbox.root.appendingPathComponent("out/RUN-INCOMPLETE"), encoding: .utf8)
         #expect(marker.contains("It failed: the job failed with exit status 4"), "\(marker)")
         try sandbox.expectNoProcessLeft()
+    }
+
+    /// Starts `aicert run` on the local platform with a job that prints `training` and sleeps,
+    /// and returns once the line is in `out/job.log` (or the client has exited, or 2 minutes).
+    private static func startLongJob() throws -> (RunSandbox, Subprocess.Running, URL) {
+        let sandbox = try RunSandbox()
+        let config = try sandbox.writeConfig(
+            name: "long", command: #"[python3, -c, "import time; print('training', flush=True); time.sleep(120)"]"#)
+        let client = try sandbox.start(["run", "-c", config.path, "--output-dir", "out"])
+        let log = sandbox.root.appendingPathComponent("out/job.log")
+        let deadline = Date().addingTimeInterval(120)
+        while (try? String(contentsOf: log, encoding: .utf8))?.contains("training") != true && Date() < deadline
+            && client.isRunning
+        {
+            usleep(100_000)
+        }
+        return (sandbox, client, config)
     }
 
     /// Processes whose command line contains `text`, other than this one.
