@@ -8,7 +8,7 @@ import Testing
 import X509
 
 /// Chains that RFC 5280 path building alone would judge differently from an AK chain policy.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ChainPolicyTests {
     /// A root, an intermediate made by `intermediateUsage`, and the sample's AK re-certified
     /// under it with `leafSubject` and `leafExtensions`.

@@ -8,7 +8,7 @@ import X509
 /// The exporters on the committed fixture certificate: byte-identical to the exports committed
 /// beside it (which the Python SDK's tests compare with its own), and never from a certificate
 /// that did not verify.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ExportTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
         "Fixtures")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `aicert eventlog` run as a user runs it, on the firmware event logs the library tests carry.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct EventLogCommandTests {
     /// A systemd-boot Fedora 37 log (tpm2-tools' fixture); its PCR values below are those
     /// `tpm2_eventlog` prints for it.

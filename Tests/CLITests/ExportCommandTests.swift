@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `aicert export` run as a user runs it, on the committed fixtures.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ExportCommandTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("AICertVerifyTests/Fixtures")

@@ -4,7 +4,7 @@ import TPMTestSupport
 import Testing
 
 /// `aicert hash` run as a user runs it: the built binary, its output and its exit status.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct HashCommandTests {
     /// The manifest digest of a file named `abc.txt` holding `abc`, computed independently with
     /// Python (`json.dumps(..., sort_keys=True, separators=(",", ":"))` and `hashlib.sha256`);

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `aicert init` run as a user runs it, and the help of `init` and `run`.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct InitCommandTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples/iris")

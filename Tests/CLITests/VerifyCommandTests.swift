@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `aicert verify` and `aicert inspect` run as a user runs them, on the committed fixtures.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct VerifyCommandTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("AICertVerifyTests/Fixtures")
